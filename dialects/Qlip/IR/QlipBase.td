@@ -1,0 +1,56 @@
+//===- QlipBase.td - qlip dialect definition ---------------*- tablegen -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QLIP_DIALECT_QLIP_IR_QLIPBASE_TD
+#define QLIP_DIALECT_QLIP_IR_QLIPBASE_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+
+//===----------------------------------------------------------------------===//
+// Dialect
+//===----------------------------------------------------------------------===//
+
+def Qlip_Dialect : Dialect {
+  let name = "qlip";
+  let cppNamespace = "::mlir::qlip";
+  let summary = "Quantization of float TOSA models into low-bit integer code";
+  let description = [{
+    The `qlip` dialect carries what post-training quantization needs to know
+    about a float model while it is still float: where activations are
+    observed (`qlip.observe`), what was observed (`#qlip.stats`), and the
+    quantization parameters chosen for a tensor (`#qlip.qparams`), applied in
+    float by `qlip.fake_quant` so the model still runs and its simulated
+    accuracy can be measured before any integer lowering.
+
+    Quantized element types of the integer model are the upstream `quant`
+    dialect's; `qlip` does not duplicate them.
+  }];
+  // Folding `qlip.fake_quant` on a weight produces a `tosa.const`.
+  let dependentDialects = ["::mlir::tosa::TosaDialect"];
+  let hasConstantMaterializer = 1;
+  let useDefaultAttributePrinterParser = 1;
+  let extraClassDeclaration = [{
+    /// Adds the attributes; defined next to their storage in QlipAttrs.cpp.
+    void registerAttributes();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Base classes
+//===----------------------------------------------------------------------===//
+
+/// Base class of every qlip op.
+class Qlip_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Qlip_Dialect, mnemonic, traits>;
+
+/// Base class of every qlip attribute.
+class Qlip_Attr<string name, string attrMnemonic, list<Trait> traits = []>
+    : AttrDef<Qlip_Dialect, name, traits> {
+  let mnemonic = attrMnemonic;
+}
+
+#endif // QLIP_DIALECT_QLIP_IR_QLIPBASE_TD

@@ -1,0 +1,36 @@
+//===- QlipDialect.cpp - qlip dialect ---------------------------*- C++ -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Qlip/IR/QlipDialect.h"
+#include "dialects/Qlip/IR/QlipAttrs.h"
+#include "dialects/Qlip/IR/QlipOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::qlip;
+
+#include "dialects/Qlip/IR/QlipDialect.cpp.inc"
+
+void QlipDialect::initialize() {
+  registerAttributes();
+  addOperations<
+#define GET_OP_LIST
+#include "dialects/Qlip/IR/QlipOps.cpp.inc"
+      >();
+}
+
+/// Folded qlip ops become `tosa.const`: qlip's input and output are TOSA, and
+/// keeping constants in TOSA keeps `tosa-validate` and the TOSA lowerings
+/// applicable to the folded model.
+Operation *QlipDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                            Type type, Location loc) {
+  auto elements = dyn_cast<ElementsAttr>(value);
+  if (!elements || elements.getType() != type)
+    return nullptr;
+  return tosa::ConstOp::create(builder, loc, type, elements);
+}

@@ -1,0 +1,37 @@
+# -*- Python -*-
+# lit configuration of qlip's regression suite.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "QLIP"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.qlip_obj_root, "test")
+# Inputs used by several tests, not tests themselves.
+config.excludes = ["Inputs", "consumer", "CMakeLists.txt", "lit.cfg.py",
+                   "lit.site.cfg.py"]
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%qlip_src_root", config.qlip_src_root))
+config.substitutions.append(("%qlip_obj_root", config.qlip_obj_root))
+config.substitutions.append(("%mlir_dir", config.mlir_dir))
+config.substitutions.append(("%cmake", config.cmake_command))
+config.substitutions.append(("%cxx", config.cxx_compiler))
+config.substitutions.append(("%cmake_generator", config.cmake_generator))
+
+llvm_config.use_default_substitutions()
+
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.qlip_tools_dir, append_path=True)
+
+tool_dirs = [config.qlip_tools_dir, config.llvm_tools_dir]
+tools = [
+    "qlip-opt",
+    ToolSubst("mlir-opt", unresolved="fatal"),
+]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
