@@ -33,10 +33,10 @@ FailureOr<FloatAttr> mlir::qlip::parseF64Attr(AsmParser &parser) {
   return FloatAttr::get(Float64Type::get(parser.getContext()), value);
 }
 
-/// The shortest decimal that reads back as `value`, always with a `.` or an
-/// exponent so MLIR's lexer takes it for a float: 0.7 prints as `0.7`, not
-/// `0.69999999999999996`. NaN and infinities print as words; they only
-/// reach diagnostics, since the verifiers reject them.
+/// The shortest decimal that reads back as `value` (0.7 prints as `0.7`,
+/// not `0.69999999999999996`), always with a `.` so that MLIR's lexer takes
+/// it for a float (`1.0e-05`, `3.0`). NaN and infinities print as words;
+/// they only reach diagnostics, since the verifiers reject them.
 static std::string formatF64(double value) {
   if (!std::isfinite(value))
     return std::isnan(value) ? "nan" : (value > 0 ? "inf" : "-inf");
@@ -47,8 +47,10 @@ static std::string formatF64(double value) {
       break;
   }
   std::string text(buffer);
-  if (text.find_first_of(".eEn") == std::string::npos)
-    text += ".0";
+  if (text.find('.') == std::string::npos) {
+    size_t exponent = text.find('e');
+    text.insert(exponent == std::string::npos ? text.size() : exponent, ".0");
+  }
   return text;
 }
 
