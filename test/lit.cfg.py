@@ -22,7 +22,7 @@ config.substitutions.append(("%qlip_obj_root", config.qlip_obj_root))
 config.substitutions.append(("%mlir_dir", config.mlir_dir))
 config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(("%cxx", config.cxx_compiler))
-config.substitutions.append(("%cmake_generator", config.cmake_generator))
+config.substitutions.append(("%generator", config.cmake_generator))
 
 llvm_config.use_default_substitutions()
 

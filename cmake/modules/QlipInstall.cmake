@@ -19,6 +19,7 @@ install(DIRECTORY ${CMAKE_BINARY_DIR}/dialects DESTINATION include
 install(EXPORT QlipTargets NAMESPACE Qlip::
   DESTINATION lib/cmake/qlip)
 
+get_property(QLIP_EXPORTED_LIBS GLOBAL PROPERTY QLIP_LIBS)
 configure_package_config_file(
   ${CMAKE_CURRENT_SOURCE_DIR}/cmake/QlipConfig.cmake.in
   ${CMAKE_BINARY_DIR}/lib/cmake/qlip/QlipConfig.cmake

@@ -32,7 +32,7 @@ def Qlip_ObserveOp : Qlip_Op<"observe", [Pure, SameOperandsAndResultType]> {
 
     ```mlir
     %0 = qlip.observe "conv1.out" %x : tensor<1x8x8x16xf32>
-    %1 = qlip.observe "conv1.out" %x stats #qlip.stats<count = 16,
+    %1 = qlip.observe "conv1.out" %x stats <count = 16,
            min = 0.0, max = 2.0, mean = 1.0, mad = 0.5, stddev = 0.5,
            kurtosis = 1.8> : tensor<1x8x8x16xf32>
     ```
@@ -66,7 +66,8 @@ def Qlip_FakeQuantOp : Qlip_Op<"fake_quant",
     ```
 
     so the float model still runs with the error of the chosen quantization,
-    and the integer lowering later reads the parameters from here. With
+    and the integer lowering later reads the parameters from here. The
+    parameters print without their `#qlip.qparams` prefix. With
     per-axis parameters, `axis` must be a dimension of `input` and the number
     of scales must equal its size.
 
@@ -76,7 +77,7 @@ def Qlip_FakeQuantOp : Qlip_Op<"fake_quant",
     Example:
 
     ```mlir
-    %w = qlip.fake_quant %cst with #qlip.qparams<i8 narrow, axis = 0,
+    %w = qlip.fake_quant %cst with <i8 narrow, axis = 0,
            scales = [0.01, 0.02], clip = [[-1.27, 1.27], [-2.54, 2.54]],
            rule = max> : tensor<2x3x3x4xf32>
     ```

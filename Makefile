@@ -1,0 +1,49 @@
+# qlip: the two commands.
+#   make demo   installs what is missing, builds, runs qlip on the bundled
+#               example and prints the result
+#   make check  installs what is missing, builds, runs every test suite
+# Both are idempotent: a second run only rebuilds what changed.
+
+LLVM_PREFIX ?= /usr/lib/llvm-22
+BUILD_DIR   ?= build
+JOBS        ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+# What a fresh Debian bookworm machine needs (llvm-22 comes from
+# bookworm-security). python3 runs lit; ccache is optional but makes
+# rebuilds cheap.
+DEB_PACKAGES := libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools \
+                cmake ninja-build g++ libgtest-dev python3 ccache
+
+.PHONY: all setup configure build check demo docs install clean
+
+all: build
+
+setup:
+	@scripts/setup.sh $(DEB_PACKAGES)
+
+$(BUILD_DIR)/build.ninja:
+	cmake -G Ninja -S . -B $(BUILD_DIR) \
+	  -DMLIR_DIR=$(LLVM_PREFIX)/lib/cmake/mlir \
+	  -DLLVM_EXTERNAL_LIT=$(LLVM_PREFIX)/bin/lit $(CMAKE_FLAGS)
+
+configure: setup $(BUILD_DIR)/build.ninja
+
+build: configure
+	ninja -C $(BUILD_DIR) -j $(JOBS)
+
+check: build
+	@scripts/check.sh $(BUILD_DIR)
+
+demo: build
+	@scripts/demo.sh $(BUILD_DIR)
+
+# Regenerates docs/reference/ from ODS.
+docs: configure
+	ninja -C $(BUILD_DIR) qlip-doc
+
+install: build
+	cmake --install $(BUILD_DIR) --prefix $(or $(PREFIX),/usr/local)
+
+clean:
+	rm -rf $(BUILD_DIR)
