@@ -8,6 +8,7 @@
 
 #include "dialects/Qlip/IR/QlipDialect.h"
 #include "dialects/Qlip/Transforms/Passes.h"
+#include "qlip/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
@@ -52,7 +53,10 @@ void mlir::qlip::registerQlipDialects(DialectRegistry &registry) {
   registry.insert<qlip::QlipDialect>();
 }
 
-void mlir::qlip::registerQlipPassesAndPipelines() { registerQlipPasses(); }
+void mlir::qlip::registerQlipPassesAndPipelines() {
+  registerQlipPasses();
+  registerQlipTransformsPasses();
+}
 
 void mlir::qlip::registerAllQlipDialects(DialectRegistry &registry) {
   registerQlipDialects(registry);

@@ -124,8 +124,8 @@ double minimumClip(QuantGrid grid);
 /// The guard every clip rule ends with. `range` is clipRange() of the data.
 /// Returns unitScaleClip() if range == 0 (nothing to represent); otherwise
 /// alpha clamped to (0, range] (a non-positive or non-finite alpha becomes
-/// range: clipping beyond the data never helps) and then raised to at least
-/// minimumClip().
+/// range: clipping beyond the data never helps), capped so the scale stays
+/// at most FLT_MAX, and then raised to at least minimumClip().
 double finalizeClip(double alpha, double range, QuantGrid grid);
 
 /// Per-channel statistics, all accumulated in double with two passes.

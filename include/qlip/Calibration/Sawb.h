@@ -104,7 +104,7 @@ solveSawbLeastSquares(llvm::ArrayRef<SawbSample> samples);
 /// The synthetic data set fitSawbCoefficients() draws.
 struct SawbFitOptions {
   /// Vectors drawn per (distribution, length) pair.
-  unsigned vectorsPerCase = 6;
+  unsigned vectorsPerCase = 16;
   /// Vector lengths (typical per-output-channel weight counts).
   std::vector<size_t> lengths = {256, 1024, 4096};
   /// Scales cycled over the vectors (the fit is scale invariant, this only

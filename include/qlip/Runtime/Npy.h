@@ -61,38 +61,29 @@ llvm::StringRef getNpyDTypeName(NpyDType dtype);
 std::optional<NpyDType> parseNpyDescr(llvm::StringRef descr);
 
 /// Maps a C++ element type to its NpyDType.
-template <typename T>
-struct NpyDTypeOf;
-template <>
-struct NpyDTypeOf<float> {
+template <typename T> struct NpyDTypeOf;
+template <> struct NpyDTypeOf<float> {
   static constexpr NpyDType value = NpyDType::F32;
 };
-template <>
-struct NpyDTypeOf<double> {
+template <> struct NpyDTypeOf<double> {
   static constexpr NpyDType value = NpyDType::F64;
 };
-template <>
-struct NpyDTypeOf<int8_t> {
+template <> struct NpyDTypeOf<int8_t> {
   static constexpr NpyDType value = NpyDType::I8;
 };
-template <>
-struct NpyDTypeOf<uint8_t> {
+template <> struct NpyDTypeOf<uint8_t> {
   static constexpr NpyDType value = NpyDType::U8;
 };
-template <>
-struct NpyDTypeOf<int16_t> {
+template <> struct NpyDTypeOf<int16_t> {
   static constexpr NpyDType value = NpyDType::I16;
 };
-template <>
-struct NpyDTypeOf<int32_t> {
+template <> struct NpyDTypeOf<int32_t> {
   static constexpr NpyDType value = NpyDType::I32;
 };
-template <>
-struct NpyDTypeOf<int64_t> {
+template <> struct NpyDTypeOf<int64_t> {
   static constexpr NpyDType value = NpyDType::I64;
 };
-template <>
-struct NpyDTypeOf<bool> {
+template <> struct NpyDTypeOf<bool> {
   static constexpr NpyDType value = NpyDType::Bool;
 };
 
@@ -114,24 +105,21 @@ struct NpyArray {
   size_t numElements() const;
 
   /// True if the elements are of C++ type T.
-  template <typename T>
-  bool hasElementType() const {
+  template <typename T> bool hasElementType() const {
     return dtype == NpyDTypeOf<T>::value;
   }
 
   /// Typed view of the data. T must match the dtype (check with
   /// hasElementType<T>() first): a mismatch asserts in debug builds and
   /// returns an empty array in release builds.
-  template <typename T>
-  llvm::ArrayRef<T> getValues() const {
+  template <typename T> llvm::ArrayRef<T> getValues() const {
     assert(hasElementType<T>() && "NpyArray element type mismatch");
     if (!hasElementType<T>())
       return {};
     return llvm::ArrayRef<T>(reinterpret_cast<const T *>(data.data()),
                              data.size() / sizeof(T));
   }
-  template <typename T>
-  llvm::MutableArrayRef<T> getMutableValues() {
+  template <typename T> llvm::MutableArrayRef<T> getMutableValues() {
     assert(hasElementType<T>() && "NpyArray element type mismatch");
     if (!hasElementType<T>())
       return {};

@@ -155,10 +155,11 @@ int32_t applyScale16(int64_t value, int16_t multiplier, int8_t shift);
 /// int32 for scale32, apply_scale REQUIREs, output_zp addition overflowing
 /// int32, or an invalid [outMin, outMax]. Per-type zero-point ERROR_IFs are
 /// left to the op verifier (this function does not know the element types).
-std::optional<int64_t>
-rescaleReferenceChecked(int64_t in, int32_t inputZp, int32_t outputZp,
-                        int32_t multiplier, int8_t shift, bool scale32,
-                        RoundingMode mode, int64_t outMin, int64_t outMax);
+std::optional<int64_t> rescaleReferenceChecked(int64_t in, int32_t inputZp,
+                                               int32_t outputZp,
+                                               int32_t multiplier, int8_t shift,
+                                               bool scale32, RoundingMode mode,
+                                               int64_t outMin, int64_t outMax);
 
 /// Unchecked rescaleReferenceChecked for pre-validated operands: asserts in
 /// debug builds, returns an unspecified value (currently 0) in release builds
@@ -170,7 +171,8 @@ int64_t rescaleReference(int64_t in, int32_t inputZp, int32_t outputZp,
 /// Inclusive range of outputs the TOSA spec accepts for INEXACT_ROUND:
 /// out_ref = (in - inputZp) * multiplier * 2^-shift in fp64,
 /// err = 0.5 + (3|out_ref| + |out_ref + outputZp|) * 2^-24,
-/// [clip(ceil(out_ref - err + outputZp)), clip(floor(out_ref + err + outputZp))].
+/// [clip(ceil(out_ref - err + outputZp)), clip(floor(out_ref + err +
+/// outputZp))].
 struct RescaleBounds {
   int64_t min;
   int64_t max;
@@ -190,8 +192,7 @@ struct TfliteMultiplier {
   int32_t multiplier;
   int shift;
 
-  friend bool operator==(const TfliteMultiplier &a,
-                         const TfliteMultiplier &b) {
+  friend bool operator==(const TfliteMultiplier &a, const TfliteMultiplier &b) {
     return a.multiplier == b.multiplier && a.shift == b.shift;
   }
 };
@@ -217,9 +218,8 @@ int32_t tfliteRoundingDivideByPOT(int32_t x, int exponent);
 /// std::nullopt where TFLite's behaviour is undefined: shift outside
 /// [-31, 30] (shift amounts gemmlowp forbids) or x * 2^shift overflowing
 /// int32 (signed overflow in TFLite's `x * (1 << left_shift)`).
-std::optional<int32_t> tfliteMultiplyByQuantizedMultiplier(int32_t x,
-                                                           int32_t multiplier,
-                                                           int shift);
+std::optional<int32_t>
+tfliteMultiplyByQuantizedMultiplier(int32_t x, int32_t multiplier, int shift);
 
 /// Converts a TFLite multiplier to TOSA's convention (shift = 31 - shift).
 /// std::nullopt if the multiplier is negative or the TOSA shift falls

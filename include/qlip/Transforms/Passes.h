@@ -1,0 +1,28 @@
+//===- Passes.h - qlip's model transforms -----------------------*- C++ -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QLIP_TRANSFORMS_PASSES_H
+#define QLIP_TRANSFORMS_PASSES_H
+
+#include "dialects/Qlip/IR/QlipAttrs.h"
+#include "dialects/Qlip/IR/QlipDialect.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::qlip {
+
+/// How many scales a weight gets.
+enum class Granularity { PerChannel, PerTensor };
+
+#define GEN_PASS_DECL
+#include "qlip/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "qlip/Transforms/Passes.h.inc"
+
+} // namespace mlir::qlip
+
+#endif // QLIP_TRANSFORMS_PASSES_H

@@ -1,0 +1,78 @@
+//===- Passes.td - qlip's model transforms -----------------*- tablegen -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+// The passes that take a float TOSA model through qlip's pipeline stages.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QLIP_TRANSFORMS_PASSES_TD
+#define QLIP_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def QuantizeWeightsPass : Pass<"qlip-quantize-weights", "::mlir::ModuleOp"> {
+  let summary = "Choose per-channel weight ranges from the constants";
+  let description = [{
+    Weights are constants, so their ranges are chosen exactly, at compile
+    time, from the values themselves. For every `tosa.conv2d`,
+    `tosa.depthwise_conv2d`, `tosa.transpose_conv2d` and `tosa.matmul` whose
+    weight operand is a constant, the pass inserts a `qlip.fake_quant` on the
+    weight with symmetric, narrow-range, zero-point-0 parameters
+    (`#qlip.qparams<iN narrow, ...>`), one scale per output channel:
+
+    | op | weight layout | channel axis |
+    |----|---------------|--------------|
+    | `tosa.conv2d` | OHWI `[OC, KH, KW, IC]` | 0 |
+    | `tosa.depthwise_conv2d` | HWCM `[KH, KW, C, M]` | 2 (C; with M > 1 the M outputs of a channel share a scale) |
+    | `tosa.transpose_conv2d` | OHWI `[OC, KH, KW, IC]` | 0 |
+    | `tosa.matmul` (fully-connected) | `[N, K, OUT]` constant B | 2 |
+
+    The clip alpha of each channel comes from the rule `clip`; the scale is
+    alpha / (2^(bits-1) - 1). The model still runs in float; the integer
+    lowering reads the parameters from the `qlip.fake_quant` ops.
+
+    Weights already behind a `qlip.fake_quant` are left alone, so running
+    the pass twice changes nothing. A weight holding NaN or infinity is an
+    error that names the op and the channel.
+
+    With `report=FILE` the pass writes a JSON report per layer and channel
+    (clip, scale, bits, rule, MSE, SQNR); `print-report` prints the same as
+    a table on stderr.
+  }];
+  let dependentDialects = ["::mlir::qlip::QlipDialect"];
+  let options = [
+    Option<"bits", "bits", "unsigned", "8",
+           "Weight bit width: 2 to 8, or 16">,
+    Option<"granularity", "granularity", "::mlir::qlip::Granularity",
+           "::mlir::qlip::Granularity::PerChannel",
+           "One scale per output channel or one per tensor",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::qlip::Granularity::PerChannel, "per-channel",
+                        "one scale per output channel"),
+             clEnumValN(::mlir::qlip::Granularity::PerTensor, "per-tensor",
+                        "one scale per weight tensor"))}]>,
+    Option<"clip", "clip", "::mlir::qlip::ClipRule",
+           "::mlir::qlip::ClipRule::MSE",
+           "How each channel's clip alpha is chosen",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::qlip::ClipRule::Max, "max",
+                        "alpha = max |w|"),
+             clEnumValN(::mlir::qlip::ClipRule::MSE, "mse",
+                        "the alpha minimizing the real quantizer's MSE"))}]>,
+    Option<"firstLayerBits", "first-layer-bits", "unsigned", "0",
+           "Bits of the first quantized layer (0: same as `bits`)">,
+    Option<"lastLayerBits", "last-layer-bits", "unsigned", "0",
+           "Bits of the last quantized layer (0: same as `bits`)">,
+    ListOption<"layerBits", "layer-bits", "std::string",
+               "Per-layer bits as NAME=BITS; NAME matches the op's location "
+               "name (NameLoc) or a substring of its file:line:col position">,
+    Option<"reportFile", "report", "std::string", "\"\"",
+           "Write the per-layer, per-channel report as JSON to this file "
+           "(`-` for stdout)">,
+    Option<"printReport", "print-report", "bool", "false",
+           "Print the report as a table on stderr">
+  ];
+}
+
+#endif // QLIP_TRANSFORMS_PASSES_TD

@@ -1,0 +1,365 @@
+//===- QuantizeWeights.cpp - per-channel weight ranges ----------*- C++ -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+// Chooses the range of every constant weight from its values and records it
+// on a qlip.fake_quant. This is a one-shot, whole-module transform (the
+// first and last layers and the report need the whole module in program
+// order), so it walks the module instead of running rewrite patterns.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qlip/Transforms/Passes.h"
+
+#include "WeightReport.h"
+#include "dialects/Qlip/IR/QlipOps.h"
+#include "qlip/Calibration/ClipMath.h"
+
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+#include <cmath>
+
+namespace mlir::qlip {
+#define GEN_PASS_DEF_QUANTIZEWEIGHTSPASS
+#include "qlip/Transforms/Passes.h.inc"
+} // namespace mlir::qlip
+
+using namespace mlir;
+using namespace mlir::qlip;
+
+namespace {
+
+/// Where an op keeps its weight and which axis holds its output channels.
+struct WeightOperand {
+  unsigned index;
+  int64_t channelAxis;
+};
+
+std::optional<WeightOperand> getWeightOperand(Operation *op) {
+  return llvm::TypeSwitch<Operation *, std::optional<WeightOperand>>(op)
+      // OHWI: output channels first.
+      .Case<tosa::Conv2DOp, tosa::TransposeConv2DOp>(
+          [](auto) { return WeightOperand{1, 0}; })
+      // HWCM: output channel c * M + m; with M = 1 (the common case) axis 2
+      // is exactly the output channel.
+      .Case<tosa::DepthwiseConv2DOp>([](auto) { return WeightOperand{1, 2}; })
+      // A [N, K, OUT] constant B: the fully-connected form.
+      .Case<tosa::MatMulOp>([](auto) { return WeightOperand{1, 2}; })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
+/// The name a user knows a layer by: the NameLoc importers attach, else the
+/// op name and its position among the quantized layers.
+std::string getLayerName(Operation *op, size_t position) {
+  Location loc = op->getLoc();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (isa<NameLoc>(inner)) {
+        loc = inner;
+        break;
+      }
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  StringRef opName = op->getName().stripDialect();
+  return (opName + "_" + Twine(position)).str();
+}
+
+/// The `file:line:col` positions inside `loc`, unquoted, so that a user can
+/// name a layer by its source position in an option string.
+std::string describePositions(Location loc) {
+  std::string text;
+  loc->walk([&](Location inner) {
+    if (auto file = dyn_cast<FileLineColLoc>(inner))
+      text += (file.getFilename().getValue() + ":" + Twine(file.getLine()) +
+               ":" + Twine(file.getColumn()) + " ")
+                  .str();
+    return WalkResult::advance();
+  });
+  return text;
+}
+
+/// The weight's values as floats, without a copy when the constant already
+/// holds a float array (a dense_resource blob or a dense array).
+struct WeightValues {
+  ArrayRef<float> values;
+  std::vector<float> storage;
+};
+
+std::optional<WeightValues> readWeight(ElementsAttr attr) {
+  WeightValues result;
+  size_t numElements = attr.getNumElements();
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || !attr.getElementType().isF32() ||
+        blob->getData().size() != numElements * sizeof(float))
+      return std::nullopt;
+    result.values = ArrayRef<float>(
+        reinterpret_cast<const float *>(blob->getData().data()), numElements);
+    return result;
+  }
+  auto dense = dyn_cast<DenseElementsAttr>(attr);
+  if (!dense)
+    return std::nullopt;
+  if (dense.getElementType().isF32() && !dense.isSplat()) {
+    ArrayRef<char> raw = dense.getRawData();
+    result.values = ArrayRef<float>(
+        reinterpret_cast<const float *>(raw.data()), numElements);
+    return result;
+  }
+  result.storage.reserve(numElements);
+  for (const APFloat &value : dense.getValues<APFloat>())
+    result.storage.push_back(static_cast<float>(value.convertToDouble()));
+  result.values = result.storage;
+  return result;
+}
+
+/// The elements of each channel, contiguous. A channel of the outermost
+/// axis is already contiguous and is not copied.
+class ChannelView {
+public:
+  ChannelView(ArrayRef<float> values, ArrayRef<int64_t> shape,
+              std::optional<int64_t> axis)
+      : values(values) {
+    if (!axis) {
+      numChannels = 1;
+      return;
+    }
+    numChannels = shape[*axis];
+    inner = ShapedType::getNumElements(shape.drop_front(*axis + 1));
+    outer = ShapedType::getNumElements(shape.take_front(*axis));
+  }
+
+  int64_t size() const { return numChannels; }
+
+  ArrayRef<float> get(int64_t c) {
+    if (numChannels == 1)
+      return values;
+    if (outer == 1)
+      return values.slice(c * inner, inner);
+    buffer.clear();
+    for (int64_t o = 0; o < outer; ++o) {
+      ArrayRef<float> run =
+          values.slice((o * numChannels + c) * inner, inner);
+      buffer.append(run.begin(), run.end());
+    }
+    return buffer;
+  }
+
+private:
+  ArrayRef<float> values;
+  int64_t numChannels = 1, inner = 1, outer = 1;
+  SmallVector<float> buffer;
+};
+
+/// 10 log10(E[x^2] / mse), infinite for an exact quantization.
+double sqnrDb(ArrayRef<float> x, double mse) {
+  double power = 0;
+  for (float v : x)
+    power += static_cast<double>(v) * v;
+  power /= std::max<size_t>(x.size(), 1);
+  if (mse <= 0)
+    return INFINITY;
+  return 10.0 * std::log10(power / mse);
+}
+
+struct QuantizeWeightsPass
+    : qlip::impl::QuantizeWeightsPassBase<QuantizeWeightsPass> {
+  using QuantizeWeightsPassBase::QuantizeWeightsPassBase;
+
+  /// Bad options are reported once, before any IR is touched, at no IR
+  /// location (they come from the command line or the pipeline string).
+  LogicalResult initialize(MLIRContext *context) override;
+  void runOnOperation() override;
+
+private:
+  unsigned bitsFor(Operation *op, StringRef name, size_t position,
+                   size_t count);
+  /// The clip alpha of one channel under the pass's rule.
+  double chooseClip(ArrayRef<float> channel, QuantGrid grid,
+                    ClipRule &chosen);
+  LogicalResult quantize(Operation *op, WeightOperand weight,
+                         StringRef name, unsigned layerBits,
+                         SmallVectorImpl<LayerReport> &report);
+  LogicalResult writeReport(ArrayRef<LayerReport> report);
+
+  llvm::StringMap<unsigned> overrides;
+};
+
+static bool isSupportedWidth(unsigned bits) {
+  return (bits >= 2 && bits <= 8) || bits == 16;
+}
+
+LogicalResult QuantizeWeightsPass::initialize(MLIRContext *context) {
+  auto error = [&] {
+    return emitError(UnknownLoc::get(context)) << "qlip-quantize-weights: ";
+  };
+  for (unsigned b : {unsigned(bits), unsigned(firstLayerBits),
+                     unsigned(lastLayerBits)})
+    if (b != 0 && !isSupportedWidth(b))
+      return error() << "weight bit width must be 2 to 8 or 16, got " << b;
+  if (!isSupportedWidth(bits))
+    return error() << "weight bit width must be 2 to 8 or 16, got " << bits;
+  overrides.clear();
+  for (const std::string &entry : layerBits) {
+    auto [name, value] = StringRef(entry).rsplit('=');
+    unsigned b;
+    if (name.empty() || value.getAsInteger(10, b) || !isSupportedWidth(b))
+      return error() << "expected NAME=BITS with BITS 2 to 8 or 16 in "
+                        "layer-bits, got '"
+                     << entry << "'";
+    overrides[name] = b;
+  }
+  return success();
+}
+
+unsigned QuantizeWeightsPass::bitsFor(Operation *op, StringRef name,
+                                      size_t position, size_t count) {
+  if (auto it = overrides.find(name); it != overrides.end())
+    return it->second;
+  std::string location = describePositions(op->getLoc());
+  for (const auto &entry : overrides)
+    if (StringRef(location).contains(entry.getKey()))
+      return entry.getValue();
+  if (position == 0 && firstLayerBits != 0)
+    return firstLayerBits;
+  if (position + 1 == count && lastLayerBits != 0)
+    return lastLayerBits;
+  return bits;
+}
+
+double QuantizeWeightsPass::chooseClip(ArrayRef<float> channel,
+                                       QuantGrid grid, ClipRule &chosen) {
+  chosen = clip;
+  switch (clip) {
+  case ClipRule::MSE:
+    return mseOptimalClip(channel, grid);
+  default:
+    chosen = ClipRule::Max;
+    return finalizeClip(clipRange(channel, grid), clipRange(channel, grid),
+                        grid);
+  }
+}
+
+LogicalResult QuantizeWeightsPass::quantize(
+    Operation *op, WeightOperand weight, StringRef name, unsigned layerBits,
+    SmallVectorImpl<LayerReport> &report) {
+  Value value = op->getOperand(weight.index);
+  ElementsAttr attr;
+  if (!matchPattern(value, m_Constant(&attr)))
+    return success(); // Not a weight: an activation times an activation.
+  auto type = cast<RankedTensorType>(value.getType());
+  if (!type.hasStaticShape())
+    return success();
+  std::optional<WeightValues> weights = readWeight(attr);
+  if (!weights)
+    return op->emitError("cannot read the values of weight operand #")
+           << weight.index << " of type " << type;
+
+  std::optional<int64_t> axis;
+  if (granularity == Granularity::PerChannel)
+    axis = weight.channelAxis;
+  ChannelView channels(weights->values, type.getShape(), axis);
+  QuantGrid grid = QuantGrid::signedNarrow(layerBits);
+
+  LayerReport layer;
+  layer.name = name.str();
+  layer.opName = op->getName().getStringRef().str();
+  layer.bits = layerBits;
+  layer.rule = clip;
+  layer.axis = axis;
+  SmallVector<double> scales, clipMin, clipMax;
+  double totalSquaredError = 0, totalPower = 0;
+  for (int64_t c = 0, e = channels.size(); c < e; ++c) {
+    ArrayRef<float> channel = channels.get(c);
+    if (std::optional<size_t> bad = firstNonFinite(channel))
+      return op->emitError("weight of layer '")
+             << name << "' holds "
+             << (std::isnan(channel[*bad]) ? "nan"
+                 : channel[*bad] > 0       ? "inf"
+                                           : "-inf")
+             << " in output channel "
+             << c << "; NaN and infinite weights cannot be quantized";
+    ChannelReport report;
+    double alpha = chooseClip(channel, grid, report.rule);
+    report.clip = alpha;
+    report.scale = clipScale(alpha, grid);
+    report.bits = layerBits;
+    report.mse = quantizationMse(channel, alpha, grid);
+    report.sqnrDb = sqnrDb(channel, report.mse);
+    totalSquaredError += report.mse * channel.size();
+    for (float v : channel)
+      totalPower += static_cast<double>(v) * v;
+    scales.push_back(report.scale);
+    clipMin.push_back(-alpha);
+    clipMax.push_back(alpha);
+    layer.channels.push_back(report);
+  }
+  size_t n = std::max<size_t>(weights->values.size(), 1);
+  layer.mse = totalSquaredError / n;
+  layer.sqnrDb = layer.mse > 0 ? 10.0 * std::log10(totalPower / n / layer.mse)
+                               : INFINITY;
+
+  SmallVector<int64_t> zeroPoints(scales.size(), 0);
+  auto qparams = QParamsAttr::get(op->getContext(), layerBits,
+                                  /*isSigned=*/true, /*narrowRange=*/true,
+                                  axis, scales, zeroPoints, clipMin, clipMax,
+                                  clip);
+  OpBuilder builder(op);
+  auto fakeQuant =
+      FakeQuantOp::create(builder, value.getLoc(), value, qparams);
+  op->setOperand(weight.index, fakeQuant);
+  report.push_back(std::move(layer));
+  return success();
+}
+
+LogicalResult QuantizeWeightsPass::writeReport(ArrayRef<LayerReport> report) {
+  if (printReport)
+    printReportTable(llvm::errs(), report);
+  if (reportFile.empty())
+    return success();
+  std::string error;
+  auto output = openOutputFile(reportFile, &error);
+  if (!output)
+    return getOperation().emitError("qlip-quantize-weights: cannot write "
+                                    "the report: ")
+           << error;
+  writeJsonReport(output->os(), report);
+  output->keep();
+  return success();
+}
+
+void QuantizeWeightsPass::runOnOperation() {
+  // Layers in program order, so first and last mean what users expect.
+  SmallVector<std::pair<Operation *, WeightOperand>> layers;
+  getOperation().walk([&](Operation *op) {
+    std::optional<WeightOperand> weight = getWeightOperand(op);
+    if (!weight)
+      return;
+    // Already quantized: running the pass twice changes nothing.
+    if (op->getOperand(weight->index).getDefiningOp<FakeQuantOp>())
+      return;
+    if (!matchPattern(op->getOperand(weight->index), m_Constant()))
+      return;
+    layers.push_back({op, *weight});
+  });
+
+  SmallVector<LayerReport> report;
+  for (auto [position, layer] : llvm::enumerate(layers)) {
+    auto [op, weight] = layer;
+    std::string name = getLayerName(op, position);
+    unsigned layerBits = bitsFor(op, name, position, layers.size());
+    if (failed(quantize(op, weight, name, layerBits, report)))
+      return signalPassFailure();
+  }
+  if (failed(writeReport(report)))
+    return signalPassFailure();
+}
+
+} // namespace

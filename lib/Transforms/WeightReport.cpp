@@ -1,0 +1,74 @@
+//===- WeightReport.cpp - per-layer weight quantization report --*- C++ -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "WeightReport.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/JSON.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::qlip;
+
+/// JSON has no infinity: an exact quantization has SQNR `null`.
+static llvm::json::Value sqnrValue(double sqnrDb) {
+  if (std::isinf(sqnrDb))
+    return nullptr;
+  return sqnrDb;
+}
+
+void mlir::qlip::writeJsonReport(llvm::raw_ostream &os,
+                                 ArrayRef<LayerReport> layers) {
+  llvm::json::Array jsonLayers;
+  for (const LayerReport &layer : layers) {
+    llvm::json::Array channels;
+    for (const ChannelReport &c : layer.channels)
+      channels.push_back(llvm::json::Object{
+          {"clip", c.clip},
+          {"scale", c.scale},
+          {"bits", c.bits},
+          {"rule", stringifyClipRule(c.rule)},
+          {"mse", c.mse},
+          {"sqnr_db", sqnrValue(c.sqnrDb)},
+      });
+    llvm::json::Object object{
+        {"name", layer.name},
+        {"op", layer.opName},
+        {"bits", layer.bits},
+        {"rule", stringifyClipRule(layer.rule)},
+        {"granularity", layer.axis ? "per-channel" : "per-tensor"},
+        {"mse", layer.mse},
+        {"sqnr_db", sqnrValue(layer.sqnrDb)},
+        {"channels", std::move(channels)},
+    };
+    if (layer.axis)
+      object["axis"] = *layer.axis;
+    jsonLayers.push_back(std::move(object));
+  }
+  llvm::json::Value root =
+      llvm::json::Object{{"version", 1}, {"layers", std::move(jsonLayers)}};
+  os << llvm::formatv("{0:2}", root) << "\n";
+}
+
+void mlir::qlip::printReportTable(llvm::raw_ostream &os,
+                                  ArrayRef<LayerReport> layers) {
+  os << llvm::format("%-24s %-22s %4s %-12s %8s %11s %11s %11s\n", "layer",
+                     "op", "bits", "rule", "channels", "clip min",
+                     "clip max", "SQNR dB");
+  for (const LayerReport &layer : layers) {
+    double lo = INFINITY, hi = 0;
+    for (const ChannelReport &c : layer.channels) {
+      lo = std::min(lo, c.clip);
+      hi = std::max(hi, c.clip);
+    }
+    os << llvm::format("%-24s %-22s %4u %-12s %8zu %11.5g %11.5g %11.2f\n",
+                       layer.name.c_str(), layer.opName.c_str(), layer.bits,
+                       stringifyClipRule(layer.rule).str().c_str(),
+                       layer.channels.size(), lo, hi, layer.sqnrDb);
+  }
+}

@@ -1,0 +1,56 @@
+//===- WeightReport.h - per-layer weight quantization report ----*- C++ -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QLIP_LIB_TRANSFORMS_WEIGHTREPORT_H
+#define QLIP_LIB_TRANSFORMS_WEIGHTREPORT_H
+
+#include "dialects/Qlip/IR/QlipAttrs.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <optional>
+#include <string>
+
+namespace mlir::qlip {
+
+/// What one channel's quantization cost.
+struct ChannelReport {
+  double clip = 0;
+  double scale = 0;
+  unsigned bits = 0;
+  /// The rule that chose the clip: for `best` and `aciq`, the winner.
+  ClipRule rule = ClipRule::Max;
+  /// Mean squared error of the real quantizer over the channel.
+  double mse = 0;
+  /// Signal-to-quantization-noise ratio, 10 log10(E[w^2] / mse); infinite
+  /// when the channel is quantized exactly.
+  double sqnrDb = 0;
+};
+
+/// One quantized weight tensor.
+struct LayerReport {
+  std::string name;
+  std::string opName;
+  unsigned bits = 0;
+  ClipRule rule = ClipRule::Max;
+  /// The channel axis, or none for per-tensor parameters.
+  std::optional<int64_t> axis;
+  /// Over the whole tensor.
+  double mse = 0;
+  double sqnrDb = 0;
+  llvm::SmallVector<ChannelReport> channels;
+};
+
+/// Writes `{"version": 1, "layers": [...]}` with every layer and channel.
+void writeJsonReport(llvm::raw_ostream &os, llvm::ArrayRef<LayerReport> layers);
+
+/// Prints one row per layer (channel clips summarized as min / max).
+void printReportTable(llvm::raw_ostream &os,
+                      llvm::ArrayRef<LayerReport> layers);
+
+} // namespace mlir::qlip
+
+#endif // QLIP_LIB_TRANSFORMS_WEIGHTREPORT_H

@@ -1,0 +1,21 @@
+// RUN: qlip-opt %s -split-input-file -qlip-quantize-weights -verify-diagnostics
+
+// A NaN weight is named by layer and channel.
+func.func @nan_weight(%x: tensor<1x1x2xf32>) -> tensor<1x1x2xf32> {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %w = "tosa.const"() <{values = dense<[[[1.0, 0.5], [2.0, 0x7FC00000]]]> : tensor<1x2x2xf32>}> : () -> tensor<1x2x2xf32>
+  // expected-error@+1 {{weight of layer 'matmul_0' holds nan in output channel 1; NaN and infinite weights cannot be quantized}}
+  %0 = tosa.matmul %x, %w, %zp, %zp : (tensor<1x1x2xf32>, tensor<1x2x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
+  return %0 : tensor<1x1x2xf32>
+}
+
+// -----
+
+func.func @inf_weight(%x: tensor<1x4x4x1xf32>) -> tensor<1x4x4x2xf32> {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %w = "tosa.const"() <{values = dense<[[[[0xFF800000]]], [[[1.0]]]]> : tensor<2x1x1x1xf32>}> : () -> tensor<2x1x1x1xf32>
+  %b = "tosa.const"() <{values = dense<0.0> : tensor<2xf32>}> : () -> tensor<2xf32>
+  // expected-error@+1 {{weight of layer 'conv2d_0' holds -inf in output channel 0}}
+  %0 = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x4x1xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x2xf32>
+  return %0 : tensor<1x4x4x2xf32>
+}
