@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cassert>
+#include <cfloat>
 #include <cmath>
 
 using namespace mlir::qlip;
@@ -377,7 +378,10 @@ mlir::qlip::correctWeightBias(llvm::ArrayRef<float> original,
   double xi = normQ > 0.0 ? norm / normQ : 1.0;
   // Variance correction about mean(wq), then the mean shift; folded into
   // one expression so each value is rounded to float only once.
+  // The clamp only matters for channels near FLT_MAX, where the rescaled
+  // values could otherwise round to infinity.
   for (float &v : out)
-    v = float((double(v) - meanQ) * xi + mean);
+    v = float(std::clamp((double(v) - meanQ) * xi + mean, -double(FLT_MAX),
+                         double(FLT_MAX)));
   return out;
 }

@@ -74,39 +74,29 @@ struct Quantizer {
 };
 } // namespace
 
-/// Exact real quantizer error: divides by the scale and rounds with
-/// std::nearbyint, exactly as fakeQuantize() does.
-static double sumSquaredErrorExact(llvm::ArrayRef<float> x,
-                                   const Quantizer &qz) {
-  double sum = 0.0;
-  for (float xf : x) {
-    double xv = xf;
-    double v = std::clamp(xv / qz.scale - qz.offset, qz.lo, qz.hi);
-    double e = xv - (std::nearbyint(v) + qz.offset) * qz.scale;
-    sum += e * e;
-  }
-  return sum;
-}
-
 /// 1.5 * 2^52: adding and subtracting it rounds any |v| < 2^51 to an integer
-/// with the current (round-to-nearest-even) mode, without a libm call. Valid
-/// because v is first clamped to |v| <= 2^16 and qlip is not built with
-/// -ffast-math (which could fold the two operations away).
+/// in the current rounding mode (round to nearest even, which qlip never
+/// changes), i.e. exactly std::nearbyint(v), but inline instead of a libm
+/// call that saves and restores the floating-point environment. v is clamped
+/// to |v| <= 2^16 first. qlip is not built with -ffast-math, which could fold
+/// the two operations away.
 static constexpr double kRoundMagic = 6755399441055744.0;
 
-/// Search-loop version of sumSquaredErrorExact(): multiplies by the
-/// reciprocal scale and rounds with kRoundMagic, and keeps four independent
-/// accumulators so the additions pipeline. It differs from the exact error
-/// only when x / scale is within one ulp of a rounding tie, which cannot move
-/// the optimum; mseOptimalClip() compares its final candidates exactly.
-static double sumSquaredErrorFast(llvm::ArrayRef<float> x,
-                                  const Quantizer &qz) {
+/// Sum of squared errors of the real quantizer over x. With `Exact`, x is
+/// divided by the scale, exactly as fakeQuantize() does; otherwise it is
+/// multiplied by the reciprocal scale, which differs only when x / scale is
+/// within an ulp of a rounding tie and cannot move the optimum, but is much
+/// cheaper in the search loop. Four independent accumulators let the
+/// additions pipeline.
+template <bool Exact>
+static double sumSquaredError(llvm::ArrayRef<float> x, const Quantizer &qz) {
   const float *p = x.data();
   size_t n = x.size();
   double acc[4] = {0.0, 0.0, 0.0, 0.0};
   auto err = [&](float xf) {
     double xv = xf;
-    double v = std::clamp(xv * qz.invScale - qz.offset, qz.lo, qz.hi);
+    double scaled = Exact ? xv / qz.scale : xv * qz.invScale;
+    double v = std::clamp(scaled - qz.offset, qz.lo, qz.hi);
     double q = (v + kRoundMagic) - kRoundMagic;
     double e = xv - (q + qz.offset) * qz.scale;
     return e * e;
@@ -121,6 +111,16 @@ static double sumSquaredErrorFast(llvm::ArrayRef<float> x,
   for (; i < n; ++i)
     acc[0] += err(p[i]);
   return (acc[0] + acc[1]) + (acc[2] + acc[3]);
+}
+
+static double sumSquaredErrorExact(llvm::ArrayRef<float> x,
+                                   const Quantizer &qz) {
+  return sumSquaredError<true>(x, qz);
+}
+
+static double sumSquaredErrorFast(llvm::ArrayRef<float> x,
+                                  const Quantizer &qz) {
+  return sumSquaredError<false>(x, qz);
 }
 
 double mlir::qlip::quantizationMse(llvm::ArrayRef<float> x, double alpha,
@@ -157,6 +157,9 @@ double mlir::qlip::finalizeClip(double alpha, double range, QuantGrid grid) {
     return unitScaleClip(grid);
   if (!(alpha > 0.0) || !std::isfinite(alpha) || alpha > range)
     alpha = range;
+  // Keep the scale a finite float: only binds for the 1-bit mid-rise grid
+  // (divisor 1/2) on data near FLT_MAX.
+  alpha = std::min(alpha, double(FLT_MAX) * grid.scaleDivisor());
   return std::max(alpha, minimumClip(grid));
 }
 

@@ -28,22 +28,22 @@ struct TableEntry {
 /// SawbTest.DISABLED_PrintFittedTables and pinned by
 /// SawbTest.DefaultTableRefitEntriesAreReproducible.
 static const TableEntry kDefaultTable[16] = {
-    {{QLIP_SAWB_FIT_1}, SawbCoefficientSource::QlipRefit},
+    {{0.0, -1.0}, SawbCoefficientSource::QlipRefit},
     {{3.12, 2.064}, SawbCoefficientSource::IbmFmsMo},
     {{7.509, 6.892}, SawbCoefficientSource::IbmFmsMo},
     {{12.68, 12.80}, SawbCoefficientSource::IbmFmsMo},
     {{17.74, 18.64}, SawbCoefficientSource::IbmFmsMo},
-    {{QLIP_SAWB_FIT_6}, SawbCoefficientSource::QlipRefit},
-    {{QLIP_SAWB_FIT_7}, SawbCoefficientSource::QlipRefit},
+    {{24.6308, 26.6785}, SawbCoefficientSource::QlipRefit},
+    {{26.9085, 29.2657}, SawbCoefficientSource::QlipRefit},
     {{31.76, 35.04}, SawbCoefficientSource::IbmFmsMo},
-    {{QLIP_SAWB_FIT_9}, SawbCoefficientSource::QlipRefit},
-    {{QLIP_SAWB_FIT_10}, SawbCoefficientSource::QlipRefit},
-    {{QLIP_SAWB_FIT_11}, SawbCoefficientSource::QlipRefit},
-    {{QLIP_SAWB_FIT_12}, SawbCoefficientSource::QlipRefit},
-    {{QLIP_SAWB_FIT_13}, SawbCoefficientSource::QlipRefit},
-    {{QLIP_SAWB_FIT_14}, SawbCoefficientSource::QlipRefit},
-    {{QLIP_SAWB_FIT_15}, SawbCoefficientSource::QlipRefit},
-    {{QLIP_SAWB_FIT_16}, SawbCoefficientSource::QlipRefit},
+    {{26.5904, 28.7873}, SawbCoefficientSource::QlipRefit},
+    {{26.6269, 28.8242}, SawbCoefficientSource::QlipRefit},
+    {{26.6406, 28.8385}, SawbCoefficientSource::QlipRefit},
+    {{26.6446, 28.8420}, SawbCoefficientSource::QlipRefit},
+    {{26.6481, 28.8454}, SawbCoefficientSource::QlipRefit},
+    {{26.6485, 28.8456}, SawbCoefficientSource::QlipRefit},
+    {{26.6491, 28.8463}, SawbCoefficientSource::QlipRefit},
+    {{26.6492, 28.8463}, SawbCoefficientSource::QlipRefit},
 };
 
 SawbCoefficients mlir::qlip::defaultSawbCoefficients(unsigned bits) {

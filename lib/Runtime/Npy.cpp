@@ -133,26 +133,21 @@ std::optional<NpyDType> mlir::qlip::parseNpyDescr(llvm::StringRef descr) {
 
 /// Product of `shape`, or std::nullopt if a dimension is negative or the
 /// total byte size (count * elementSize) does not fit in int64.
-static std::optional<uint64_t> checkedElementCount(llvm::ArrayRef<int64_t> shape,
-                                                   size_t elementSize) {
-  uint64_t count = 1;
-  bool overflow = false;
-  for (int64_t dim : shape) {
-    if (dim < 0)
-      return std::nullopt;
-    // Keep scanning after an overflow: a zero dimension makes the array
-    // empty and therefore valid however large the other dimensions are.
-    if (dim == 0)
-      return 0;
-    if (!overflow && count > uint64_t(std::numeric_limits<int64_t>::max()) /
-                                 uint64_t(dim))
-      overflow = true;
-    else if (!overflow)
-      count *= uint64_t(dim);
-  }
-  if (overflow ||
-      count > uint64_t(std::numeric_limits<int64_t>::max()) / elementSize)
+static std::optional<uint64_t>
+checkedElementCount(llvm::ArrayRef<int64_t> shape, size_t elementSize) {
+  if (llvm::any_of(shape, [](int64_t dim) { return dim < 0; }))
     return std::nullopt;
+  // A zero dimension makes the array empty, however large the others are.
+  if (llvm::is_contained(shape, 0))
+    return 0;
+  const uint64_t limit =
+      uint64_t(std::numeric_limits<int64_t>::max()) / elementSize;
+  uint64_t count = 1;
+  for (int64_t dim : shape) {
+    if (count > limit / uint64_t(dim))
+      return std::nullopt;
+    count *= uint64_t(dim);
+  }
   return count;
 }
 
@@ -196,7 +191,8 @@ static void forEachElement(const NpyArray &array, Fn fn) {
 std::vector<double> NpyArray::toDoubles() const {
   std::vector<double> result;
   result.reserve(numElements());
-  forEachElement(*this, [&](auto v) { result.push_back(static_cast<double>(v)); });
+  forEachElement(*this,
+                 [&](auto v) { result.push_back(static_cast<double>(v)); });
   return result;
 }
 
@@ -262,8 +258,8 @@ private:
   }
   bool fail(const llvm::Twine &message) {
     if (error.empty())
-      error = (message + " at offset " + llvm::Twine(pos) + " of the header")
-                  .str();
+      error =
+          (message + " at offset " + llvm::Twine(pos) + " of the header").str();
     return false;
   }
 
@@ -314,7 +310,8 @@ bool HeaderParser::parseInt(int64_t &out) {
   if (digits.getAsInteger(10, magnitude) ||
       magnitude > uint64_t(std::numeric_limits<int64_t>::max())) {
     pos = start;
-    return fail("integer '" + text.slice(start, start + digits.size() + negative) +
+    return fail("integer '" +
+                text.slice(start, start + digits.size() + negative) +
                 "' does not fit in 64 bits");
   }
   out = negative ? -int64_t(magnitude) : int64_t(magnitude);
@@ -495,8 +492,8 @@ llvm::Expected<NpyArray> mlir::qlip::parseNpy(llvm::StringRef buffer,
   const unsigned major = static_cast<uint8_t>(buffer[kMagic.size()]);
   const unsigned minor = static_cast<uint8_t>(buffer[kMagic.size() + 1]);
   if (major < 1 || major > 3 || minor != 0)
-    return error("unsupported .npy format version " + llvm::Twine(major) +
-                 "." + llvm::Twine(minor) + " (supported: 1.0, 2.0, 3.0)");
+    return error("unsupported .npy format version " + llvm::Twine(major) + "." +
+                 llvm::Twine(minor) + " (supported: 1.0, 2.0, 3.0)");
 
   // 1.0 stores the header length as uint16, 2.0 and 3.0 as uint32; 3.0 only
   // differs from 2.0 in allowing UTF-8 in the header, which none of the
@@ -535,9 +532,9 @@ llvm::Expected<NpyArray> mlir::qlip::parseNpy(llvm::StringRef buffer,
       return error("malformed header: duplicate key '" + key + "'");
     *slot = &value;
   }
-  for (auto [value, key] : {std::pair(descr, "descr"),
-                            std::pair(fortran, "fortran_order"),
-                            std::pair(shape, "shape")})
+  for (auto [value, key] :
+       {std::pair(descr, "descr"), std::pair(fortran, "fortran_order"),
+        std::pair(shape, "shape")})
     if (!value)
       return error("malformed header: missing key '" + llvm::Twine(key) + "'");
 
@@ -577,7 +574,8 @@ llvm::Expected<NpyArray> mlir::qlip::parseNpy(llvm::StringRef buffer,
       return error("invalid shape " + formatShape(shape->tuple) +
                    ": negative dimension");
   const size_t elementSize = getNpyDTypeSize(*dtype);
-  std::optional<uint64_t> count = checkedElementCount(shape->tuple, elementSize);
+  std::optional<uint64_t> count =
+      checkedElementCount(shape->tuple, elementSize);
   if (!count)
     return error("invalid shape " + formatShape(shape->tuple) +
                  ": the element count overflows");
@@ -586,9 +584,10 @@ llvm::Expected<NpyArray> mlir::qlip::parseNpy(llvm::StringRef buffer,
   const size_t dataOffset = headerOffset + headerLength;
   const uint64_t available = buffer.size() - dataOffset;
   if (available < dataBytes)
-    return error("truncated data: shape " + formatShape(shape->tuple) +
-                 " of " + descr->text + " needs " + llvm::Twine(dataBytes) +
-                 " bytes but only " + llvm::Twine(available) + " follow the "
+    return error("truncated data: shape " + formatShape(shape->tuple) + " of " +
+                 descr->text + " needs " + llvm::Twine(dataBytes) +
+                 " bytes but only " + llvm::Twine(available) +
+                 " follow the "
                  "header");
   if (available > dataBytes && !options.allowTrailingBytes)
     return error(llvm::Twine(available - dataBytes) +
@@ -607,7 +606,7 @@ llvm::Expected<NpyArray> mlir::qlip::parseNpy(llvm::StringRef buffer,
     for (auto [index, byte] : llvm::enumerate(array.data))
       if (static_cast<unsigned char>(byte) > 1)
         return error("invalid bool value " +
-                     llvm::Twine(static_cast<unsigned char>(byte)) +
+                     llvm::Twine(unsigned(static_cast<unsigned char>(byte))) +
                      " at element " + llvm::Twine(index) + " (must be 0 or 1)");
   }
   return array;
@@ -619,8 +618,8 @@ llvm::Expected<NpyArray> mlir::qlip::readNpy(llvm::StringRef path,
       llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                   /*RequiresNullTerminator=*/false);
   if (!file)
-    return llvm::createStringError(file.getError(), path + ": cannot read: " +
-                                                        file.getError().message());
+    return llvm::createStringError(
+        file.getError(), path + ": cannot read: " + file.getError().message());
   return parseNpy((*file)->getBuffer(), path, options);
 }
 
@@ -641,30 +640,29 @@ static llvm::Error validateForWrite(NpyDType dtype,
   const size_t elementSize = getNpyDTypeSize(dtype);
   std::optional<uint64_t> count = checkedElementCount(shape, elementSize);
   if (!count)
-    return error("element count of shape " + formatShape(shape) +
-                 " overflows");
+    return error("element count of shape " + formatShape(shape) + " overflows");
   if (data.size() != *count * elementSize)
     return error("shape " + formatShape(shape) + " of " +
                  getNpyDTypeName(dtype) + " needs " +
                  llvm::Twine(*count * elementSize) + " bytes but " +
                  llvm::Twine(data.size()) + " were given");
-  if (dtype == NpyDType::Bool &&
-      llvm::any_of(data, [](char c) { return static_cast<unsigned char>(c) > 1; }))
+  if (dtype == NpyDType::Bool && llvm::any_of(data, [](char c) {
+        return static_cast<unsigned char>(c) > 1;
+      }))
     return error("bool data must contain only bytes 0 and 1");
   return llvm::Error::success();
 }
 
-llvm::Error mlir::qlip::writeNpyToStream(llvm::raw_ostream &os,
-                                         NpyDType dtype,
+llvm::Error mlir::qlip::writeNpyToStream(llvm::raw_ostream &os, NpyDType dtype,
                                          llvm::ArrayRef<int64_t> shape,
                                          llvm::ArrayRef<char> data) {
   if (llvm::Error err = validateForWrite(dtype, shape, data))
     return err;
 
-  std::string dict = ("{'descr': '" + getNpyDTypeDescr(dtype) +
-                      "', 'fortran_order': False, 'shape': " +
-                      formatShape(shape) + ", }")
-                         .str();
+  std::string dict =
+      ("{'descr': '" + getNpyDTypeDescr(dtype) +
+       "', 'fortran_order': False, 'shape': " + formatShape(shape) + ", }")
+          .str();
   // Pad with spaces (plus the final '\n') so the data starts on a 64-byte
   // boundary, as NumPy does; readers may then map the data aligned.
   auto paddedLength = [&](size_t lengthBytes) {
@@ -700,13 +698,14 @@ llvm::Error mlir::qlip::writeNpy(llvm::StringRef path, NpyDType dtype,
   // Validate first so that a bad call does not create or clobber the file.
   if (llvm::Error err = validateForWrite(dtype, shape, data))
     return llvm::createStringError(llvm::errc::invalid_argument,
-                                   path + ": " + llvm::toString(std::move(err)));
+                                   path + ": " +
+                                       llvm::toString(std::move(err)));
   llvm::Error err = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
     return writeNpyToStream(os, dtype, shape, data);
   });
   if (err)
-    return llvm::createStringError(llvm::errc::io_error,
-                                   path + ": " + llvm::toString(std::move(err)));
+    return llvm::createStringError(
+        llvm::errc::io_error, path + ": " + llvm::toString(std::move(err)));
   return llvm::Error::success();
 }
 

@@ -34,8 +34,8 @@ static constexpr int64_t kInt48Max = (int64_t(1) << 47) - 1;
 /// The arithmetic mirrors MLIR's computeMultiplierAndShiftTosaScale{32,16}
 /// step for step so results stay bit-identical (including std::round's
 /// ties-away-from-zero and the truncating shift for tiny scales).
-static llvm::Expected<ScaleMultiplier>
-computeMultiplierAndShift(double scale, int fracBits) {
+static llvm::Expected<ScaleMultiplier> computeMultiplierAndShift(double scale,
+                                                                 int fracBits) {
   const char *width = fracBits == 31 ? "32" : "16";
   if (!std::isfinite(scale) || !(scale > 0.0))
     return llvm::createStringError(
@@ -157,8 +157,8 @@ int32_t mlir::qlip::applyScale32(int32_t value, int32_t multiplier,
          "apply_scale_32 REQUIRE violated; use applyScale32Checked");
   // Clamping keeps the shift amounts defined if the precondition is broken
   // in a release build; it is a no-op for valid operands.
-  return applyScale32Formula(value, multiplier,
-                             std::clamp<int>(shift, 2, 62), doubleRound);
+  return applyScale32Formula(value, multiplier, std::clamp<int>(shift, 2, 62),
+                             doubleRound);
 }
 
 /// apply_scale_16's formula; valid for value in int48 and multiplier in int16
@@ -248,18 +248,16 @@ int64_t mlir::qlip::rescaleReference(int64_t in, int32_t inputZp,
                                      int8_t shift, bool scale32,
                                      RoundingMode mode, int64_t outMin,
                                      int64_t outMax) {
-  std::optional<int64_t> result =
-      rescaleReferenceChecked(in, inputZp, outputZp, multiplier, shift,
-                              scale32, mode, outMin, outMax);
+  std::optional<int64_t> result = rescaleReferenceChecked(
+      in, inputZp, outputZp, multiplier, shift, scale32, mode, outMin, outMax);
   assert(result && "RESCALE REQUIRE violated; use rescaleReferenceChecked");
   return result.value_or(0);
 }
 
 RescaleBounds mlir::qlip::rescaleInexactBounds(int64_t in, int32_t inputZp,
                                                int32_t outputZp,
-                                               int32_t multiplier,
-                                               int8_t shift, int64_t outMin,
-                                               int64_t outMax) {
+                                               int32_t multiplier, int8_t shift,
+                                               int64_t outMin, int64_t outMax) {
   // Mirrors the spec's precision requirement literally, in fp64.
   const double outRef = static_cast<double>(in - int64_t(inputZp)) *
                         static_cast<double>(multiplier) *
@@ -287,7 +285,8 @@ mlir::qlip::tfliteQuantizeMultiplier(double scale) {
     return TfliteMultiplier{0, 0};
   int shift = 0;
   const double q = std::frexp(scale, &shift);
-  int64_t qFixed = static_cast<int64_t>(std::round(q * double(int64_t(1) << 31)));
+  int64_t qFixed =
+      static_cast<int64_t>(std::round(q * double(int64_t(1) << 31)));
   if (qFixed == (int64_t(1) << 31)) {
     qFixed /= 2;
     ++shift;

@@ -63,7 +63,8 @@ private:
 
 /// Exact long double evaluation needs a 64-bit significand: |value *
 /// multiplier| < 2^63 and the fraction bits below it must not be lost.
-constexpr bool kExactLongDouble = std::numeric_limits<long double>::digits >= 64;
+constexpr bool kExactLongDouble =
+    std::numeric_limits<long double>::digits >= 64;
 
 /// floor(value * multiplier / 2^shift + 1/2): single rounding, ties up.
 int64_t refSingleRound(int64_t value, int64_t multiplier, int shift) {
@@ -97,9 +98,8 @@ int64_t randomValue32(Rng &rng, int shift) {
     return rng.range(lo, hi);
   case 1: {
     int bits = int(rng.range(0, 31));
-    return std::clamp<int64_t>(rng.range(-(int64_t(1) << bits),
-                                         int64_t(1) << bits),
-                               lo, hi);
+    return std::clamp<int64_t>(
+        rng.range(-(int64_t(1) << bits), int64_t(1) << bits), lo, hi);
   }
   case 2:
     return lo + rng.range(0, 3);
@@ -187,8 +187,7 @@ TEST(FixedPointScaleTest, MantissaRoundsUpToTwoPow31) {
             (ScaleMultiplier{kI32Max, 31}));
   EXPECT_EQ(scale16(1.0 - std::ldexp(1.0, -17)),
             (ScaleMultiplier{1 << 14, 14}));
-  EXPECT_EQ(scale16(1.0 - std::ldexp(1.0, -15)),
-            (ScaleMultiplier{32767, 15}));
+  EXPECT_EQ(scale16(1.0 - std::ldexp(1.0, -15)), (ScaleMultiplier{32767, 15}));
 }
 
 TEST(FixedPointScaleTest, MantissaTieRoundsAwayFromZero) {
@@ -225,8 +224,8 @@ TEST(FixedPointScaleTest, LargeScalesFail) {
   EXPECT_EQ(scale32(std::ldexp(1.0, 29) * (1 - std::ldexp(1.0, -31))),
             (ScaleMultiplier{kI32Max, 2}));
   // This one's mantissa rounds up to 2^31, which pushes shift to 1.
-  EXPECT_NE(
-      scaleError(std::ldexp(1.0, 29) * (1 - std::ldexp(1.0, -33)), true), "");
+  EXPECT_NE(scaleError(std::ldexp(1.0, 29) * (1 - std::ldexp(1.0, -33)), true),
+            "");
   std::string err = scaleError(std::ldexp(1.0, 29), true);
   EXPECT_NE(err.find("needs shift 1"), std::string::npos) << err;
   EXPECT_NE(err.find("536870912"), std::string::npos) << err;
@@ -239,10 +238,10 @@ TEST(FixedPointScaleTest, LargeScalesFail) {
 
 TEST(FixedPointScaleTest, NonPositiveAndNonFiniteFail) {
   for (bool is32 : {true, false}) {
-    for (double s : {0.0, -0.0, -0.5, -1e-30,
-                     std::numeric_limits<double>::infinity(),
-                     -std::numeric_limits<double>::infinity(),
-                     std::numeric_limits<double>::quiet_NaN()}) {
+    for (double s :
+         {0.0, -0.0, -0.5, -1e-30, std::numeric_limits<double>::infinity(),
+          -std::numeric_limits<double>::infinity(),
+          std::numeric_limits<double>::quiet_NaN()}) {
       std::string err = scaleError(s, is32);
       EXPECT_NE(err.find("finite and positive"), std::string::npos)
           << s << ": " << err;
@@ -446,8 +445,8 @@ TEST(FixedPointApplyScale32Test, RandomSweepAgainstExactReference) {
                              : int32_t(rng.range(1 << 30, kI32Max));
     int64_t value = randomValue32(rng, shift);
     ASSERT_TRUE(isValidApplyScale32(value, multiplier, shift));
-    int32_t single = applyScale32(int32_t(value), multiplier, int8_t(shift),
-                                  false);
+    int32_t single =
+        applyScale32(int32_t(value), multiplier, int8_t(shift), false);
     int32_t dbl = applyScale32(int32_t(value), multiplier, int8_t(shift), true);
     ASSERT_EQ(single, refSingleRound(value, multiplier, shift))
         << value << " * " << multiplier << " >> " << shift;
@@ -520,14 +519,14 @@ TEST(FixedPointRescaleTest, Int8ToInt8WithZeroPoints) {
   // in_scale 0.02, out_scale 0.05 -> scale 0.4; zp_in -3, zp_out 10.
   ScaleMultiplier s = scale32(0.4);
   auto rescale = [&](int64_t in, RoundingMode mode) {
-    return rescaleReference(in, -3, 10, s.multiplier, s.shift, true, mode,
-                            -128, 127);
+    return rescaleReference(in, -3, 10, s.multiplier, s.shift, true, mode, -128,
+                            127);
   };
   for (RoundingMode mode :
        {RoundingMode::Single, RoundingMode::Double, RoundingMode::Inexact}) {
     EXPECT_EQ(rescale(-3, mode), 10);
-    EXPECT_EQ(rescale(7, mode), 14);    // 10 * 0.4 = 4
-    EXPECT_EQ(rescale(127, mode), 62);  // 130 * 0.4 = 52
+    EXPECT_EQ(rescale(7, mode), 14);     // 10 * 0.4 = 4
+    EXPECT_EQ(rescale(127, mode), 62);   // 130 * 0.4 = 52
     EXPECT_EQ(rescale(-128, mode), -40); // -125 * 0.4 = -50
   }
   // -1.25 * 0.4 = -0.5 is not a tie in fixed point (0.4 is inexact), so
@@ -568,11 +567,11 @@ TEST(FixedPointRescaleTest, SaturatesToOutputType) {
 TEST(FixedPointRescaleTest, Int32AccumulatorToInt8) {
   // A conv accumulator: s_in 0.05 * s_w 0.003 / s_out 0.1.
   ScaleMultiplier s = scale32(0.05 * 0.003 / 0.1);
-  for (int32_t acc : {kI32Min, -100000, -667, -666, -1, 0, 1, 666, 667, 100000,
-                      kI32Max}) {
-    std::optional<int64_t> r = rescaleReferenceChecked(
-        acc, 0, -5, s.multiplier, s.shift, true, RoundingMode::Double, -128,
-        127);
+  for (int32_t acc :
+       {kI32Min, -100000, -667, -666, -1, 0, 1, 666, 667, 100000, kI32Max}) {
+    std::optional<int64_t> r =
+        rescaleReferenceChecked(acc, 0, -5, s.multiplier, s.shift, true,
+                                RoundingMode::Double, -128, 127);
     ASSERT_TRUE(r.has_value()) << acc;
     int64_t expected = std::clamp<int64_t>(
         refDoubleRound(acc, s.multiplier, s.shift) - 5, -128, 127);
@@ -589,9 +588,8 @@ TEST(FixedPointRescaleTest, Scale16With48BitInput) {
   EXPECT_EQ(rescaleReference(4096 * 100 + 2048, 0, 0, s.multiplier, s.shift,
                              false, RoundingMode::Single, -32768, 32767),
             101);
-  EXPECT_EQ(rescaleReference(-(4096 * 100 + 2048), 0, 0, s.multiplier,
-                             s.shift, false, RoundingMode::Single, -32768,
-                             32767),
+  EXPECT_EQ(rescaleReference(-(4096 * 100 + 2048), 0, 0, s.multiplier, s.shift,
+                             false, RoundingMode::Single, -32768, 32767),
             -100);
 }
 
@@ -610,13 +608,13 @@ TEST(FixedPointRescaleTest, ErrorIfsAndRequires) {
                                     RoundingMode::Single, -128, 127),
             std::nullopt);
   // apply_scale_32 value range (shift 31 -> [-2^30, 2^30)).
-  EXPECT_EQ(rescaleReferenceChecked(1 << 30, 0, 0, s.multiplier, s.shift,
-                                    true, RoundingMode::Single, -128, 127),
+  EXPECT_EQ(rescaleReferenceChecked(1 << 30, 0, 0, s.multiplier, s.shift, true,
+                                    RoundingMode::Single, -128, 127),
             std::nullopt);
   // output_zp addition overflowing int32.
   EXPECT_EQ(rescaleReferenceChecked((1 << 29) - 1, 0, kI32Max, 1 << 30, 30,
-                                    true,
-                                    RoundingMode::Single, kI32Min, kI32Max),
+                                    true, RoundingMode::Single, kI32Min,
+                                    kI32Max),
             std::nullopt);
   // Bad clip range.
   EXPECT_EQ(rescaleReferenceChecked(0, 0, 0, 1 << 30, 30, true,
@@ -627,8 +625,8 @@ TEST(FixedPointRescaleTest, ErrorIfsAndRequires) {
                                     int64_t(kI32Max) + 1),
             std::nullopt);
   // Negative multiplier.
-  EXPECT_EQ(rescaleReferenceChecked(0, 0, 0, -1, 30, true,
-                                    RoundingMode::Single, -128, 127),
+  EXPECT_EQ(rescaleReferenceChecked(0, 0, 0, -1, 30, true, RoundingMode::Single,
+                                    -128, 127),
             std::nullopt);
 }
 
@@ -650,9 +648,9 @@ TEST(FixedPointRescaleTest, PerChannel) {
     ScaleMultiplier m = (*ms)[c];
     int64_t r = rescaleReference(acc, 0, 3, m.multiplier, m.shift, true,
                                  RoundingMode::Single, -128, 127);
-    EXPECT_EQ(r, std::clamp<int64_t>(
-                     refSingleRound(acc, m.multiplier, m.shift) + 3, -128,
-                     127));
+    EXPECT_EQ(
+        r, std::clamp<int64_t>(refSingleRound(acc, m.multiplier, m.shift) + 3,
+                               -128, 127));
     // And against real arithmetic: within half an LSB plus the multiplier's
     // 2^-31 relative error (before clamping).
     double exact = acc * scales[c] + 3;
@@ -672,22 +670,22 @@ TEST(FixedPointRescaleTest, InexactBoundsContainExactResults) {
     int32_t inZp = int32_t(rng.range(-128, 127));
     int32_t outZp = int32_t(rng.range(-128, 127));
     int64_t in = rng.range(-1000000, 1000000);
-    std::optional<int64_t> single = rescaleReferenceChecked(
-        in, inZp, outZp, s.multiplier, s.shift, true, RoundingMode::Single,
-        -128, 127);
-    std::optional<int64_t> dbl = rescaleReferenceChecked(
-        in, inZp, outZp, s.multiplier, s.shift, true, RoundingMode::Double,
-        -128, 127);
-    std::optional<int64_t> inexact = rescaleReferenceChecked(
-        in, inZp, outZp, s.multiplier, s.shift, true, RoundingMode::Inexact,
-        -128, 127);
+    std::optional<int64_t> single =
+        rescaleReferenceChecked(in, inZp, outZp, s.multiplier, s.shift, true,
+                                RoundingMode::Single, -128, 127);
+    std::optional<int64_t> dbl =
+        rescaleReferenceChecked(in, inZp, outZp, s.multiplier, s.shift, true,
+                                RoundingMode::Double, -128, 127);
+    std::optional<int64_t> inexact =
+        rescaleReferenceChecked(in, inZp, outZp, s.multiplier, s.shift, true,
+                                RoundingMode::Inexact, -128, 127);
     if (!single) {
       EXPECT_FALSE(dbl.has_value());
       continue;
     }
     EXPECT_EQ(inexact, single);
-    RescaleBounds b = rescaleInexactBounds(in, inZp, outZp, s.multiplier,
-                                           s.shift, -128, 127);
+    RescaleBounds b =
+        rescaleInexactBounds(in, inZp, outZp, s.multiplier, s.shift, -128, 127);
     EXPECT_LE(b.min, *single);
     EXPECT_GE(b.max, *single);
   }
@@ -719,10 +717,8 @@ TEST(FixedPointRescaleTest, DoubleRoundingCanLeaveTheInexactBound) {
     long double exact = std::ldexp(static_cast<long double>(value) *
                                        static_cast<long double>(multiplier),
                                    -shift);
-    long double err =
-        std::fabs(applyScale32(int32_t(value), multiplier, int8_t(shift),
-                               true) -
-                  exact);
+    long double err = std::fabs(
+        applyScale32(int32_t(value), multiplier, int8_t(shift), true) - exact);
     ASSERT_LE(err, 0.5L + std::ldexp(1.0L, 30 - shift))
         << value << " " << multiplier << " " << shift;
     worst = std::max(worst, err - std::ldexp(1.0L, 30 - shift));
@@ -756,8 +752,7 @@ TEST(FixedPointTfliteTest, SrdhmRoundsHalfUpAndSaturates) {
   EXPECT_EQ(tfliteSaturatingRoundingDoublingHighMul(-1, 1 << 30), 0);  // -0.5
   EXPECT_EQ(tfliteSaturatingRoundingDoublingHighMul(-3, 1 << 30), -1); // -1.5
   EXPECT_EQ(tfliteSaturatingRoundingDoublingHighMul(3, 1 << 30), 2);   // 1.5
-  EXPECT_EQ(tfliteSaturatingRoundingDoublingHighMul(kI32Min, kI32Min),
-            kI32Max);
+  EXPECT_EQ(tfliteSaturatingRoundingDoublingHighMul(kI32Min, kI32Min), kI32Max);
   EXPECT_EQ(tfliteSaturatingRoundingDoublingHighMul(kI32Min, kI32Max),
             -kI32Max);
   // The saturating input needs multiplier == INT32_MIN, which TOSA forbids
@@ -823,19 +818,20 @@ TEST(FixedPointTfliteTest, TosaDoubleRoundMatchesTflite) {
       x = rng.range(-(int64_t(1) << 20), int64_t(1) << 20);
       break;
     case 2:
-      x = rng.next() % 2 ? kI32Min + rng.range(0, 2) : kI32Max - rng.range(0, 2);
+      x = rng.next() % 2 ? kI32Min + rng.range(0, 2)
+                         : kI32Max - rng.range(0, 2);
       break;
     default: {
       // Around the TOSA value-range boundary for this shift.
       int64_t half = int64_t(1) << std::min(tosa.shift - 1, 31);
-      x = std::clamp<int64_t>(half + rng.range(-3, 2) * (rng.next() % 2 ? 1 : -1),
+      x = std::clamp<int64_t>(half +
+                                  rng.range(-3, 2) * (rng.next() % 2 ? 1 : -1),
                               kI32Min, kI32Max);
       break;
     }
     }
-    std::optional<int32_t> t =
-        tfliteMultiplyByQuantizedMultiplier(int32_t(x), tfl->multiplier,
-                                            tfl->shift);
+    std::optional<int32_t> t = tfliteMultiplyByQuantizedMultiplier(
+        int32_t(x), tfl->multiplier, tfl->shift);
     std::optional<int32_t> o =
         applyScale32Checked(x, tosa.multiplier, tosa.shift, true);
     if (o) {
