@@ -25,6 +25,7 @@
 #include <cassert>
 #include <cfloat>
 #include <cmath>
+#include <utility>
 
 using namespace mlir::qlip;
 
@@ -32,7 +33,9 @@ static constexpr double kInvSqrt2Pi = 0.39894228040143267794;
 static constexpr double kSqrt1_2 = 0.70710678118654752440;
 
 /// Standard normal density.
-static double gaussPdf(double x) { return kInvSqrt2Pi * std::exp(-0.5 * x * x); }
+static double gaussPdf(double x) {
+  return kInvSqrt2Pi * std::exp(-0.5 * x * x);
+}
 
 /// Standard normal upper tail P(X > x), accurate far into the tail.
 static double gaussUpperTail(double x) { return 0.5 * std::erfc(x * kSqrt1_2); }
@@ -49,15 +52,21 @@ static double laplaceCellKernel(double d) {
     return 2.0 * (d * d + 2.0) * std::sinh(d) - 4.0 * d * std::cosh(d);
   // Series: sum_{k>=1} (2/(2k-1)! + 4/(2k+1)! - 4/(2k)!) d^{2k+1}; the d
   // term cancels exactly, which is the point of using the series.
+  constexpr int kTerms = 32;
+  struct InverseFactorials {
+    double inv[kTerms];
+    InverseFactorials() {
+      inv[0] = 1.0;
+      for (int i = 1; i < kTerms; ++i)
+        inv[i] = inv[i - 1] / double(i);
+    }
+  };
+  static const InverseFactorials f;
   double sum = 0.0, dPow = d, d2 = d * d;
-  double invFact[32];
-  invFact[0] = 1.0;
-  for (int i = 1; i < 32; ++i)
-    invFact[i] = invFact[i - 1] / double(i);
-  for (int k = 1; 2 * k + 1 < 32; ++k) {
+  for (int k = 1; 2 * k + 1 < kTerms; ++k) {
     dPow *= d2;
     double coef =
-        2.0 * invFact[2 * k - 1] + 4.0 * invFact[2 * k + 1] - 4.0 * invFact[2 * k];
+        2.0 * f.inv[2 * k - 1] + 4.0 * f.inv[2 * k + 1] - 4.0 * f.inv[2 * k];
     double term = coef * dPow;
     sum += term;
     if (std::fabs(term) < 1e-18 * sum)
@@ -230,9 +239,8 @@ double mlir::qlip::aciqExpectedMse(AciqPrior prior, double alpha,
   // Both priors are symmetric, so equal halves are computed once.
   auto bothHalves = [&](double c0, int64_t numPositive, int64_t numNegative) {
     double positive = halfLine(c0, numPositive);
-    return positive + (numNegative == numPositive
-                           ? positive
-                           : halfLine(c0, numNegative));
+    return positive +
+           (numNegative == numPositive ? positive : halfLine(c0, numNegative));
   };
   if (grid.midRise) {
     // Levels (q + 1/2) s: cells [k s, (k+1) s] on either side of 0.
@@ -253,8 +261,8 @@ double mlir::qlip::aciqExpectedMse(AciqPrior prior, double alpha,
 
 /// Minimizes f over alpha in [lo, hi]: a log-spaced scan finds the basin,
 /// golden section polishes it to ~1e-9 relative.
-static double minimizeOverAlpha(llvm::function_ref<double(double)> f,
-                                double lo, double hi, int numScan) {
+static double minimizeOverAlpha(llvm::function_ref<double(double)> f, double lo,
+                                double hi, int numScan) {
   double ratio = std::pow(hi / lo, 1.0 / double(numScan - 1));
   int bestK = 0;
   double bestF = f(lo);
@@ -283,9 +291,9 @@ static double computeMultiplier(AciqPrior prior, QuantGrid grid,
   if (model == AciqModel::Paper)
     return paper;
   // The exact error costs O(2^bits) per evaluation for the Gaussian, so
-  // search near the paper's optimum: the exact one lies within
-  // [0.65, 1.05] times it for every grid (the zero level and the narrow
-  // range only shrink it), and the bracket is generous on both sides.
+  // search near the paper's optimum: the exact one lies within [0.54, 1.0]
+  // times it for every valid grid of 1..16 bits (0.54: 1-bit mid-rise), and
+  // the bracket [0.25, 2] is generous on both sides.
   return minimizeOverAlpha(
       [&](double alpha) { return aciqExpectedMse(prior, alpha, grid); },
       0.25 * paper, 2.0 * paper, 20);
@@ -296,6 +304,8 @@ double mlir::qlip::aciqMultiplier(AciqPrior prior, QuantGrid grid,
   assert(grid.bits >= 1 && grid.bits <= 16 && "bit width out of range");
   assert((model == AciqModel::Paper || grid.isValid()) &&
          "invalid quantization grid");
+  if (grid.bits < 1 || grid.bits > 16) // outside the cache (and the API)
+    return computeMultiplier(prior, grid, model);
   bool paper = model == AciqModel::Paper;
   // Zero-initialized (static storage); 0 means "not computed yet". Two
   // threads racing on an entry compute the same value, so relaxed atomics

@@ -56,8 +56,8 @@ mlir::qlip::allocateChannelBits(llvm::ArrayRef<double> channelScales,
     return makeError("average bit width is not finite");
   for (auto [i, scale] : llvm::enumerate(channelScales))
     if (!std::isfinite(scale) || scale < 0.0)
-      return makeError("channel " + llvm::Twine(i) +
-                       " has an invalid scale " + std::to_string(scale));
+      return makeError("channel " + llvm::Twine(i) + " has an invalid scale " +
+                       std::to_string(scale));
 
   int64_t numChannels = int64_t(channelScales.size());
   double budget = std::nearbyint(averageBits * double(numChannels));
@@ -68,7 +68,8 @@ mlir::qlip::allocateChannelBits(llvm::ArrayRef<double> channelScales,
                      llvm::Twine(minBits) + ", " + llvm::Twine(maxBits) + "]");
   int64_t target = int64_t(budget);
 
-  llvm::SmallVector<double> ideal = idealChannelBits(channelScales, averageBits);
+  llvm::SmallVector<double> ideal =
+      idealChannelBits(channelScales, averageBits);
   llvm::SmallVector<unsigned> bits(numChannels);
   int64_t total = 0;
   for (int64_t i = 0; i < numChannels; ++i) {

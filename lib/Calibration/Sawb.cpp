@@ -24,8 +24,8 @@ struct TableEntry {
 /// Index = bits - 1. IBM entries: fms_mo/quant/quantizers.py `sawb_params`
 /// (the 2-bit entry is the current one; an older IBM version had
 /// (3.212, 2.178)). QlipRefit entries: fitSawbCoefficients(QuantGrid::sawb(
-/// bits)) with default SawbFitOptions, printed by the disabled test
-/// SawbTest.DISABLED_PrintFittedTables and pinned by
+/// bits)) with default SawbFitOptions, printed by `qlip-sawb-fit`
+/// (bench/sawb-fit.cpp) and pinned by
 /// SawbTest.DefaultTableRefitEntriesAreReproducible.
 static const TableEntry kDefaultTable[16] = {
     {{0.0, -1.0}, SawbCoefficientSource::QlipRefit},
@@ -45,6 +45,27 @@ static const TableEntry kDefaultTable[16] = {
     {{26.6491, 28.8463}, SawbCoefficientSource::QlipRefit},
     {{26.6492, 28.8463}, SawbCoefficientSource::QlipRefit},
 };
+
+/// Index = bits - 2: fitSawbCoefficients(QuantGrid::signedNarrow(bits))
+/// with default SawbFitOptions, as printed by `qlip-sawb-fit` and pinned by
+/// SawbTest.NarrowGridTableIsReproducible.
+static const SawbCoefficients kNarrowGridTable[15] = {
+    {2.1352, 1.1272},   {6.9899, 6.3226},   {14.3302, 14.8337},
+    {21.0296, 22.6454}, {24.6531, 26.7181}, {25.7908, 27.9159},
+    {26.3884, 28.5650}, {26.5687, 28.7611}, {26.6232, 28.8197},
+    {26.6433, 28.8414}, {26.6442, 28.8411}, {26.6469, 28.8440},
+    {26.6488, 28.8459}, {26.6490, 28.8460}, {26.6493, 28.8464},
+};
+
+SawbCoefficients mlir::qlip::narrowGridSawbCoefficients(unsigned bits) {
+  assert(bits >= 2 && bits <= 16 && "bit width out of range");
+  return kNarrowGridTable[bits - 2];
+}
+
+double mlir::qlip::sawbNarrowClip(llvm::ArrayRef<float> data, unsigned bits) {
+  return sawbClip(data, narrowGridSawbCoefficients(bits),
+                  QuantGrid::signedNarrow(bits));
+}
 
 SawbCoefficients mlir::qlip::defaultSawbCoefficients(unsigned bits) {
   assert(bits >= 1 && bits <= 16 && "bit width out of range");
@@ -122,7 +143,8 @@ void mlir::qlip::sampleWeights(WeightDistribution dist, double dof,
         double t = 2.0 * uniformOpen(rng) - 1.0;
         w = u * u + t * t;
       } while (w >= 1.0);
-      v = float(scale * u * std::sqrt(dof * (std::pow(w, -2.0 / dof) - 1.0) / w));
+      v = float(scale * u *
+                std::sqrt(dof * (std::pow(w, -2.0 / dof) - 1.0) / w));
     }
     return;
   }
@@ -189,9 +211,10 @@ mlir::qlip::solveSawbLeastSquares(llvm::ArrayRef<SawbSample> samples) {
   // a single huge outlier (at 2 bits, representing it as +-alpha beats
   // clipping it); no rule in rms and mean|w| can follow that, and such points
   // have the most extreme meanAbs/rms, i.e. the most leverage. Repeatedly
-  // drop points whose residual exceeds 6 robust standard deviations (1.4826
-  // median absolute residual) of the current fit and refit, until nothing
-  // changes. Exact data has zero residuals and is never trimmed.
+  // keep only the points whose residual under the current fit is within 6
+  // robust standard deviations (1.4826 median absolute residual of the kept
+  // points) and refit, until the kept set is stable (at most 20 rounds).
+  // Exact data has zero residuals and is never trimmed.
   for (int pass = 0; pass < 20; ++pass) {
     std::vector<double> residuals(samples.size()), kept;
     for (size_t i = 0; i < samples.size(); ++i) {
@@ -239,10 +262,10 @@ mlir::qlip::collectSawbSamples(QuantGrid grid, const SawbFitOptions &options) {
     for (size_t length : options.lengths) {
       buffer.resize(length);
       for (unsigned v = 0; v < options.vectorsPerCase; ++v) {
-        double scale = options.scales.empty()
-                           ? 1.0
-                           : options.scales[scaleIndex++ %
-                                            options.scales.size()];
+        double scale =
+            options.scales.empty()
+                ? 1.0
+                : options.scales[scaleIndex++ % options.scales.size()];
         sampleWeights(family.dist, family.dof, scale, rng, buffer);
         ChannelStats st = computeChannelStats(buffer);
         samples.push_back({st.rms, st.meanAbs, mseOptimalClip(buffer, grid)});

@@ -13,7 +13,9 @@
 
 #include "WeightReport.h"
 #include "dialects/Qlip/IR/QlipOps.h"
+#include "qlip/Calibration/Aciq.h"
 #include "qlip/Calibration/ClipMath.h"
+#include "qlip/Calibration/Sawb.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -234,17 +236,50 @@ unsigned QuantizeWeightsPass::bitsFor(Operation *op, StringRef name,
   return bits;
 }
 
+/// The clip of one channel under one (non-composite) rule.
+static double clipByRule(ClipRule rule, ArrayRef<float> channel,
+                         QuantGrid grid) {
+  switch (rule) {
+  case ClipRule::MSE:
+    return mseOptimalClip(channel, grid);
+  case ClipRule::AciqLaplace:
+    return aciqClip(channel, AciqPrior::Laplace, grid);
+  case ClipRule::AciqGauss:
+    return aciqClip(channel, AciqPrior::Gauss, grid);
+  case ClipRule::Sawb:
+    return sawbNarrowClip(channel, grid.bits);
+  default: {
+    double range = clipRange(channel, grid);
+    return finalizeClip(range, range, grid);
+  }
+  }
+}
+
 double QuantizeWeightsPass::chooseClip(ArrayRef<float> channel,
                                        QuantGrid grid, ClipRule &chosen) {
   chosen = clip;
-  switch (clip) {
-  case ClipRule::MSE:
-    return mseOptimalClip(channel, grid);
-  default:
-    chosen = ClipRule::Max;
-    return finalizeClip(clipRange(channel, grid), clipRange(channel, grid),
-                        grid);
+  if (clip == ClipRule::Aciq) {
+    AciqChoice choice = aciqAuto(channel, grid);
+    chosen = choice.prior == AciqPrior::Laplace ? ClipRule::AciqLaplace
+                                                : ClipRule::AciqGauss;
+    return choice.alpha;
   }
+  if (clip != ClipRule::Best)
+    return clipByRule(clip, channel, grid);
+  // Every rule, judged by the real quantizer's error on this channel; `max`
+  // comes first so a tie keeps the simplest rule.
+  double bestAlpha = 0, bestMse = INFINITY;
+  for (ClipRule rule : {ClipRule::Max, ClipRule::MSE, ClipRule::AciqLaplace,
+                        ClipRule::AciqGauss, ClipRule::Sawb}) {
+    double alpha = clipByRule(rule, channel, grid);
+    double mse = quantizationMse(channel, alpha, grid);
+    if (mse < bestMse) {
+      bestAlpha = alpha;
+      bestMse = mse;
+      chosen = rule;
+    }
+  }
+  return bestAlpha;
 }
 
 LogicalResult QuantizeWeightsPass::quantize(

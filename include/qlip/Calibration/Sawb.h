@@ -57,6 +57,16 @@ SawbCoefficientSource defaultSawbCoefficientSource(unsigned bits);
 /// were fitted for).
 double sawbClip(llvm::ArrayRef<float> data, unsigned bits);
 
+/// SAWB coefficients re-fitted for qlip's weight grid,
+/// QuantGrid::signedNarrow(bits), bits in [2, 16]: SAWB's own coefficients
+/// are for its mid-rise grid and over-clip on a grid with a zero level.
+/// Produced by `qlip-sawb-fit` (bench/sawb-fit.cpp).
+SawbCoefficients narrowGridSawbCoefficients(unsigned bits);
+
+/// SAWB clip for qlip's weight grid: narrowGridSawbCoefficients(bits) on
+/// QuantGrid::signedNarrow(bits). What `qlip-quantize-weights clip=sawb` uses.
+double sawbNarrowClip(llvm::ArrayRef<float> data, unsigned bits);
+
 /// SAWB clip with explicit coefficients; `grid` supplies the range and the
 /// degenerate-channel conventions (finalizeClip). The result is clamped to
 /// (0, clipRange(data)] and falls back to clipRange(data) when the formula is

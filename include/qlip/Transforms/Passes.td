@@ -28,8 +28,14 @@ def QuantizeWeightsPass : Pass<"qlip-quantize-weights", "::mlir::ModuleOp"> {
     | `tosa.transpose_conv2d` | OHWI `[OC, KH, KW, IC]` | 0 |
     | `tosa.matmul` (fully-connected) | `[N, K, OUT]` constant B | 2 |
 
-    The clip alpha of each channel comes from the rule `clip`; the scale is
-    alpha / (2^(bits-1) - 1). The model still runs in float; the integer
+    The clip alpha of each channel comes from the rule `clip` (see
+    docs/algorithms.md): `max`, `mse` (search of the alpha that minimizes the
+    real quantizer's MSE, the default), `aciq-laplace` and `aciq-gauss`
+    (ACIQ's optimal clip for the prior, computed for qlip's grid), `aciq`
+    (the prior with the lower real error, per channel), `sawb` (SAWB's
+    formula with coefficients fitted for qlip's grid) or `best` (per channel
+    the rule with the lowest real error, so never worse than `max`). The
+    scale is alpha / (2^(bits-1) - 1). The model still runs in float; the integer
     lowering reads the parameters from the `qlip.fake_quant` ops.
 
     Weights already behind a `qlip.fake_quant` are left alone, so running
@@ -59,7 +65,19 @@ def QuantizeWeightsPass : Pass<"qlip-quantize-weights", "::mlir::ModuleOp"> {
              clEnumValN(::mlir::qlip::ClipRule::Max, "max",
                         "alpha = max |w|"),
              clEnumValN(::mlir::qlip::ClipRule::MSE, "mse",
-                        "the alpha minimizing the real quantizer's MSE"))}]>,
+                        "the alpha minimizing the real quantizer's MSE"),
+             clEnumValN(::mlir::qlip::ClipRule::AciqLaplace, "aciq-laplace",
+                        "ACIQ's optimal clip for a Laplace fit, for qlip's grid"),
+             clEnumValN(::mlir::qlip::ClipRule::AciqGauss, "aciq-gauss",
+                        "ACIQ's optimal clip for a Gaussian fit, for qlip's grid"),
+             clEnumValN(::mlir::qlip::ClipRule::Aciq, "aciq",
+                        "per channel, the ACIQ prior with the lower real error"),
+             clEnumValN(::mlir::qlip::ClipRule::Sawb, "sawb",
+                        "alpha = c1 sqrt(E[w^2]) - c2 E|w|, coefficients "
+                        "fitted for qlip's grid"),
+             clEnumValN(::mlir::qlip::ClipRule::Best, "best",
+                        "per channel, the rule with the lowest real error "
+                        "(never worse than max)"))}]>,
     Option<"firstLayerBits", "first-layer-bits", "unsigned", "0",
            "Bits of the first quantized layer (0: same as `bits`)">,
     Option<"lastLayerBits", "last-layer-bits", "unsigned", "0",
