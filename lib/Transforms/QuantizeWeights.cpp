@@ -12,13 +12,13 @@
 #include "qlip/Transforms/Passes.h"
 
 #include "WeightReport.h"
+#include "dialects/Qlip/IR/FloatElements.h"
 #include "dialects/Qlip/IR/QlipOps.h"
 #include "qlip/Calibration/Aciq.h"
 #include "qlip/Calibration/ClipMath.h"
 #include "qlip/Calibration/Sawb.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringExtras.h"
@@ -85,41 +85,6 @@ std::string describePositions(Location loc) {
     return WalkResult::advance();
   });
   return text;
-}
-
-/// The weight's values as floats, without a copy when the constant already
-/// holds a float array (a dense_resource blob or a dense array).
-struct WeightValues {
-  ArrayRef<float> values;
-  std::vector<float> storage;
-};
-
-std::optional<WeightValues> readWeight(ElementsAttr attr) {
-  WeightValues result;
-  size_t numElements = attr.getNumElements();
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob || !attr.getElementType().isF32() ||
-        blob->getData().size() != numElements * sizeof(float))
-      return std::nullopt;
-    result.values = ArrayRef<float>(
-        reinterpret_cast<const float *>(blob->getData().data()), numElements);
-    return result;
-  }
-  auto dense = dyn_cast<DenseElementsAttr>(attr);
-  if (!dense)
-    return std::nullopt;
-  if (dense.getElementType().isF32() && !dense.isSplat()) {
-    ArrayRef<char> raw = dense.getRawData();
-    result.values = ArrayRef<float>(
-        reinterpret_cast<const float *>(raw.data()), numElements);
-    return result;
-  }
-  result.storage.reserve(numElements);
-  for (const APFloat &value : dense.getValues<APFloat>())
-    result.storage.push_back(static_cast<float>(value.convertToDouble()));
-  result.values = result.storage;
-  return result;
 }
 
 /// The elements of each channel, contiguous. A channel of the outermost
@@ -292,7 +257,7 @@ LogicalResult QuantizeWeightsPass::quantize(
   auto type = cast<RankedTensorType>(value.getType());
   if (!type.hasStaticShape())
     return success();
-  std::optional<WeightValues> weights = readWeight(attr);
+  std::optional<FloatElements> weights = FloatElements::read(attr);
   if (!weights)
     return op->emitError("cannot read the values of weight operand #")
            << weight.index << " of type " << type;
@@ -300,7 +265,7 @@ LogicalResult QuantizeWeightsPass::quantize(
   std::optional<int64_t> axis;
   if (granularity == Granularity::PerChannel)
     axis = weight.channelAxis;
-  ChannelView channels(weights->values, type.getShape(), axis);
+  ChannelView channels(weights->values(), type.getShape(), axis);
   QuantGrid grid = QuantGrid::signedNarrow(layerBits);
 
   LayerReport layer;
@@ -336,7 +301,7 @@ LogicalResult QuantizeWeightsPass::quantize(
     clipMax.push_back(alpha);
     layer.channels.push_back(report);
   }
-  size_t n = std::max<size_t>(weights->values.size(), 1);
+  size_t n = std::max<size_t>(weights->values().size(), 1);
   layer.mse = totalSquaredError / n;
   layer.sqnrDb = layer.mse > 0 ? 10.0 * std::log10(totalPower / n / layer.mse)
                                : INFINITY;

@@ -108,28 +108,6 @@ void mlir::qlip::printI64Array(AsmPrinter &printer, ArrayRef<int64_t> values) {
 // QParamsAttr
 //===----------------------------------------------------------------------===//
 
-static int64_t qmin(unsigned bits, bool isSigned, bool narrowRange) {
-  if (!isSigned)
-    return 0;
-  int64_t lowest = -(int64_t(1) << (bits - 1));
-  return narrowRange ? lowest + 1 : lowest;
-}
-
-static int64_t qmax(unsigned bits, bool isSigned, bool narrowRange) {
-  if (isSigned)
-    return (int64_t(1) << (bits - 1)) - 1;
-  int64_t highest = (int64_t(1) << bits) - 1;
-  return narrowRange ? highest - 1 : highest;
-}
-
-int64_t QParamsAttr::getQMin() const {
-  return qmin(getBits(), getIsSigned(), getNarrowRange());
-}
-
-int64_t QParamsAttr::getQMax() const {
-  return qmax(getBits(), getIsSigned(), getNarrowRange());
-}
-
 double QParamsAttr::fakeQuantize(double x, size_t channel) const {
   if (std::isnan(x))
     return x;
@@ -172,8 +150,8 @@ QParamsAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "expected " << scales.size()
                        << " zero points to match the scales, got "
                        << zeroPoints.size();
-  int64_t lo = qmin(bits, isSigned, narrowRange);
-  int64_t hi = qmax(bits, isSigned, narrowRange);
+  QuantGrid grid{bits, isSigned, narrowRange, /*midRise=*/false};
+  int64_t lo = grid.qmin(), hi = grid.qmax();
   for (auto [i, zp] : llvm::enumerate(zeroPoints))
     if (zp < lo || zp > hi)
       return emitError() << "zero point #" << i << " = " << zp

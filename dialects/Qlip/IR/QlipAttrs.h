@@ -7,6 +7,8 @@
 #ifndef QLIP_DIALECT_QLIP_IR_QLIPATTRS_H
 #define QLIP_DIALECT_QLIP_IR_QLIPATTRS_H
 
+#include "qlip/Calibration/ClipMath.h"
+
 #include "mlir/IR/Attributes.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"

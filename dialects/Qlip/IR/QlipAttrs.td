@@ -124,9 +124,13 @@ def Qlip_QParamsAttr : Qlip_Attr<"QParams", "qparams"> {
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
+    /// The integer grid, shared with the clipping math.
+    QuantGrid getGrid() const {
+      return {getBits(), getIsSigned(), getNarrowRange(), /*midRise=*/false};
+    }
     /// The smallest and largest integer of the grid.
-    int64_t getQMin() const;
-    int64_t getQMax() const;
+    int64_t getQMin() const { return getGrid().qmin(); }
+    int64_t getQMax() const { return getGrid().qmax(); }
     /// True when the parameters have one scale per channel along an axis.
     bool isPerAxis() const { return getAxis().has_value(); }
     /// The number of (scale, zero point) pairs.

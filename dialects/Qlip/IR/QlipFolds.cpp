@@ -4,13 +4,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialects/Qlip/IR/FloatElements.h"
 #include "dialects/Qlip/IR/QlipOps.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/APFloat.h"
 
-#include <cstring>
 
 using namespace mlir;
 using namespace mlir::qlip;
@@ -37,26 +36,6 @@ static void forEachChannelRun(ArrayRef<int64_t> shape, QParamsAttr qparams,
       fn(c, offset, offset + inner);
 }
 
-/// Reads an f32 constant into a vector. Weights usually arrive as
-/// dense_resource blobs, which ElementsAttr's value iteration does not read,
-/// so both blobs and dense arrays are read as raw floats.
-static std::optional<std::vector<float>> readF32(ElementsAttr input) {
-  size_t numElements = input.getNumElements();
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(input)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob || blob->getData().size() != numElements * sizeof(float))
-      return std::nullopt;
-    std::vector<float> values(numElements);
-    std::memcpy(values.data(), blob->getData().data(),
-                numElements * sizeof(float));
-    return values;
-  }
-  auto values = input.tryGetValues<float>();
-  if (!values)
-    return std::nullopt;
-  return std::vector<float>(values->begin(), values->end());
-}
-
 /// Fake-quantizes a constant. f32 (the weights of every model qlip reads)
 /// goes through raw float arrays; other float types go through APFloat.
 static Attribute fakeQuantizeConstant(ElementsAttr input, QParamsAttr qparams,
@@ -65,15 +44,16 @@ static Attribute fakeQuantizeConstant(ElementsAttr input, QParamsAttr qparams,
     return {};
   ArrayRef<int64_t> shape = type.getShape();
   if (type.getElementType().isF32()) {
-    std::optional<std::vector<float>> result = readF32(input);
-    if (!result)
+    std::optional<FloatElements> elements = FloatElements::read(input);
+    if (!elements)
       return {};
+    ArrayRef<float> values = elements->values();
+    std::vector<float> result(values.size());
     forEachChannelRun(shape, qparams, [&](int64_t c, int64_t b, int64_t e) {
       for (int64_t i = b; i < e; ++i)
-        (*result)[i] =
-            static_cast<float>(qparams.fakeQuantize((*result)[i], c));
+        result[i] = static_cast<float>(qparams.fakeQuantize(values[i], c));
     });
-    return DenseElementsAttr::get(type, ArrayRef<float>(*result));
+    return DenseElementsAttr::get(type, ArrayRef<float>(result));
   }
   auto values = input.tryGetValues<APFloat>();
   if (!values)
