@@ -395,3 +395,61 @@ mlir::qlip::correctWeightBias(llvm::ArrayRef<float> original,
                          double(FLT_MAX)));
   return out;
 }
+
+GridBiasCorrection mlir::qlip::correctBiasOnGrid(llvm::ArrayRef<float> weights,
+                                                 double alpha,
+                                                 QuantGrid grid) {
+  GridBiasCorrection result;
+  double scale = clipScale(alpha, grid);
+  size_t n = weights.size();
+  result.levels.reserve(n);
+  llvm::SmallVector<double> residual(n);
+  double sumW = 0, sumQ = 0;
+  for (size_t i = 0; i < n; ++i) {
+    int64_t q = quantizeToLevel(weights[i], scale, grid);
+    result.levels.push_back(q);
+    residual[i] = weights[i] / scale - double(q);
+    sumW += weights[i];
+    sumQ += double(q);
+  }
+  result.scale = scale;
+  if (n == 0)
+    return result;
+
+  // Variance: xi is the ratio of the centered norms.
+  double meanW = sumW / double(n), meanQ = sumQ / double(n);
+  double normW = 0, normQ = 0;
+  for (size_t i = 0; i < n; ++i) {
+    normW += (weights[i] - meanW) * (weights[i] - meanW);
+    normQ += (double(result.levels[i]) - meanQ) *
+             (double(result.levels[i]) - meanQ) * scale * scale;
+  }
+  if (normQ > 0 && normW > 0)
+    result.scale = std::max(scale * std::sqrt(normW / normQ),
+                            double(FLT_MIN));
+
+  // Mean: move the k levels whose values sit closest to the boundary in the
+  // needed direction, one level each.
+  double k = std::nearbyint(sumW / result.scale - sumQ);
+  if (k == 0)
+    return result;
+  int direction = k > 0 ? 1 : -1;
+  llvm::SmallVector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i)
+    order[i] = i;
+  // Moving up is cheapest for the largest residuals, down for the smallest.
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return direction * residual[a] > direction * residual[b];
+  });
+  size_t remaining = static_cast<size_t>(std::fabs(k));
+  for (size_t i : order) {
+    if (remaining == 0)
+      break;
+    int64_t moved = result.levels[i] + direction;
+    if (moved < grid.qmin() || moved > grid.qmax())
+      continue;
+    result.levels[i] = moved;
+    --remaining;
+  }
+  return result;
+}

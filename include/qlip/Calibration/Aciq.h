@@ -96,6 +96,23 @@ AciqChoice aciqAuto(llvm::ArrayRef<float> data, QuantGrid grid,
 llvm::SmallVector<float> correctWeightBias(llvm::ArrayRef<float> original,
                                            llvm::ArrayRef<float> quantized);
 
+/// ACIQ's bias correction realized on the integer grid, so that the
+/// corrected channel is still exactly integer levels times one scale (what
+/// an integer kernel runs), unlike correctWeightBias():
+///  1. levels q = clamp(round(w / s)) with s = clipScale(alpha, grid);
+///  2. variance: the scale becomes xi * s, xi = ||W - E W|| / ||Wq - E Wq||
+///     (ACIQ eq. 13); the levels are kept, so this step is exact;
+///  3. mean: the rounding of the k elements nearest to their rounding
+///     boundary is moved one level in the needed direction, with
+///     k = round(n (E[W] - E[Wq]) / scale), so E[Wq] = E[W] to within half a
+///     step divided by n (less if clamping leaves too few movable levels).
+struct GridBiasCorrection {
+  double scale;
+  llvm::SmallVector<int64_t> levels;
+};
+GridBiasCorrection correctBiasOnGrid(llvm::ArrayRef<float> weights,
+                                     double alpha, QuantGrid grid);
+
 } // namespace mlir::qlip
 
 #endif // QLIP_CALIBRATION_ACIQ_H
