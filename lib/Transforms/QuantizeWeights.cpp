@@ -19,6 +19,8 @@
 #include "qlip/Calibration/Sawb.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringExtras.h"
@@ -119,10 +121,58 @@ public:
     return buffer;
   }
 
+  /// Writes the values of channel `c` (in get()'s order) back into `out`,
+  /// which has the layout of the whole tensor.
+  void scatter(int64_t c, ArrayRef<float> channel,
+               MutableArrayRef<float> out) const {
+    if (numChannels == 1) {
+      llvm::copy(channel, out.begin());
+      return;
+    }
+    for (int64_t o = 0; o < outer; ++o)
+      llvm::copy(channel.slice(o * inner, inner),
+                 out.begin() + (o * numChannels + c) * inner);
+  }
+
 private:
   ArrayRef<float> values;
   int64_t numChannels = 1, inner = 1, outer = 1;
   SmallVector<float> buffer;
+};
+
+/// The values of a rewritten weight. Small weights become a readable dense
+/// attribute; large ones a dense_resource blob filled in place, so a 100 MB
+/// model is not copied twice (peak memory stays under three times the
+/// weights).
+class CorrectedWeights {
+public:
+  explicit CorrectedWeights(int64_t numElements) {
+    if (numElements > kInlineLimit)
+      blob = HeapAsmResourceBlob::allocate(numElements * sizeof(float),
+                                           alignof(float));
+    else
+      inlineValues.resize(numElements);
+  }
+
+  MutableArrayRef<float> values() {
+    if (blob)
+      return MutableArrayRef<float>(
+          reinterpret_cast<float *>(blob->getMutableData().data()),
+          blob->getData().size() / sizeof(float));
+    return inlineValues;
+  }
+
+  ElementsAttr take(RankedTensorType type, StringRef name) {
+    if (blob)
+      return cast<ElementsAttr>(
+          DenseF32ResourceElementsAttr::get(type, name, std::move(*blob)));
+    return DenseElementsAttr::get(type, ArrayRef<float>(inlineValues));
+  }
+
+private:
+  static constexpr int64_t kInlineLimit = 4096;
+  std::optional<AsmResourceBlob> blob;
+  std::vector<float> inlineValues;
 };
 
 /// 10 log10(E[x^2] / mse), infinite for an exact quantization.
@@ -274,8 +324,14 @@ LogicalResult QuantizeWeightsPass::quantize(
   layer.bits = layerBits;
   layer.rule = clip;
   layer.axis = axis;
+  layer.biasCorrected = biasCorrection;
   SmallVector<double> scales, clipMin, clipMax;
   double totalSquaredError = 0, totalPower = 0;
+  // With bias correction the weights change (they stay on the grid), so the
+  // layer gets a new constant in the original layout, written straight into
+  // the storage the new attribute will own.
+  CorrectedWeights corrected(biasCorrection ? type.getNumElements() : 0);
+  SmallVector<float> channelValues;
   for (int64_t c = 0, e = channels.size(); c < e; ++c) {
     ArrayRef<float> channel = channels.get(c);
     if (std::optional<size_t> bad = firstNonFinite(channel))
@@ -288,10 +344,25 @@ LogicalResult QuantizeWeightsPass::quantize(
              << c << "; NaN and infinite weights cannot be quantized";
     ChannelReport report;
     double alpha = chooseClip(channel, grid, report.rule);
-    report.clip = alpha;
-    report.scale = clipScale(alpha, grid);
     report.bits = layerBits;
-    report.mse = quantizationMse(channel, alpha, grid);
+    if (biasCorrection) {
+      GridBiasCorrection correction = correctBiasOnGrid(channel, alpha, grid);
+      alpha = correction.scale * grid.scaleDivisor();
+      channelValues.clear();
+      double squaredError = 0;
+      for (auto [q, w] : llvm::zip_equal(correction.levels, channel)) {
+        float v = static_cast<float>(double(q) * correction.scale);
+        channelValues.push_back(v);
+        squaredError += (double(v) - w) * (double(v) - w);
+      }
+      channels.scatter(c, channelValues, corrected.values());
+      report.scale = correction.scale;
+      report.mse = squaredError / std::max<size_t>(channel.size(), 1);
+    } else {
+      report.scale = clipScale(alpha, grid);
+      report.mse = quantizationMse(channel, alpha, grid);
+    }
+    report.clip = alpha;
     report.sqnrDb = sqnrDb(channel, report.mse);
     totalSquaredError += report.mse * channel.size();
     for (float v : channel)
@@ -312,6 +383,9 @@ LogicalResult QuantizeWeightsPass::quantize(
                                   axis, scales, zeroPoints, clipMin, clipMax,
                                   clip);
   OpBuilder builder(op);
+  if (biasCorrection)
+    value = tosa::ConstOp::create(builder, value.getLoc(), type,
+                                  corrected.take(type, ("qlip_corrected_" + name).str()));
   auto fakeQuant =
       FakeQuantOp::create(builder, value.getLoc(), value, qparams);
   op->setOperand(weight.index, fakeQuant);

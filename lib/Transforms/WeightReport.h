@@ -38,6 +38,8 @@ struct LayerReport {
   ClipRule rule = ClipRule::Max;
   /// The channel axis, or none for per-tensor parameters.
   std::optional<int64_t> axis;
+  /// Whether ACIQ's bias correction rewrote the weights.
+  bool biasCorrected = false;
   /// Over the whole tensor.
   double mse = 0;
   double sqnrDb = 0;

@@ -23,6 +23,10 @@ enum class Granularity { PerChannel, PerTensor };
 #define GEN_PASS_REGISTRATION
 #include "qlip/Transforms/Passes.h.inc"
 
+/// The patterns of qlip-fold-batchnorm: fold the per-channel sub/mul/add
+/// chain after a conv or fully-connected layer into its weights and bias.
+void populateFoldBatchNormPatterns(RewritePatternSet &patterns);
+
 } // namespace mlir::qlip
 
 #endif // QLIP_TRANSFORMS_PASSES_H

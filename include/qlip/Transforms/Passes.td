@@ -38,6 +38,13 @@ def QuantizeWeightsPass : Pass<"qlip-quantize-weights", "::mlir::ModuleOp"> {
     scale is alpha / (2^(bits-1) - 1). The model still runs in float; the integer
     lowering reads the parameters from the `qlip.fake_quant` ops.
 
+    With `bias-correction`, ACIQ's per-channel correction is applied on the
+    integer grid: the variance through the channel's scale (exact in
+    integers) and the mean by moving the fewest levels by one step, so the
+    dequantized channel keeps the float channel's mean to within half a step
+    over its size. The pass then replaces the weight constant with the
+    corrected, grid-exact values behind the `qlip.fake_quant`.
+
     Weights already behind a `qlip.fake_quant` are left alone, so running
     the pass twice changes nothing. A weight holding NaN or infinity is an
     error that names the op and the channel.
@@ -82,6 +89,9 @@ def QuantizeWeightsPass : Pass<"qlip-quantize-weights", "::mlir::ModuleOp"> {
            "Bits of the first quantized layer (0: same as `bits`)">,
     Option<"lastLayerBits", "last-layer-bits", "unsigned", "0",
            "Bits of the last quantized layer (0: same as `bits`)">,
+    Option<"biasCorrection", "bias-correction", "bool", "false",
+           "ACIQ's per-channel mean and variance correction, kept on the "
+           "integer grid (rewrites the weight constants)">,
     ListOption<"layerBits", "layer-bits", "std::string",
                "Per-layer bits as NAME=BITS; NAME matches the op's location "
                "name (NameLoc) or a substring of its file:line:col position">,
@@ -91,6 +101,60 @@ def QuantizeWeightsPass : Pass<"qlip-quantize-weights", "::mlir::ModuleOp"> {
     Option<"printReport", "print-report", "bool", "false",
            "Print the report as a table on stderr">
   ];
+}
+
+def FoldBatchNormPass : Pass<"qlip-fold-batchnorm", "::mlir::func::FuncOp"> {
+  let summary = "Fold inference batch norm into conv and fully-connected weights";
+  let description = [{
+    Folds the per-channel affine chain that inference batch norm leaves
+    after a `tosa.conv2d`, `tosa.depthwise_conv2d`, `tosa.transpose_conv2d`
+    or fully-connected `tosa.matmul` (a constant `[N, K, OUT]` B, optionally
+    followed by a `tosa.reshape` that keeps OUT innermost) into the layer's
+    weights and bias.
+
+    The chain is any run of `tosa.sub`, `tosa.mul` (shift 0) and `tosa.add`
+    with one per-channel constant operand each, in any order and on either
+    side: `((x - mean) * rsqrt(var + eps)) * gamma + beta`, the exporter
+    form `x * s + t`, a lone `x * a` or `x + b`. A per-channel constant has
+    shape `[1, ..., 1, C]` (or all ones, a broadcast scalar); it may be a
+    `tosa.const`, a `tosa.reshape` of one (`[C]` to `[1, 1, 1, C]`), or
+    `tosa.add`, `tosa.sub`, `tosa.mul`, `tosa.rsqrt` and `tosa.reciprocal`
+    of such constants. With the chain written `y = a[c] * layer(x) + b[c]`
+    for output channel `c`, the pass computes in double and stores f32:
+
+    ```
+    W'[c] = a[c] * W[c]        (conv2d, transpose_conv2d: OHWI axis 0;
+                                depthwise: HWCM axes C and M flattened,
+                                c = ci * M + m; fully-connected: axis 2)
+    bias'[c] = a[c] * bias[c] + b[c]
+    ```
+
+    A conv's bias becomes a `[OC]` constant (also when it was a `[1]`
+    broadcast or zeros); a fully-connected layer gets one `tosa.add` of a
+    `[1, ..., 1, OUT]` constant, or none when every b[c] is 0. Weights
+    stored as `dense_resource` are written back to a new blob, dense
+    weights as a new dense constant.
+
+    The chain is folded up to the first op that is not foldable: an operand
+    that is not a per-channel f32 constant, a value with more than one
+    use, or an op whose result type is not the layer's output type (it
+    would broadcast or refine it). A layer whose
+    result has more than one use, whose weight or bias is not a constant,
+    or whose element type is not f32 is left unchanged. The pass neither
+    folds nor moves any other op; run `-canonicalize` afterwards to clean
+    up.
+
+    ```mlir
+    %0 = tosa.conv2d %x, %w, %b, %zp, %zp {...}
+    %1 = tosa.sub %0, %mean : (tensor<1x4x4x2xf32>, tensor<1x1x1x2xf32>) -> tensor<1x4x4x2xf32>
+    %2 = tosa.mul %1, %inv_std, %shift : (..., tensor<1xi8>) -> tensor<1x4x4x2xf32>
+    %3 = tosa.mul %2, %gamma, %shift : (..., tensor<1xi8>) -> tensor<1x4x4x2xf32>
+    %4 = tosa.add %3, %beta : (tensor<1x4x4x2xf32>, tensor<1x1x1x2xf32>) -> tensor<1x4x4x2xf32>
+    // becomes
+    %4 = tosa.conv2d %x, %w_folded, %b_folded, %zp, %zp {...}
+    ```
+  }];
+  let dependentDialects = ["::mlir::tosa::TosaDialect"];
 }
 
 #endif // QLIP_TRANSFORMS_PASSES_TD
