@@ -305,12 +305,14 @@ LogicalResult QuantizeWeightsPass::quantize(
   if (!matchPattern(value, m_Constant(&attr)))
     return success(); // Not a weight: an activation times an activation.
   auto type = cast<RankedTensorType>(value.getType());
-  if (!type.hasStaticShape())
+  // Integer weights are already quantized.
+  if (!type.hasStaticShape() || !isa<FloatType>(type.getElementType()))
     return success();
   std::optional<FloatElements> weights = FloatElements::read(attr);
   if (!weights)
     return op->emitError("cannot read the values of weight operand #")
-           << weight.index << " of type " << type;
+           << weight.index << " of type " << type
+           << " (a dense_resource blob that is missing or of the wrong size)";
 
   std::optional<int64_t> axis;
   if (granularity == Granularity::PerChannel)

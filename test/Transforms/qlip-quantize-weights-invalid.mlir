@@ -19,3 +19,14 @@ func.func @inf_weight(%x: tensor<1x4x4x1xf32>) -> tensor<1x4x4x2xf32> {
   %0 = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x4x1xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x2xf32>
   return %0 : tensor<1x4x4x2xf32>
 }
+
+// -----
+
+// A weight blob that the file never defines.
+func.func @missing_blob(%x: tensor<1x1x2xf32>) -> tensor<1x1x1xf32> {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %w = "tosa.const"() <{values = dense_resource<nowhere> : tensor<1x2x1xf32>}> : () -> tensor<1x2x1xf32>
+  // expected-error@+1 {{cannot read the values of weight operand #1 of type 'tensor<1x2x1xf32>' (a dense_resource blob that is missing or of the wrong size)}}
+  %0 = tosa.matmul %x, %w, %zp, %zp : (tensor<1x1x2xf32>, tensor<1x2x1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1xf32>
+  return %0 : tensor<1x1x1xf32>
+}

@@ -75,3 +75,15 @@ func.func @zero_channel(%x: tensor<1x1x2xf32>) -> tensor<1x1x2xf32> {
   %0 = tosa.matmul %x, %w, %zp, %zp : (tensor<1x1x2xf32>, tensor<1x2x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
   return %0 : tensor<1x1x2xf32>
 }
+
+// -----
+
+// Integer weights are already quantized and are left alone.
+// CHECK-LABEL: func.func @integer_weights
+// CHECK-NOT: qlip.fake_quant
+func.func @integer_weights(%x: tensor<1x1x2xi8>) -> tensor<1x1x2xi32> {
+  %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %w = "tosa.const"() <{values = dense<[[[1, 2], [3, 4]]]> : tensor<1x2x2xi8>}> : () -> tensor<1x2x2xi8>
+  %0 = tosa.matmul %x, %w, %zp, %zp : (tensor<1x1x2xi8>, tensor<1x2x2xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x1x2xi32>
+  return %0 : tensor<1x1x2xi32>
+}
