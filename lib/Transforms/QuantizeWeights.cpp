@@ -11,6 +11,7 @@
 
 #include "qlip/Transforms/Passes.h"
 
+#include "LayerNames.h"
 #include "WeightReport.h"
 #include "dialects/Qlip/IR/FloatElements.h"
 #include "dialects/Qlip/IR/QlipOps.h"
@@ -62,31 +63,10 @@ std::optional<WeightOperand> getWeightOperand(Operation *op) {
 /// The name a user knows a layer by: the NameLoc importers attach, else the
 /// op name and its position among the quantized layers.
 std::string getLayerName(Operation *op, size_t position) {
-  Location loc = op->getLoc();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (isa<NameLoc>(inner)) {
-        loc = inner;
-        break;
-      }
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
+  if (std::optional<std::string> name = getLocationName(op->getLoc()))
+    return *name;
   StringRef opName = op->getName().stripDialect();
   return (opName + "_" + Twine(position)).str();
-}
-
-/// The `file:line:col` positions inside `loc`, unquoted, so that a user can
-/// name a layer by its source position in an option string.
-std::string describePositions(Location loc) {
-  std::string text;
-  loc->walk([&](Location inner) {
-    if (auto file = dyn_cast<FileLineColLoc>(inner))
-      text += (file.getFilename().getValue() + ":" + Twine(file.getLine()) +
-               ":" + Twine(file.getColumn()) + " ")
-                  .str();
-    return WalkResult::advance();
-  });
-  return text;
 }
 
 /// The elements of each channel, contiguous. A channel of the outermost

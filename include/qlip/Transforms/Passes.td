@@ -157,4 +157,44 @@ def FoldBatchNormPass : Pass<"qlip-fold-batchnorm", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
 }
 
+def InsertObserversPass : Pass<"qlip-insert-observers", "::mlir::ModuleOp"> {
+  let summary = "Observe every activation that will be quantized";
+  let description = [{
+    Puts a `qlip.observe` on every float tensor that feeds an op qlip
+    quantizes (the activation operands of `tosa.conv2d`,
+    `tosa.depthwise_conv2d`, `tosa.transpose_conv2d`, `tosa.matmul`,
+    `tosa.add`, `tosa.sub`, `tosa.mul`, `tosa.avg_pool2d`,
+    `tosa.max_pool2d`, `tosa.concat`, `tosa.sigmoid`, `tosa.tanh` and
+    `tosa.reduce_sum`), and on every function input and output. Constants
+    (weights) are not observed, nor the input of a `tosa.add` or
+    `tosa.sub` of a constant: that is a bias, added to the int32
+    accumulator of the layer before. Every use of an observed value goes through
+    its observer, so calibration sees exactly what the next op reads. The
+    output of a ReLU is observed, not its input: the accumulator before an
+    activation is never quantized.
+
+    Ids are stable: a value is named after the NameLoc of the op that makes
+    it (importers name layers), else its `file:line:col`, with `#N` for the
+    N-th result of a multi-result op; a function input is `FUNC.inputN`. A
+    repeated id gets `.1`, `.2`, ... in program order; a value with no
+    location at all falls back to the op name and a counter.
+
+    Values that are already observed, already fake-quantized or produced by
+    an observer are skipped, so running the pass twice changes nothing.
+
+    ```mlir
+    %0 = tosa.conv2d %x, ... loc("conv1")
+    %1 = tosa.clamp %0 ... loc("relu1")
+    %2 = tosa.conv2d %1, ...
+    // becomes
+    %x0 = qlip.observe "main.input0" %x
+    %0 = tosa.conv2d %x0, ...
+    %1 = tosa.clamp %0 ...
+    %o = qlip.observe "relu1" %1
+    %2 = tosa.conv2d %o, ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::qlip::QlipDialect"];
+}
+
 #endif // QLIP_TRANSFORMS_PASSES_TD

@@ -1,0 +1,54 @@
+//===- LayerNames.cpp - names users know layers by --------------*- C++ -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LayerNames.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Visitors.h"
+#include "llvm/ADT/Twine.h"
+
+using namespace mlir;
+using namespace mlir::qlip;
+
+static std::string formatPosition(FileLineColLoc file) {
+  return (file.getFilename().getValue() + ":" + Twine(file.getLine()) + ":" +
+          Twine(file.getColumn()))
+      .str();
+}
+
+std::optional<std::string> mlir::qlip::getLocationName(Location loc) {
+  std::optional<std::string> name;
+  loc->walk([&](Location inner) {
+    if (auto named = dyn_cast<NameLoc>(inner)) {
+      name = named.getName().str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return name;
+}
+
+std::optional<std::string> mlir::qlip::getLocationPosition(Location loc) {
+  std::optional<std::string> position;
+  loc->walk([&](Location inner) {
+    if (auto file = dyn_cast<FileLineColLoc>(inner)) {
+      position = formatPosition(file);
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return position;
+}
+
+std::string mlir::qlip::describePositions(Location loc) {
+  std::string text;
+  loc->walk([&](Location inner) {
+    if (auto file = dyn_cast<FileLineColLoc>(inner))
+      text += formatPosition(file) + " ";
+    return WalkResult::advance();
+  });
+  return text;
+}

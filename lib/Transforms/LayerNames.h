@@ -1,0 +1,29 @@
+//===- LayerNames.h - names users know layers by ----------------*- C++ -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QLIP_LIB_TRANSFORMS_LAYERNAMES_H
+#define QLIP_LIB_TRANSFORMS_LAYERNAMES_H
+
+#include "mlir/IR/Location.h"
+
+#include <optional>
+#include <string>
+
+namespace mlir::qlip {
+
+/// The first NameLoc name inside `loc` (importers name layers that way).
+std::optional<std::string> getLocationName(Location loc);
+
+/// The first `file:line:col` inside `loc`, unquoted.
+std::optional<std::string> getLocationPosition(Location loc);
+
+/// Every `file:line:col` inside `loc`, unquoted and space-separated, so a
+/// user can name a layer by its source position in an option string.
+std::string describePositions(Location loc);
+
+} // namespace mlir::qlip
+
+#endif // QLIP_LIB_TRANSFORMS_LAYERNAMES_H
