@@ -33,8 +33,8 @@ namespace {
 SmallVector<Value> getQuantizedInputs(Operation *op) {
   return llvm::TypeSwitch<Operation *, SmallVector<Value>>(op)
       .Case<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::TransposeConv2DOp,
-            tosa::AvgPool2dOp, tosa::MaxPool2dOp, tosa::SigmoidOp,
-            tosa::TanhOp, tosa::ReduceSumOp>(
+            tosa::AvgPool2dOp, tosa::MaxPool2dOp, tosa::SigmoidOp, tosa::TanhOp,
+            tosa::ReduceSumOp>(
           [](Operation *op) { return SmallVector<Value>{op->getOperand(0)}; })
       .Case<tosa::MatMulOp, tosa::MulOp>([](Operation *op) {
         return SmallVector<Value>{op->getOperand(0), op->getOperand(1)};
@@ -47,9 +47,8 @@ SmallVector<Value> getQuantizedInputs(Operation *op) {
           return SmallVector<Value>{};
         return SmallVector<Value>{op->getOperand(0), op->getOperand(1)};
       })
-      .Case<tosa::ConcatOp>([](tosa::ConcatOp op) {
-        return SmallVector<Value>(op.getInput1());
-      })
+      .Case<tosa::ConcatOp>(
+          [](tosa::ConcatOp op) { return SmallVector<Value>(op.getInput1()); })
       .Case<func::ReturnOp>([](func::ReturnOp op) {
         return SmallVector<Value>(op.getOperands());
       })

@@ -52,3 +52,24 @@ std::string mlir::qlip::describePositions(Location loc) {
   });
   return text;
 }
+
+bool mlir::qlip::isSupportedBitWidth(unsigned bits) {
+  return (bits >= 2 && bits <= 8) || bits == 16;
+}
+
+LogicalResult mlir::qlip::parseLayerBits(
+    ArrayRef<std::string> entries, llvm::StringMap<unsigned> &overrides,
+    llvm::function_ref<InFlightDiagnostic()> emitError) {
+  overrides.clear();
+  for (const std::string &entry : entries) {
+    auto [name, value] = StringRef(entry).rsplit('=');
+    unsigned bits;
+    if (name.empty() || value.getAsInteger(10, bits) ||
+        !isSupportedBitWidth(bits))
+      return emitError() << "expected NAME=BITS with BITS 2 to 8 or 16 in "
+                            "layer-bits, got '"
+                         << entry << "'";
+    overrides[name] = bits;
+  }
+  return success();
+}

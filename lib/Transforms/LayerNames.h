@@ -7,7 +7,9 @@
 #ifndef QLIP_LIB_TRANSFORMS_LAYERNAMES_H
 #define QLIP_LIB_TRANSFORMS_LAYERNAMES_H
 
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
+#include "llvm/ADT/StringMap.h"
 
 #include <optional>
 #include <string>
@@ -23,6 +25,16 @@ std::optional<std::string> getLocationPosition(Location loc);
 /// Every `file:line:col` inside `loc`, unquoted and space-separated, so a
 /// user can name a layer by its source position in an option string.
 std::string describePositions(Location loc);
+
+/// Whether qlip quantizes to `bits`: 2 to 8, or 16.
+bool isSupportedBitWidth(unsigned bits);
+
+/// Parses per-layer bit overrides `NAME=BITS` into `overrides`; reports the
+/// first bad entry through `emitError`.
+LogicalResult
+parseLayerBits(llvm::ArrayRef<std::string> entries,
+               llvm::StringMap<unsigned> &overrides,
+               llvm::function_ref<InFlightDiagnostic()> emitError);
 
 } // namespace mlir::qlip
 

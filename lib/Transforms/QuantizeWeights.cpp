@@ -12,7 +12,7 @@
 #include "qlip/Transforms/Passes.h"
 
 #include "LayerNames.h"
-#include "WeightReport.h"
+#include "QuantReport.h"
 #include "dialects/Qlip/IR/FloatElements.h"
 #include "dialects/Qlip/IR/QlipOps.h"
 #include "qlip/Calibration/Aciq.h"
@@ -23,11 +23,8 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/ToolOutputFile.h"
 
 #include <cmath>
 
@@ -189,31 +186,18 @@ private:
   llvm::StringMap<unsigned> overrides;
 };
 
-static bool isSupportedWidth(unsigned bits) {
-  return (bits >= 2 && bits <= 8) || bits == 16;
-}
-
 LogicalResult QuantizeWeightsPass::initialize(MLIRContext *context) {
   auto error = [&] {
     return emitError(UnknownLoc::get(context)) << "qlip-quantize-weights: ";
   };
   for (unsigned b : {unsigned(bits), unsigned(firstLayerBits),
                      unsigned(lastLayerBits)})
-    if (b != 0 && !isSupportedWidth(b))
+    if (b != 0 && !isSupportedBitWidth(b))
       return error() << "weight bit width must be 2 to 8 or 16, got " << b;
-  if (!isSupportedWidth(bits))
-    return error() << "weight bit width must be 2 to 8 or 16, got " << bits;
-  overrides.clear();
-  for (const std::string &entry : layerBits) {
-    auto [name, value] = StringRef(entry).rsplit('=');
-    unsigned b;
-    if (name.empty() || value.getAsInteger(10, b) || !isSupportedWidth(b))
-      return error() << "expected NAME=BITS with BITS 2 to 8 or 16 in "
-                        "layer-bits, got '"
-                     << entry << "'";
-    overrides[name] = b;
-  }
-  return success();
+  if (!isSupportedBitWidth(bits))
+    return error() << "weight bit width must be 2 to 8 or 16, got "
+                   << unsigned(bits);
+  return parseLayerBits(layerBits, overrides, error);
 }
 
 unsigned QuantizeWeightsPass::bitsFor(Operation *op, StringRef name,
@@ -380,15 +364,9 @@ LogicalResult QuantizeWeightsPass::writeReport(ArrayRef<LayerReport> report) {
     printReportTable(llvm::errs(), report);
   if (reportFile.empty())
     return success();
-  std::string error;
-  auto output = openOutputFile(reportFile, &error);
-  if (!output)
-    return getOperation().emitError("qlip-quantize-weights: cannot write "
-                                    "the report: ")
-           << error;
-  writeJsonReport(output->os(), report);
-  output->keep();
-  return success();
+  return writeReportFile(
+      reportFile, getArgument(), getOperation().getLoc(),
+      [&](llvm::raw_ostream &os) { writeJsonReport(os, report); });
 }
 
 void QuantizeWeightsPass::runOnOperation() {

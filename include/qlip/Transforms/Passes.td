@@ -197,4 +197,108 @@ def InsertObserversPass : Pass<"qlip-insert-observers", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::qlip::QlipDialect"];
 }
 
+def ApplyStatsPass : Pass<"qlip-apply-stats", "::mlir::ModuleOp"> {
+  let summary = "Attach a calibration statistics file to the observers";
+  let description = [{
+    Reads the statistics file `file` written by calibration and attaches
+    each observer's statistics as `#qlip.stats` (with its histogram) to the
+    `qlip.observe` with the same id.
+
+    It is an error when the file cannot be read or is malformed (the
+    message names the file and the field), when its version is not this
+    build's, when its model fingerprint differs from this module's (it was
+    gathered for another model), when an observer of the module has no
+    statistics or saw no values, and when the file has statistics for an
+    observer the module does not have. Weight quantization does not change
+    the fingerprint, so statistics gathered on the float model apply after
+    `qlip-quantize-weights`.
+  }];
+  let dependentDialects = ["::mlir::qlip::QlipDialect"];
+  let options = [
+    Option<"file", "file", "std::string", "\"\"",
+           "The statistics file (JSON) written by calibration">
+  ];
+}
+
+def QuantizeActivationsPass
+    : Pass<"qlip-quantize-activations", "::mlir::ModuleOp"> {
+  let summary = "Choose activation ranges from calibration statistics";
+  let description = [{
+    Replaces every `qlip.observe` that carries `#qlip.stats` (see
+    `qlip-apply-stats`) with a `qlip.fake_quant` whose per-tensor
+    `#qlip.qparams` come from the rule `act-clip`:
+
+    - `max`: the observed [min, max];
+    - `percentile`: the range holding `percentile` percent of the values;
+    - `kl`: TensorRT's entropy calibration on the histogram;
+    - `mse`: the range minimizing the quantizer's squared error on the
+      histogram;
+    - `aciq-laplace`, `aciq-gauss`: ACIQ's analytical clip from the mean
+      absolute deviation or the standard deviation; `aciq`: per tensor, the
+      prior whose clip has the lower error on the histogram;
+    - `pact`: learned PACT alphas where the model has them (below), `max`
+      elsewhere.
+
+    A tensor that is non-negative by construction (the output of a ReLU,
+    ReLU6 or any `tosa.clamp` with a lower bound of 0, of a sigmoid, or of a
+    pool, reshape, transpose or concat of such tensors) gets an unsigned
+    range [0, alpha] on the `uiN` grid with zero point 0, and the one-sided
+    ACIQ multipliers. Any other tensor gets an asymmetric range on the
+    signed `iN` grid, widened to contain 0 and nudged so that 0.0 is exact.
+
+    A tensor produced by `tosa.clamp` with bounds [0, alpha] and a finite
+    constant alpha (a PACT-trained model's learned clip, or a ReLU6) gets
+    exactly [0, alpha] and scale alpha / (2^bits - 1), whatever calibration
+    saw, with rule `pact`; the report says so.
+
+    Bits come from `act-bits`, or from `layer-bits` (`ID=BITS`, matching the
+    observer id). With `report=FILE` the chosen ranges are written as JSON;
+    `print-report` prints them as a table on stderr.
+  }];
+  let dependentDialects = ["::mlir::qlip::QlipDialect"];
+  let options = [
+    Option<"actClip", "act-clip", "::mlir::qlip::ClipRule",
+           "::mlir::qlip::ClipRule::Max",
+           "How each activation's range is chosen",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::qlip::ClipRule::Max, "max",
+                        "the observed range"),
+             clEnumValN(::mlir::qlip::ClipRule::Percentile, "percentile",
+                        "the range holding `percentile` percent of values"),
+             clEnumValN(::mlir::qlip::ClipRule::KL, "kl",
+                        "TensorRT's entropy calibration"),
+             clEnumValN(::mlir::qlip::ClipRule::MSE, "mse",
+                        "the lowest squared error on the histogram"),
+             clEnumValN(::mlir::qlip::ClipRule::AciqLaplace, "aciq-laplace",
+                        "ACIQ with a Laplace prior"),
+             clEnumValN(::mlir::qlip::ClipRule::AciqGauss, "aciq-gauss",
+                        "ACIQ with a Gaussian prior"),
+             clEnumValN(::mlir::qlip::ClipRule::Aciq, "aciq",
+                        "the ACIQ prior with the lower error"),
+             clEnumValN(::mlir::qlip::ClipRule::Pact, "pact",
+                        "learned PACT alphas, `max` elsewhere"))}]>,
+    Option<"percentile", "percentile", "double", "99.99",
+           "The percentage of values `act-clip=percentile` keeps">,
+    Option<"actBits", "act-bits", "unsigned", "8",
+           "Activation bit width: 2 to 8, or 16">,
+    ListOption<"layerBits", "layer-bits", "std::string",
+               "Per-activation bits as ID=BITS, ID an observer id">,
+    Option<"reportFile", "report", "std::string", "\"\"",
+           "Write the chosen ranges as JSON to this file (`-` for stdout)">,
+    Option<"printReport", "print-report", "bool", "false",
+           "Print the chosen ranges as a table on stderr">
+  ];
+}
+
+def PrintFingerprintPass
+    : Pass<"qlip-print-fingerprint", "::mlir::ModuleOp"> {
+  let summary = "Print the model fingerprint calibration files are tied to";
+  let description = [{
+    Prints `fingerprint: xxh3:...` on stdout: the hash a statistics file
+    records and `qlip-apply-stats` checks (function signatures, the ops that
+    compute, and the observers; not constants, qlip ops or locations). Use
+    it to tell which model a statistics file belongs to.
+  }];
+}
+
 #endif // QLIP_TRANSFORMS_PASSES_TD

@@ -1,10 +1,14 @@
-//===- WeightReport.cpp - per-layer weight quantization report --*- C++ -*-===//
+//===- QuantReport.cpp - what quantization chose, per layer -----*- C++ -*-===//
 //
 // Part of qlip, a quantizing MLIR compiler.
 //
 //===----------------------------------------------------------------------===//
 
-#include "WeightReport.h"
+#include "QuantReport.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/ToolOutputFile.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
@@ -72,4 +76,51 @@ void mlir::qlip::printReportTable(llvm::raw_ostream &os,
                        stringifyClipRule(layer.rule).str().c_str(),
                        layer.channels.size(), lo, hi, layer.sqnrDb);
   }
+}
+
+void mlir::qlip::writeJsonReport(llvm::raw_ostream &os,
+                                 ArrayRef<ActivationReport> activations) {
+  llvm::json::Array entries;
+  for (const ActivationReport &a : activations)
+    entries.push_back(llvm::json::Object{
+        {"id", a.id},
+        {"bits", a.bits},
+        {"signed", a.isSigned},
+        {"rule", stringifyClipRule(a.rule)},
+        {"observed_min", a.observedMin},
+        {"observed_max", a.observedMax},
+        {"clip_min", a.clipMin},
+        {"clip_max", a.clipMax},
+        {"scale", a.scale},
+        {"zero_point", a.zeroPoint},
+    });
+  llvm::json::Value root =
+      llvm::json::Object{{"version", 1}, {"activations", std::move(entries)}};
+  os << llvm::formatv("{0:2}", root) << "\n";
+}
+
+void mlir::qlip::printReportTable(llvm::raw_ostream &os,
+                                  ArrayRef<ActivationReport> activations) {
+  os << llvm::format("%-28s %4s %-12s %11s %11s %11s %11s %11s %5s\n",
+                     "activation", "bits", "rule", "seen min", "seen max",
+                     "clip min", "clip max", "scale", "zp");
+  for (const ActivationReport &a : activations)
+    os << llvm::format("%-28s %3s%u %-12s %11.5g %11.5g %11.5g %11.5g %11.5g "
+                       "%5lld\n",
+                       a.id.c_str(), a.isSigned ? "i" : "ui", a.bits,
+                       stringifyClipRule(a.rule).str().c_str(), a.observedMin,
+                       a.observedMax, a.clipMin, a.clipMax, a.scale,
+                       static_cast<long long>(a.zeroPoint));
+}
+
+LogicalResult mlir::qlip::writeReportFile(
+    StringRef path, StringRef passName, Location loc,
+    llvm::function_ref<void(llvm::raw_ostream &)> write) {
+  std::string error;
+  auto output = openOutputFile(path, &error);
+  if (!output)
+    return emitError(loc) << passName << ": cannot write the report: " << error;
+  write(output->os());
+  output->keep();
+  return success();
 }

@@ -1,13 +1,14 @@
-//===- WeightReport.h - per-layer weight quantization report ----*- C++ -*-===//
+//===- QuantReport.h - what quantization chose, per layer -------*- C++ -*-===//
 //
 // Part of qlip, a quantizing MLIR compiler.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QLIP_LIB_TRANSFORMS_WEIGHTREPORT_H
-#define QLIP_LIB_TRANSFORMS_WEIGHTREPORT_H
+#ifndef QLIP_LIB_TRANSFORMS_QUANTREPORT_H
+#define QLIP_LIB_TRANSFORMS_QUANTREPORT_H
 
 #include "dialects/Qlip/IR/QlipAttrs.h"
+#include "mlir/IR/Location.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -46,6 +47,20 @@ struct LayerReport {
   llvm::SmallVector<ChannelReport> channels;
 };
 
+/// The range chosen for one activation.
+struct ActivationReport {
+  std::string id;
+  unsigned bits = 0;
+  bool isSigned = true;
+  /// The rule that chose the range (`pact` for a learned clip).
+  ClipRule rule = ClipRule::Max;
+  /// What calibration saw, and the range the rule chose before nudging.
+  double observedMin = 0, observedMax = 0;
+  double clipMin = 0, clipMax = 0;
+  double scale = 1;
+  int64_t zeroPoint = 0;
+};
+
 /// Writes `{"version": 1, "layers": [...]}` with every layer and channel.
 void writeJsonReport(llvm::raw_ostream &os, llvm::ArrayRef<LayerReport> layers);
 
@@ -53,6 +68,20 @@ void writeJsonReport(llvm::raw_ostream &os, llvm::ArrayRef<LayerReport> layers);
 void printReportTable(llvm::raw_ostream &os,
                       llvm::ArrayRef<LayerReport> layers);
 
+/// Writes `{"version": 1, "activations": [...]}`.
+void writeJsonReport(llvm::raw_ostream &os,
+                     llvm::ArrayRef<ActivationReport> activations);
+
+/// Prints one row per activation.
+void printReportTable(llvm::raw_ostream &os,
+                      llvm::ArrayRef<ActivationReport> activations);
+
+/// Writes a report to `path` (`-` is stdout) with `write`; on failure
+/// emits an error naming the pass and the file.
+LogicalResult writeReportFile(llvm::StringRef path, llvm::StringRef passName,
+                              Location loc,
+                              llvm::function_ref<void(llvm::raw_ostream &)> write);
+
 } // namespace mlir::qlip
 
-#endif // QLIP_LIB_TRANSFORMS_WEIGHTREPORT_H
+#endif // QLIP_LIB_TRANSFORMS_QUANTREPORT_H

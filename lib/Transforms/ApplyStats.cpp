@@ -1,0 +1,110 @@
+//===- ApplyStats.cpp - attach calibration statistics -----------*- C++ -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qlip/Transforms/Passes.h"
+
+#include "dialects/Qlip/IR/QlipOps.h"
+#include "qlip/Calibration/StatsFile.h"
+#include "qlip/Transforms/ModelFingerprint.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+
+namespace mlir::qlip {
+#define GEN_PASS_DEF_APPLYSTATSPASS
+#include "qlip/Transforms/Passes.h.inc"
+} // namespace mlir::qlip
+
+using namespace mlir;
+using namespace mlir::qlip;
+
+namespace {
+struct ApplyStatsPass : qlip::impl::ApplyStatsPassBase<ApplyStatsPass> {
+  using ApplyStatsPassBase::ApplyStatsPassBase;
+  void runOnOperation() override;
+};
+
+} // namespace
+
+void ApplyStatsPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  auto fail = [&](Location loc) {
+    signalPassFailure();
+    return emitError(loc) << "qlip-apply-stats: ";
+  };
+  if (file.empty()) {
+    fail(module.getLoc()) << "no statistics file given (file=...)";
+    return;
+  }
+  llvm::Expected<StatsFile> stats = readStatsFile(file);
+  if (!stats) {
+    fail(module.getLoc()) << llvm::toString(stats.takeError());
+    return;
+  }
+  std::string fingerprint = computeModelFingerprint(module);
+  if (stats->fingerprint != fingerprint) {
+    fail(module.getLoc()) << "'" << file
+                          << "' was gathered for another model (fingerprint "
+                          << stats->fingerprint << ", this model "
+                          << fingerprint << ")";
+    return;
+  }
+
+  llvm::StringMap<const ObserverStats *> byId;
+  for (const ObserverStats &observer : stats->observers)
+    byId[observer.id] = &observer;
+  llvm::StringSet<> applied;
+  WalkResult result = module.walk([&](ObserveOp op) {
+    auto it = byId.find(op.getId());
+    if (it == byId.end()) {
+      fail(op.getLoc()) << "'" << file << "' has no statistics for observer '"
+                        << op.getId() << "'";
+      return WalkResult::interrupt();
+    }
+    const ObserverStats &observer = *it->second;
+    if (observer.count == 0) {
+      fail(op.getLoc()) << "observer '" << op.getId() << "' saw no values in '"
+                        << file << "' (was the calibration set empty?)";
+      return WalkResult::interrupt();
+    }
+    // The file was validated when read; the attribute verifiers check the
+    // rest (e.g. that the histogram holds `count` values).
+    auto emitObserverError = [&] {
+      return fail(op.getLoc())
+             << "observer '" << op.getId() << "' in '" << file << "': ";
+    };
+    HistogramAttr histogram;
+    if (!observer.histogramCounts.empty()) {
+      histogram = HistogramAttr::getChecked(
+          emitObserverError, op.getContext(),
+          ArrayRef<double>(observer.histogramEdges),
+          ArrayRef<int64_t>(observer.histogramCounts));
+      if (!histogram)
+        return WalkResult::interrupt();
+    }
+    auto f64 = [&](double value) {
+      return FloatAttr::get(Float64Type::get(op.getContext()), value);
+    };
+    StatsAttr attr = StatsAttr::getChecked(
+        emitObserverError, op.getContext(), observer.count, f64(observer.min),
+        f64(observer.max), f64(observer.mean), f64(observer.meanAbsDeviation),
+        f64(observer.stddev), f64(observer.kurtosis), histogram);
+    if (!attr)
+      return WalkResult::interrupt();
+    op.setStatsAttr(attr);
+    applied.insert(op.getId());
+    return WalkResult::advance();
+  });
+  if (result.wasInterrupted())
+    return;
+  for (const ObserverStats &observer : stats->observers)
+    if (!applied.contains(observer.id)) {
+      fail(module.getLoc())
+          << "'" << file << "' has statistics for observer '" << observer.id
+          << "', which this model does not have";
+      return;
+    }
+}

@@ -1,0 +1,234 @@
+//===- QuantizeActivations.cpp - activation ranges from stats ---*- C++ -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+// Turns every observer that carries calibration statistics into a
+// fake-quant with per-tensor parameters. One-shot and whole-module (the
+// report is in program order), so it walks rather than running patterns.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qlip/Transforms/Passes.h"
+
+#include "LayerNames.h"
+#include "QuantReport.h"
+#include "dialects/Qlip/IR/QlipOps.h"
+#include "qlip/Calibration/ActivationClip.h"
+
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cfloat>
+#include <cmath>
+
+namespace mlir::qlip {
+#define GEN_PASS_DEF_QUANTIZEACTIVATIONSPASS
+#include "qlip/Transforms/Passes.h.inc"
+} // namespace mlir::qlip
+
+using namespace mlir;
+using namespace mlir::qlip;
+
+namespace {
+
+/// The learned alpha of a PACT clip: `value` is a `tosa.clamp` to [0, alpha]
+/// with a finite alpha below FLT_MAX (a plain ReLU clamps at FLT_MAX).
+std::optional<double> getPactAlpha(Value value) {
+  auto clamp = value.getDefiningOp<tosa::ClampOp>();
+  if (!clamp)
+    return std::nullopt;
+  auto lo = dyn_cast<FloatAttr>(clamp.getMinValAttr());
+  auto hi = dyn_cast<FloatAttr>(clamp.getMaxValAttr());
+  if (!lo || !hi || lo.getValueAsDouble() != 0.0)
+    return std::nullopt;
+  double alpha = hi.getValueAsDouble();
+  if (!std::isfinite(alpha) || alpha <= 0.0 || alpha >= double(FLT_MAX))
+    return std::nullopt;
+  return alpha;
+}
+
+/// Whether every value `value` can take is >= 0 by construction.
+// NOLINTNEXTLINE(misc-no-recursion)
+bool isNonNegative(Value value) {
+  Operation *op = value.getDefiningOp();
+  if (!op)
+    return false;
+  return llvm::TypeSwitch<Operation *, bool>(op)
+      .Case<tosa::ClampOp>([](tosa::ClampOp clamp) {
+        auto lo = dyn_cast<FloatAttr>(clamp.getMinValAttr());
+        return lo && lo.getValueAsDouble() >= 0.0;
+      })
+      .Case<tosa::SigmoidOp>([](auto) { return true; })
+      // Ops that only move, pick or average their input's values.
+      .Case<tosa::ReshapeOp, tosa::TransposeOp, tosa::MaxPool2dOp,
+            tosa::AvgPool2dOp, tosa::SliceOp, ObserveOp>(
+          [](Operation *op) { return isNonNegative(op->getOperand(0)); })
+      .Case<tosa::ConcatOp>([](tosa::ConcatOp concat) {
+        return llvm::all_of(concat.getInput1(), isNonNegative);
+      })
+      .Default([](Operation *) { return false; });
+}
+
+struct QuantizeActivationsPass
+    : qlip::impl::QuantizeActivationsPassBase<QuantizeActivationsPass> {
+  using QuantizeActivationsPassBase::QuantizeActivationsPassBase;
+
+  LogicalResult initialize(MLIRContext *context) override;
+  void runOnOperation() override;
+
+private:
+  /// Chooses the range of one observed tensor; fails with a diagnostic on
+  /// the observer when its statistics cannot serve the rule.
+  FailureOr<ActivationRange> chooseRange(ObserveOp op, StatsAttr stats,
+                                         unsigned bits, bool nonNegative,
+                                         ClipRule &rule);
+
+  llvm::StringMap<unsigned> overrides;
+};
+
+LogicalResult QuantizeActivationsPass::initialize(MLIRContext *context) {
+  auto error = [&] {
+    return emitError(UnknownLoc::get(context))
+           << "qlip-quantize-activations: ";
+  };
+  if (!isSupportedBitWidth(actBits))
+    return error() << "activation bit width must be 2 to 8 or 16, got "
+                   << unsigned(actBits);
+  if (!(percentile > 0.0 && percentile <= 100.0))
+    return error() << "percentile must be in (0, 100], got "
+                   << double(percentile);
+  return parseLayerBits(layerBits, overrides, error);
+}
+
+/// The histogram of #qlip.stats as the calibration library's type.
+std::optional<Histogram> toHistogram(StatsAttr stats) {
+  HistogramAttr attr = stats.getHistogram();
+  if (!attr)
+    return std::nullopt;
+  return Histogram::fromBins(attr.getEdges().asArrayRef(), attr.getCounts());
+}
+
+FailureOr<ActivationRange>
+QuantizeActivationsPass::chooseRange(ObserveOp op, StatsAttr stats,
+                                     unsigned bits, bool nonNegative,
+                                     ClipRule &rule) {
+  ActivationMoments moments;
+  moments.count = stats.getCount();
+  moments.min = stats.getMin().getValueAsDouble();
+  moments.max = stats.getMax().getValueAsDouble();
+  moments.mean = stats.getMean().getValueAsDouble();
+  moments.meanAbsDeviation = stats.getMad().getValueAsDouble();
+  moments.stddev = stats.getStddev().getValueAsDouble();
+
+  rule = actClip;
+  std::optional<Histogram> histogram;
+  if (rule == ClipRule::Percentile || rule == ClipRule::KL ||
+      rule == ClipRule::MSE || rule == ClipRule::Aciq) {
+    histogram = toHistogram(stats);
+    if (!histogram) {
+      op.emitError("observer '")
+          << op.getId() << "' has no histogram, which act-clip="
+          << stringifyClipRule(rule) << " needs";
+      return failure();
+    }
+  }
+  switch (rule) {
+  case ClipRule::Percentile:
+    return percentileRange(*histogram, percentile, nonNegative);
+  case ClipRule::KL:
+    return klRange(*histogram, bits, nonNegative);
+  case ClipRule::MSE:
+    return mseRange(*histogram, bits, nonNegative);
+  case ClipRule::AciqLaplace:
+    return aciqRange(moments, AciqPrior::Laplace, bits, nonNegative);
+  case ClipRule::AciqGauss:
+    return aciqRange(moments, AciqPrior::Gauss, bits, nonNegative);
+  case ClipRule::Aciq: {
+    // The prior whose clip quantizes the observed distribution better.
+    ActivationRange laplace =
+        aciqRange(moments, AciqPrior::Laplace, bits, nonNegative);
+    ActivationRange gauss =
+        aciqRange(moments, AciqPrior::Gauss, bits, nonNegative);
+    bool laplaceWins = histogramRangeMse(*histogram, laplace, bits,
+                                         nonNegative) <=
+                       histogramRangeMse(*histogram, gauss, bits, nonNegative);
+    rule = laplaceWins ? ClipRule::AciqLaplace : ClipRule::AciqGauss;
+    return laplaceWins ? laplace : gauss;
+  }
+  default:
+    // max, and pact where the tensor has no learned clip.
+    rule = ClipRule::Max;
+    return maxRange(moments, nonNegative);
+  }
+}
+
+void QuantizeActivationsPass::runOnOperation() {
+  SmallVector<ObserveOp> observers;
+  getOperation().walk([&](ObserveOp op) { observers.push_back(op); });
+
+  SmallVector<ActivationReport> report;
+  for (ObserveOp op : observers) {
+    StatsAttr stats = op.getStatsAttr();
+    if (!stats) {
+      op.emitError("observer '")
+          << op.getId()
+          << "' has no statistics; run qlip-apply-stats with the "
+             "calibration file first";
+      return signalPassFailure();
+    }
+    unsigned bits = actBits;
+    if (auto it = overrides.find(op.getId()); it != overrides.end())
+      bits = it->second;
+
+    ActivationReport entry;
+    entry.id = op.getId().str();
+    entry.bits = bits;
+    entry.observedMin = stats.getMin().getValueAsDouble();
+    entry.observedMax = stats.getMax().getValueAsDouble();
+
+    Value input = op.getInput();
+    bool nonNegative = isNonNegative(input);
+    ActivationRange range;
+    if (std::optional<double> alpha = getPactAlpha(input)) {
+      // A learned clip is the model's own range: honour it exactly.
+      range = {0.0, *alpha};
+      entry.rule = ClipRule::Pact;
+      nonNegative = true;
+    } else {
+      FailureOr<ActivationRange> chosen =
+          chooseRange(op, stats, bits, nonNegative, entry.rule);
+      if (failed(chosen))
+        return signalPassFailure();
+      range = *chosen;
+    }
+
+    QuantGrid grid = nonNegative ? QuantGrid::unsignedFull(bits)
+                                 : QuantGrid::signedFull(bits);
+    AffineQuantization affine = nudgeRange(range, grid);
+    entry.isSigned = grid.isSigned;
+    entry.clipMin = range.min;
+    entry.clipMax = range.max;
+    entry.scale = affine.scale;
+    entry.zeroPoint = affine.zeroPoint;
+
+    auto qparams = QParamsAttr::get(
+        op.getContext(), bits, grid.isSigned, /*narrowRange=*/false,
+        /*axis=*/std::nullopt, {affine.scale}, {affine.zeroPoint},
+        {range.min}, {range.max}, entry.rule);
+    OpBuilder builder(op);
+    auto fakeQuant = FakeQuantOp::create(builder, op.getLoc(), input, qparams);
+    op.replaceAllUsesWith(fakeQuant.getResult());
+    op.erase();
+    report.push_back(std::move(entry));
+  }
+
+  if (printReport)
+    printReportTable(llvm::errs(), report);
+  if (!reportFile.empty() &&
+      failed(writeReportFile(
+          reportFile, getArgument(), getOperation().getLoc(),
+          [&](llvm::raw_ostream &os) { writeJsonReport(os, report); })))
+    return signalPassFailure();
+}
+
+} // namespace
