@@ -8,6 +8,8 @@
 
 #include "dialects/Qlip/IR/QlipDialect.h"
 #include "dialects/Qlip/Transforms/Passes.h"
+#include "qlip/Conversion/Passes.h"
+#include "qlip/Pipelines/Pipelines.h"
 #include "qlip/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -56,6 +58,8 @@ void mlir::qlip::registerQlipDialects(DialectRegistry &registry) {
 void mlir::qlip::registerQlipPassesAndPipelines() {
   registerQlipPasses();
   registerQlipTransformsPasses();
+  registerQlipConversionPasses();
+  registerLowerToLLVMPipeline();
 }
 
 void mlir::qlip::registerAllQlipDialects(DialectRegistry &registry) {

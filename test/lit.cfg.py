@@ -31,7 +31,9 @@ llvm_config.with_environment("PATH", config.qlip_tools_dir, append_path=True)
 
 tool_dirs = [config.qlip_tools_dir, config.llvm_tools_dir]
 tools = [
+    "qlip-npy",
     "qlip-opt",
+    "qlip-run",
     ToolSubst("mlir-opt", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -1,0 +1,30 @@
+//===- Passes.h - qlip's conversions ----------------------------*- C++ -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QLIP_CONVERSION_PASSES_H
+#define QLIP_CONVERSION_PASSES_H
+
+#include "qlip/Conversion/QlipToLinalg/QlipToLinalg.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::qlip {
+
+#define GEN_PASS_DECL
+#include "qlip/Conversion/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "qlip/Conversion/Passes.h.inc"
+
+} // namespace mlir::qlip
+
+#endif // QLIP_CONVERSION_PASSES_H

@@ -1,0 +1,448 @@
+//===- qlip-run.cpp - JIT-run a model on .npy inputs ------------*- C++ -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//   qlip-run model.mlir --entry main --input x.npy [--input ...]
+//            [--output y.npy ...] [--compare ref.npy ...] [--labels l.npy]
+//            [--tolerance X] [--min-sqnr DB]
+//
+// Lowers the model with qlip-lower-to-llvm, JIT-compiles it and runs the
+// entry function on the inputs (in batches when the inputs have more rows
+// than the function's static batch), then writes, prints or compares the
+// results. Exit status: 0 on success, 1 on any error (a message names the
+// file or argument), 2 when a --tolerance or --min-sqnr check fails.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qlip/InitAll.h"
+#include "qlip/Pipelines/Pipelines.h"
+#include "qlip/Runtime/Metrics.h"
+#include "qlip/Runtime/Npy.h"
+#include "qlip/Runtime/NpyText.h"
+#include "qlip/Runtime/Runner.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <optional>
+
+using namespace mlir;
+using namespace mlir::qlip;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> modelFile(cl::Positional, cl::desc("<model.mlir>"),
+                                      cl::Required);
+static cl::opt<std::string> entryName("entry", cl::desc("The function to run"),
+                                      cl::init("main"));
+static cl::list<std::string>
+    inputFiles("input",
+               cl::desc("An input .npy file, one per argument, in "
+                        "order"),
+               cl::value_desc("file"));
+static cl::list<std::string>
+    outputFiles("output",
+                cl::desc("Write result #i to the i-th --output (without "
+                         "--output, --compare or --labels the results are "
+                         "printed)"),
+                cl::value_desc("file"));
+static cl::list<std::string> compareFiles(
+    "compare",
+    cl::desc("Compare result #i with the i-th --compare .npy: max abs "
+             "error, SQNR, cosine similarity, top-1 agreement over the last "
+             "axis"),
+    cl::value_desc("file"));
+static cl::opt<std::string>
+    labelsFile("labels",
+               cl::desc("Integer labels, one per row of result #0: print top-1 "
+                        "accuracy"),
+               cl::value_desc("file"));
+static cl::opt<double> tolerance(
+    "tolerance",
+    cl::desc("Fail (exit 2) when a compared result's max abs error is "
+             "larger"),
+    cl::value_desc("X"));
+static cl::opt<double>
+    minSqnr("min-sqnr",
+            cl::desc("Fail (exit 2) when a compared result's SQNR is lower"),
+            cl::value_desc("dB"));
+static cl::opt<std::string> pipelineOptions(
+    "pipeline-options",
+    cl::desc("Options of qlip-lower-to-llvm, as in qlip-opt: "
+             "\"fuse-elementwise=false emit-c-interface=true\""),
+    cl::value_desc("options"));
+static cl::opt<unsigned> optLevel("opt-level",
+                                  cl::desc("LLVM optimization level, 0 to 3"),
+                                  cl::init(3));
+
+static int fail(const llvm::Twine &message) {
+  llvm::errs() << "qlip-run: error: " << message << "\n";
+  return 1;
+}
+
+static std::string formatShape(llvm::ArrayRef<int64_t> shape) {
+  std::string text = "[";
+  llvm::raw_string_ostream os(text);
+  llvm::interleaveComma(shape, os);
+  os << "]";
+  return text;
+}
+
+//===----------------------------------------------------------------------===//
+// Batching
+//===----------------------------------------------------------------------===//
+
+/// " (or [N, 3, 4] in batches)" for shape [2, 3, 4]; "" for a scalar.
+static std::string getBatchedShapeHint(llvm::ArrayRef<int64_t> shape) {
+  if (shape.empty())
+    return "";
+  std::string text = " (or [N";
+  for (int64_t dim : shape.drop_front())
+    text += ", " + std::to_string(dim);
+  return text + "] in batches)";
+}
+
+/// How the inputs map onto calls of the function: one call with the arrays
+/// as they are, or `rows` rows in calls of `batch` rows each.
+struct BatchPlan {
+  bool batched = false;
+  int64_t rows = 0;
+  int64_t batch = 0;
+};
+
+/// Checks the inputs against the function and decides whether to batch:
+/// every input must have the function's shape, or all of them the same
+/// number of rows (dim 0) with the function's shape after that, in which
+/// case the rows go through in batches of the function's dim 0 (which every
+/// input and result must share).
+static llvm::Expected<BatchPlan> planBatches(const Runner &runner,
+                                             llvm::ArrayRef<NpyArray> arrays) {
+  auto error = [](const llvm::Twine &message) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+  };
+  llvm::ArrayRef<TensorSpec> specs = runner.getInputs();
+  if (arrays.size() != specs.size())
+    return error(llvm::formatv("'{0}' takes {1} input(s), got {2} --input",
+                               runner.getEntry(), specs.size(), arrays.size())
+                     .str());
+  bool exact = true;
+  for (auto [i, array] : llvm::enumerate(arrays)) {
+    const TensorSpec &spec = specs[i];
+    std::string what =
+        llvm::formatv("{0}: input #{1} of '{2}' ({3})", inputFiles[i], i,
+                      runner.getEntry(), spec.str());
+    if (!spec.accepts(array.dtype))
+      return error(what + " takes " + getNpyDTypeName(spec.dtype) +
+                   " data, got " + getNpyDTypeName(array.dtype));
+    if (llvm::ArrayRef<int64_t>(array.shape) == llvm::ArrayRef(spec.shape))
+      continue;
+    exact = false;
+    bool rowsDiffer = !spec.shape.empty() &&
+                      array.shape.size() == spec.shape.size() &&
+                      llvm::ArrayRef(array.shape).drop_front() ==
+                          llvm::ArrayRef(spec.shape).drop_front();
+    if (!rowsDiffer)
+      return error(what + " takes shape " + formatShape(spec.shape) +
+                   getBatchedShapeHint(spec.shape) + ", got " +
+                   formatShape(array.shape));
+  }
+  BatchPlan plan;
+  if (exact)
+    return plan;
+
+  // Batching: one row count, one batch size, results with the batch too.
+  // (A 0-d input that matched exactly has no rows to batch.)
+  for (auto [i, spec] : llvm::enumerate(specs))
+    if (spec.shape.empty())
+      return error(llvm::formatv("cannot run in batches: input #{0} of '{1}' "
+                                 "({2}) has no dim 0",
+                                 i, runner.getEntry(), spec.str())
+                       .str());
+  plan.batched = true;
+  plan.rows = arrays.front().shape.front();
+  plan.batch = specs.front().shape.front();
+  for (auto [i, array] : llvm::enumerate(arrays)) {
+    if (specs[i].shape.front() != plan.batch)
+      return error(llvm::formatv("cannot run in batches: input #{0} of '{1}' "
+                                 "({2}) does not have the batch size {3} of "
+                                 "input #0 as its dim 0",
+                                 i, runner.getEntry(), specs[i].str(),
+                                 plan.batch)
+                       .str());
+    if (array.shape.front() != plan.rows)
+      return error(llvm::formatv("cannot run in batches: {0} has {1} rows, "
+                                 "{2} has {3}",
+                                 inputFiles[0], plan.rows, inputFiles[i],
+                                 array.shape.front())
+                       .str());
+  }
+  for (auto [i, spec] : llvm::enumerate(runner.getOutputs()))
+    if (spec.shape.empty() || spec.shape.front() != plan.batch)
+      return error(llvm::formatv("cannot run in batches: result #{0} of "
+                                 "'{1}' ({2}) does not have the batch size "
+                                 "{3} as its dim 0",
+                                 i, runner.getEntry(), spec.str(), plan.batch)
+                       .str());
+  if (plan.batch == 0)
+    return error("cannot run in batches of 0 rows");
+  return plan;
+}
+
+/// Bytes per row of an array whose dim 0 is the row.
+static size_t getRowBytes(const NpyArray &array) {
+  size_t rows = array.shape.front();
+  return rows == 0 ? 0 : array.data.size() / rows;
+}
+
+/// A progress bar on stderr, drawn only when stderr is a terminal.
+class ProgressBar {
+public:
+  ProgressBar(int64_t total)
+      : total(total), enabled(llvm::sys::Process::StandardErrIsDisplayed()),
+        start(std::chrono::steady_clock::now()) {}
+
+  void update(int64_t done) {
+    if (!enabled)
+      return;
+    auto now = std::chrono::steady_clock::now();
+    // A redraw per batch would slow down small models; ten a second is
+    // smooth enough.
+    if (done < total && now - lastDraw < std::chrono::milliseconds(100))
+      return;
+    lastDraw = now;
+    double seconds = std::chrono::duration<double>(now - start).count();
+    constexpr int width = 30;
+    int filled = total ? static_cast<int>(width * done / total) : width;
+    llvm::errs() << "\r[" << std::string(filled, '#')
+                 << std::string(width - filled, ' ') << "] " << done << "/"
+                 << total << " samples";
+    if (seconds > 0)
+      llvm::errs() << llvm::format(", %.1f samples/s", done / seconds);
+    if (done == total)
+      llvm::errs() << "\n";
+    llvm::errs().flush();
+  }
+
+private:
+  int64_t total;
+  bool enabled;
+  std::chrono::steady_clock::time_point start;
+  std::chrono::steady_clock::time_point lastDraw;
+};
+
+/// Runs the rows of `arrays` through the function `plan.batch` at a time,
+/// zero-padding the last batch, and returns the results' rows concatenated
+/// (the padding's results dropped).
+static llvm::Expected<std::vector<NpyArray>>
+runBatched(Runner &runner, llvm::ArrayRef<NpyArray> arrays,
+           const BatchPlan &plan) {
+  std::vector<NpyArray> batchInputs, batchResults, results;
+  for (const TensorSpec &spec : runner.getInputs())
+    batchInputs.push_back(spec.makeArray());
+  for (auto [i, spec] : llvm::enumerate(runner.getOutputs())) {
+    batchResults.push_back(spec.makeArray());
+    NpyArray result = spec.makeArray();
+    result.shape.front() = plan.rows;
+    result.data.assign(plan.rows * getRowBytes(batchResults.back()), 0);
+    results.push_back(std::move(result));
+  }
+
+  ProgressBar progress(plan.rows);
+  for (int64_t first = 0; first < plan.rows; first += plan.batch) {
+    int64_t count = std::min(plan.batch, plan.rows - first);
+    for (auto [i, array] : llvm::enumerate(arrays)) {
+      size_t rowBytes = getRowBytes(array);
+      NpyArray &batch = batchInputs[i];
+      // Signless i8 tensors take u8 data as well; keep the caller's dtype.
+      batch.dtype = array.dtype;
+      std::memcpy(batch.data.data(), array.data.data() + first * rowBytes,
+                  count * rowBytes);
+      std::memset(batch.data.data() + count * rowBytes, 0,
+                  (plan.batch - count) * rowBytes);
+    }
+    if (llvm::Error error = runner.run(batchInputs, batchResults))
+      return std::move(error);
+    for (auto [i, batch] : llvm::enumerate(batchResults)) {
+      size_t rowBytes = getRowBytes(batch);
+      std::memcpy(results[i].data.data() + first * rowBytes, batch.data.data(),
+                  count * rowBytes);
+    }
+    progress.update(first + count);
+  }
+  return results;
+}
+
+//===----------------------------------------------------------------------===//
+// Comparison
+//===----------------------------------------------------------------------===//
+
+/// "14.74 dB"; "inf dB" for identical arrays.
+static std::string formatDb(double db) {
+  if (std::isnan(db))
+    return "nan dB";
+  if (std::isinf(db))
+    return db > 0 ? "inf dB" : "-inf dB";
+  return llvm::formatv("{0:f2} dB", db).str();
+}
+
+/// Prints the comparison of each result with its reference and applies the
+/// checks; returns the exit status (0, 1 on an error, 2 on a failed check).
+static int compareResults(llvm::ArrayRef<NpyArray> results) {
+  bool checkFailed = false;
+  for (auto [i, file] : llvm::enumerate(compareFiles)) {
+    llvm::Expected<NpyArray> reference = readNpy(file);
+    if (!reference)
+      return fail(llvm::toString(reference.takeError()));
+    const NpyArray &result = results[i];
+    if (reference->shape != result.shape)
+      return fail(llvm::formatv("{0}: shape {1} does not match result #{2} "
+                                "({3})",
+                                file, formatShape(reference->shape), i,
+                                formatShape(result.shape))
+                      .str());
+    size_t rowLength = result.shape.empty() ? 1 : result.shape.back();
+    Comparison c =
+        compare(result.toDoubles(), reference->toDoubles(), rowLength);
+    llvm::outs() << llvm::formatv("result #{0} vs {1}: {2} values, {3} rows\n",
+                                  i, file, c.count, c.rows);
+    llvm::outs() << llvm::format("  max abs error:     %.9g\n", c.maxAbsError);
+    llvm::outs() << "  SQNR:              " << formatDb(c.sqnrDb) << "\n";
+    llvm::outs() << llvm::format("  cosine similarity: %.9f\n", c.cosine);
+    llvm::outs() << llvm::formatv("  top-1 agreement:   {0}/{1}\n",
+                                  c.top1Agreement, c.rows);
+    // Written so that NaN fails the checks.
+    if (tolerance.getNumOccurrences() && !(c.maxAbsError <= tolerance)) {
+      llvm::outs() << llvm::format(
+          "FAILED: result #%zu: max abs error %.9g > tolerance %.9g\n", i,
+          c.maxAbsError, static_cast<double>(tolerance));
+      checkFailed = true;
+    }
+    if (minSqnr.getNumOccurrences() && !(c.sqnrDb >= minSqnr)) {
+      llvm::outs() << llvm::formatv("FAILED: result #{0}: SQNR {1} < {2}\n", i,
+                                    formatDb(c.sqnrDb), formatDb(minSqnr));
+      checkFailed = true;
+    }
+  }
+
+  if (!labelsFile.empty()) {
+    llvm::Expected<NpyArray> labelArray = readNpy(labelsFile);
+    if (!labelArray)
+      return fail(llvm::toString(labelArray.takeError()));
+    llvm::Expected<std::vector<int64_t>> labels = labelArray->toInt64s();
+    if (!labels)
+      return fail(labelsFile + ": labels must be integers (" +
+                  llvm::toString(labels.takeError()) + ")");
+    const NpyArray &result = results.front();
+    size_t rowLength = result.shape.empty() ? 1 : result.shape.back();
+    size_t rows = rowLength ? result.numElements() / rowLength : 0;
+    if (labels->size() != rows)
+      return fail(llvm::formatv("{0}: {1} labels for the {2} rows of result "
+                                "#0 ({3})",
+                                labelsFile, labels->size(), rows,
+                                formatShape(result.shape))
+                      .str());
+    size_t correct = countTop1Correct(result.toDoubles(), rowLength, *labels);
+    llvm::outs() << llvm::formatv("top-1 accuracy: {0}/{1}", correct, rows);
+    if (rows)
+      llvm::outs() << llvm::format(" (%.2f%%)", 100.0 * correct / rows);
+    llvm::outs() << "\n";
+  }
+  return checkFailed ? 2 : 0;
+}
+
+//===----------------------------------------------------------------------===//
+// Driver
+//===----------------------------------------------------------------------===//
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "qlip-run: JIT-run a function of a TOSA/qlip model on .npy inputs\n\n"
+      "Exit status: 0 on success, 1 on an error, 2 when --tolerance or "
+      "--min-sqnr fails.\n");
+
+  if ((tolerance.getNumOccurrences() || minSqnr.getNumOccurrences()) &&
+      compareFiles.empty())
+    return fail("--tolerance and --min-sqnr need --compare");
+  if (optLevel > 3)
+    return fail("--opt-level must be 0 to 3, got " + llvm::Twine(optLevel));
+
+  DialectRegistry registry;
+  registerAllQlipDialects(registry);
+  MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(modelFile, sourceMgr, &context);
+  if (!module)
+    return fail("cannot read the model " + modelFile);
+
+  std::vector<NpyArray> inputs;
+  for (const std::string &file : inputFiles) {
+    llvm::Expected<NpyArray> array = readNpy(file);
+    if (!array)
+      return fail(llvm::toString(array.takeError()));
+    inputs.push_back(std::move(*array));
+  }
+
+  RunnerOptions options;
+  options.optLevel = optLevel;
+  if (!pipelineOptions.empty()) {
+    std::unique_ptr<qlip::LowerToLLVMOptions> lowering =
+        qlip::LowerToLLVMOptions::createFromString(pipelineOptions);
+    if (!lowering)
+      return fail("--pipeline-options: cannot parse '" + pipelineOptions + "'");
+    options.buildPipeline =
+        [lowering = std::shared_ptr(std::move(lowering))](OpPassManager &pm) {
+          buildLowerToLLVMPipeline(pm, *lowering);
+        };
+  }
+  llvm::Expected<std::unique_ptr<Runner>> runner =
+      Runner::create(*module, entryName, options);
+  if (!runner)
+    return fail(modelFile + ": " + llvm::toString(runner.takeError()));
+  size_t numResults = (*runner)->getOutputs().size();
+  if (outputFiles.size() > numResults)
+    return fail(llvm::formatv("{0} --output for the {1} result(s) of '{2}'",
+                              outputFiles.size(), numResults, entryName)
+                    .str());
+  if (compareFiles.size() > numResults)
+    return fail(llvm::formatv("{0} --compare for the {1} result(s) of '{2}'",
+                              compareFiles.size(), numResults, entryName)
+                    .str());
+  if (!labelsFile.empty() && numResults == 0)
+    return fail("--labels: '" + entryName + "' has no result");
+
+  llvm::Expected<BatchPlan> plan = planBatches(**runner, inputs);
+  if (!plan)
+    return fail(llvm::toString(plan.takeError()));
+  llvm::Expected<std::vector<NpyArray>> results =
+      plan->batched ? runBatched(**runner, inputs, *plan)
+                    : (*runner)->run(inputs);
+  if (!results)
+    return fail(llvm::toString(results.takeError()));
+
+  for (auto [i, file] : llvm::enumerate(outputFiles))
+    if (llvm::Error error = writeNpy(file, (*results)[i]))
+      return fail(llvm::toString(std::move(error)));
+  if (outputFiles.empty() && compareFiles.empty() && labelsFile.empty())
+    for (auto [i, result] : llvm::enumerate(*results)) {
+      llvm::outs() << "result #" << i << "\n";
+      printNpyArray(llvm::outs(), result);
+    }
+  return compareResults(*results);
+}
