@@ -31,9 +31,14 @@ llvm_config.with_environment("PATH", config.qlip_tools_dir, append_path=True)
 
 tool_dirs = [config.qlip_tools_dir, config.llvm_tools_dir]
 tools = [
+    "qlip-aot",
+    "qlip-calibrate",
     "qlip-npy",
     "qlip-opt",
     "qlip-run",
+    "qlip-translate",
     ToolSubst("mlir-opt", unresolved="fatal"),
+    # Compiles and links the C programs of the ahead-of-time tests.
+    ToolSubst("clang", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -34,6 +34,9 @@ using namespace mlir;
 static void addTensorLowering(OpPassManager &pm,
                               const qlip::LowerToLLVMOptions &options) {
   OpPassManager &func = pm.nest<func::FuncOp>();
+  // Before anything changes the IR: what the conversions below would only
+  // fail to legalize gets a diagnostic that says why.
+  func.addPass(qlip::createCheckLowerablePass());
   // First: the TOSA passes below run greedy rewrites that would fold a
   // fake-quantized constant instead of lowering it. (Either is correct;
   // lowering first keeps what runs the same as what the tests check.)
@@ -79,6 +82,8 @@ static void addBufferization(OpPassManager &pm) {
 /// Stage 3: loops, then the LLVM dialect.
 static void addLLVMLowering(OpPassManager &pm,
                             const qlip::LowerToLLVMOptions &options) {
+  if (options.parallelInnermost)
+    pm.addNestedPass<func::FuncOp>(qlip::createParallelInnermostPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());

@@ -83,4 +83,105 @@ def EmitCInterfacePass : Pass<"qlip-emit-c-interface", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def LowerObserversToCallsPass
+    : Pass<"qlip-lower-observers-to-calls", "::mlir::ModuleOp"> {
+  let summary = "Turn each observer into a call that reports its values";
+  let description = [{
+    What calibration compiles instead of the identity `qlip-to-linalg` gives
+    an observer. Every `qlip.observe "id" %x` becomes
+
+    ```mlir
+    %index = arith.constant 3 : i64
+    %u = tensor.cast %x : tensor<1x8x8x8xf32> to tensor<*xf32>
+    func.call @qlip_calibration_observe(%index, %u) : (i64, tensor<*xf32>) -> ()
+    ```
+
+    and its uses read `%x`. The cast to an unranked tensor lets one runtime
+    function take every rank; after bufferization the call passes a
+    `memref<*xf32>`, which the default LLVM calling convention splits into
+    the rank and a pointer to the ranked descriptor (sizes and strides, so
+    strided views need no copy), i.e. the C function
+
+    ```c
+    void qlip_calibration_observe(int64_t index, int64_t rank, void *desc);
+    ```
+
+    The callee is declared `private` with `bufferization.access = "read"`
+    on the tensor, so bufferization neither copies the value nor assumes
+    the callee writes it. Observers are numbered from 0 by id, in order of
+    first appearance (functions in module order, ops in program order);
+    observers sharing an id share an index, as they share an entry of the
+    statistics file. An observer of another float type is first converted
+    to f32 (`arith.extf`/`arith.truncf` in a `linalg.generic`).
+
+    It is an error when `callee` names an existing symbol that is not a
+    function of type `(i64, tensor<*xf32>) -> ()`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+  let options = [
+    Option<"callee", "callee", "std::string",
+           "\"qlip_calibration_observe\"",
+           "The runtime function each observer calls">
+  ];
+}
+
+def CheckLowerablePass : Pass<"qlip-check-lowerable"> {
+  let summary = "Diagnose TOSA that qlip-lower-to-llvm cannot lower";
+  let description = [{
+    The first pass of `qlip-lower-to-llvm`. It finds what the upstream
+    conversions would reject only with "failed to legalize operation", and
+    says why instead, on each such op; then the pass fails.
+
+    - `tosa.rescale` with `rounding_mode = INEXACT_ROUND`: tosa-to-linalg
+      implements `SINGLE_ROUND` and `DOUBLE_ROUND` only. The specification
+      lets an implementation return any value within a bound of the exact
+      result for `INEXACT_ROUND`, and `SINGLE_ROUND`'s results are within
+      it, so a model can say `SINGLE_ROUND` instead.
+
+    Everything else passes unchanged.
+  }];
+}
+
+def ParallelInnermostPass : Pass<"qlip-parallel-innermost"> {
+  let summary = "Make a contiguous parallel loop the innermost loop of linalg "
+                "reductions";
+  let description = [{
+    `convert-linalg-to-loops` nests the loops of a linalg op in the order
+    of its iterators, which for a matmul, a convolution or a pool puts the
+    reduction innermost: a chain of dependent additions LLVM cannot
+    vectorize without reassociating them. This pass moves the parallel
+    loop of the output's innermost (contiguous) dimension inside the
+    reductions, e.g. a matmul's `(b, m, n, k)` becomes `(b, m, k, n)` and a
+    `conv_2d_nhwc_hwcf` iterates the output channels innermost, so the
+    innermost loop is an independent multiply-add over contiguous memory
+    that LLVM vectorizes.
+
+    Each output element still accumulates its reduction in the same order
+    (the reduction loops keep their relative order and the moved loop is
+    parallel), so the results are bit-identical.
+
+    The innermost loop must walk every operand it indexes contiguously.
+    On buffers, an input that it indexes along another dimension (the
+    `[F, KH, KW, C]` weights of `conv_2d_nhwc_fhwc`) is first copied,
+    with `linalg.transpose` into a new buffer freed after the op, with that
+    dimension innermost, when the input is static and the op iterates at
+    least 16 times per element copied. An op is left alone when this is not
+    possible, when it does not have exactly one output and a reduction,
+    when its loops are already in that order, and when it is a named op
+    that cannot be generalized; the others are generalized and reordered.
+    Runs on any op; typically on functions after bufferization, before
+    `convert-linalg-to-loops`.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::memref::MemRefDialect"
+  ];
+}
+
 #endif // QLIP_CONVERSION_PASSES_TD

@@ -36,6 +36,13 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
                      "before bufferization (fewer temporaries; the same "
                      "arithmetic)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> parallelInnermost{
+      *this, "parallel-innermost",
+      llvm::cl::desc("Loop over the output's contiguous dimension innermost "
+                     "in matmuls, convolutions and pools "
+                     "(qlip-parallel-innermost), so that LLVM vectorizes "
+                     "them; the results are bit-identical"),
+      llvm::cl::init(true)};
 };
 
 /// Builds `qlip-lower-to-llvm` into `pm`, which must run on a
@@ -48,15 +55,18 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
 /// besides malloc, free and libm is `memrefCopy` of libmlir_c_runner_utils
 /// (copies into strided views). The stages:
 ///
-///  1. tensors: qlip-to-linalg (first, so no folding hides the lowering of
-///     a fake-quantized constant), tosa-to-scf, tosa-optional-decompositions,
+///  1. tensors: qlip-check-lowerable (TOSA the conversions cannot lower,
+///     such as INEXACT_ROUND rescales, is diagnosed), qlip-to-linalg (before
+///     any folding, which would hide the lowering of a fake-quantized
+///     constant), tosa-to-scf, tosa-optional-decompositions,
 ///     tosa-to-linalg-named, tosa-to-linalg,
 ///     tosa-to-arith{include-apply-rescale}, tosa-to-tensor, canonicalize,
 ///     and with `fuse-elementwise` linalg-fuse-elementwise-ops;
 ///  2. buffers: one-shot-bufferize (function boundaries, identity layouts),
 ///     buffer-results-to-out-params (public functions too, static
 ///     allocations hoisted into the caller), buffer-deallocation-pipeline;
-///  3. loops and LLVM: convert-linalg-to-loops, lower-affine,
+///  3. loops and LLVM: with `parallel-innermost` qlip-parallel-innermost,
+///     then convert-linalg-to-loops, lower-affine,
 ///     convert-scf-to-cf, canonicalize, cse, expand-strided-metadata,
 ///     lower-affine, qlip-emit-c-interface (with `emit-c-interface`), the
 ///     math, memref, func, arith, index, cf and ub conversions to LLVM

@@ -1,0 +1,228 @@
+//===- qlip-calibrate.cpp - gather activation statistics --------*- C++ -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//   qlip-calibrate model.mlir [--entry main] --calibrate calib.npy
+//                  [--calibrate ...] --stats stats.json [--bins 2048]
+//
+// The model is the output of qlip-insert-observers. It is JIT-compiled with
+// every observer reporting to the statistics runtime, run over every
+// calibration sample in batches of its own batch size (dim 0 of its
+// inputs), twice (moments and histogram, then the exact mean absolute
+// deviation around the final mean), and the statistics are written as a
+// versioned stats file tied to the model's fingerprint, for
+// qlip-apply-stats. Exit status: 0 on success, 1 on any error (a message
+// names the file, the observer or the sample).
+//
+// A tool of its own rather than a mode of qlip-run: it compiles the model
+// differently (observers become calls), runs it twice, and has other
+// outputs and exit statuses than run-and-compare; both stay simple, and
+// what they share (compiling, running) is in the Runner library.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qlip/Calibration/StatsFile.h"
+#include "qlip/InitAll.h"
+#include "qlip/Runtime/Calibrator.h"
+#include "qlip/Runtime/Npy.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+using namespace mlir;
+using namespace mlir::qlip;
+namespace cl = llvm::cl;
+
+namespace {
+/// The command line. Built in main() rather than as globals: see
+/// releaseStatsOption.
+struct Options {
+  cl::OptionCategory category{"qlip-calibrate options"};
+  cl::opt<std::string> modelFile{
+      cl::Positional,
+      cl::desc("<model.mlir> (the output of qlip-insert-observers)"),
+      cl::Required, cl::cat(category)};
+  cl::opt<std::string> entryName{"entry", cl::desc("The function to run"),
+                                 cl::init("main"), cl::cat(category)};
+  cl::list<std::string> calibrationFiles{
+      "calibrate",
+      cl::desc("Calibration samples for one argument of the entry, in "
+               "order: an .npy of shape [N, ...] (the argument's shape "
+               "after dim 0)"),
+      cl::value_desc("file.npy"), cl::OneOrMore, cl::cat(category)};
+  cl::opt<std::string> statsFile{"stats", cl::desc("Write the statistics here"),
+                                 cl::value_desc("file.json"), cl::Required,
+                                 cl::cat(category)};
+  cl::opt<unsigned> numBins{
+      "bins",
+      cl::desc("Histogram bins per observer (at least 2048 for the kl, mse "
+               "and percentile rules)"),
+      cl::init(2048), cl::cat(category)};
+  cl::opt<bool> overlap{
+      "overlap",
+      cl::desc("Update pass 1's statistics on a second thread while the "
+               "model runs (on machines with more than one core; the "
+               "statistics are the same bits either way)"),
+      cl::init(true), cl::cat(category)};
+  cl::opt<unsigned> optLevel{"opt-level",
+                             cl::desc("LLVM optimization level, 0 to 3"),
+                             cl::init(3), cl::cat(category)};
+};
+} // namespace
+
+/// LLVM registers its own `-stats` (print pass statistics) the first time a
+/// command line is parsed, which would collide with --stats (the output
+/// file, as the calibration command has always been spelled). So an empty
+/// command line is parsed first, before qlip-calibrate's options exist,
+/// and LLVM's `-stats` is unregistered; the registration happens once per
+/// process, so the real parse does not bring it back.
+static void releaseStatsOption(const char *argv0) {
+  const char *argv[] = {argv0};
+  cl::ParseCommandLineOptions(1, argv);
+  auto &registered = cl::getRegisteredOptions();
+  if (auto it = registered.find("stats"); it != registered.end())
+    it->second->removeArgument();
+  cl::ResetAllOptionOccurrences();
+}
+
+static int fail(const llvm::Twine &message) {
+  llvm::errs() << "qlip-calibrate: error: " << message << "\n";
+  return 1;
+}
+
+namespace {
+/// A progress bar per pass on stderr, drawn only when stderr is a terminal
+/// (pipes and logs get nothing).
+class ProgressBar {
+public:
+  ProgressBar() : enabled(llvm::sys::Process::StandardErrIsDisplayed()) {}
+
+  void update(unsigned pass, int64_t done, int64_t total) {
+    if (!enabled)
+      return;
+    auto now = std::chrono::steady_clock::now();
+    if (pass != currentPass) {
+      currentPass = pass;
+      start = now;
+      lastDraw = {};
+    }
+    // Redrawing per batch would slow down small models; ten a second is
+    // smooth enough.
+    if (done < total && now - lastDraw < std::chrono::milliseconds(100))
+      return;
+    lastDraw = now;
+    double seconds = std::chrono::duration<double>(now - start).count();
+    constexpr int width = 30;
+    int filled = total ? static_cast<int>(width * done / total) : width;
+    llvm::errs() << "\rpass " << pass << "/2 [" << std::string(filled, '#')
+                 << std::string(width - filled, ' ') << "] " << done << "/"
+                 << total << " samples";
+    if (seconds > 0)
+      llvm::errs() << llvm::format(", %.1f samples/s", done / seconds);
+    if (done == total)
+      llvm::errs() << "\n";
+    llvm::errs().flush();
+  }
+
+private:
+  bool enabled;
+  unsigned currentPass = 0;
+  std::chrono::steady_clock::time_point start, lastDraw;
+};
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  releaseStatsOption(argv[0]);
+  Options options;
+  const std::string &modelFile = options.modelFile;
+  const std::string &entryName = options.entryName;
+  const std::string &statsFile = options.statsFile;
+  cl::list<std::string> &calibrationFiles = options.calibrationFiles;
+  // LLVM's own options (hundreds of codegen flags) stay usable but out of
+  // --help.
+  cl::HideUnrelatedOptions(options.category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "qlip-calibrate: gather activation statistics for qlip-apply-stats\n\n"
+      "Runs a model with observers (qlip-insert-observers) over calibration "
+      "samples, twice, and writes every observer's count, min, max, mean, "
+      "mean absolute deviation, standard deviation, kurtosis and "
+      "histogram.\n\nExit status: 0 on success, 1 on an error.\n");
+  unsigned optLevel = options.optLevel, numBins = options.numBins;
+  if (optLevel > 3)
+    return fail("--opt-level must be 0 to 3, got " + llvm::Twine(optLevel));
+  if (numBins == 0)
+    return fail("--bins must be at least 1");
+
+  DialectRegistry registry;
+  registerAllQlipDialects(registry);
+  MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(modelFile, sourceMgr, &context);
+  if (!module)
+    return fail("cannot read the model " + modelFile);
+
+  // Unreadable files are reported before anything is compiled.
+  std::vector<NpyArray> samples;
+  for (const std::string &file : calibrationFiles) {
+    llvm::Expected<NpyArray> array = readNpy(file);
+    if (!array)
+      return fail(llvm::toString(array.takeError()));
+    samples.push_back(std::move(*array));
+  }
+
+  CalibratorOptions calibratorOptions;
+  calibratorOptions.numBins = numBins;
+  calibratorOptions.optLevel = optLevel;
+  calibratorOptions.overlap = options.overlap;
+  auto calibrator = Calibrator::create(*module, entryName, calibratorOptions);
+  if (!calibrator)
+    return fail(modelFile + ": " + llvm::toString(calibrator.takeError()));
+  if (llvm::Error error =
+          (*calibrator)
+              ->checkSamples(samples,
+                             std::vector<std::string>(calibrationFiles.begin(),
+                                                      calibrationFiles.end())))
+    return fail(llvm::toString(std::move(error)));
+
+  ProgressBar progress;
+  llvm::Expected<StatsFile> stats =
+      (*calibrator)
+          ->calibrate(samples, [&](unsigned pass, int64_t done, int64_t total) {
+            progress.update(pass, done, total);
+          });
+  if (!stats)
+    return fail(modelFile + ": " + llvm::toString(stats.takeError()));
+  if (llvm::Error error = writeStatsFile(statsFile, *stats))
+    return fail(llvm::toString(std::move(error)));
+
+  int64_t rows = stats->samples;
+  int64_t batch = (*calibrator)->getBatchSize();
+  auto [pass1, pass2] = (*calibrator)->getPassSeconds();
+  auto rate = [&](double seconds) {
+    return seconds > 0 ? llvm::formatv("{0:f1}", rows / seconds).str()
+                       : std::string("-");
+  };
+  llvm::outs() << llvm::formatv(
+      "calibrated {0} observer(s) on {1} sample(s) in {2} batch(es) of {3}; "
+      "wrote {4}\n",
+      stats->observers.size(), rows, (rows + batch - 1) / batch, batch,
+      statsFile);
+  llvm::outs() << "samples/s: pass 1 " << rate(pass1) << ", pass 2 "
+               << rate(pass2) << ", both " << rate(pass1 + pass2) << "\n";
+  return 0;
+}
