@@ -12,7 +12,10 @@ install(DIRECTORY include/qlip DESTINATION include
   FILES_MATCHING PATTERN "*.h")
 install(DIRECTORY dialects DESTINATION include
   FILES_MATCHING PATTERN "*.h" PATTERN "*.td")
-install(DIRECTORY ${CMAKE_BINARY_DIR}/dialects DESTINATION include
+# Generated headers: the dialects' ODS output and the pass declarations
+# that include/qlip/*/Passes.h include.
+install(DIRECTORY ${CMAKE_BINARY_DIR}/dialects ${CMAKE_BINARY_DIR}/include/qlip
+  DESTINATION include
   FILES_MATCHING PATTERN "*.inc"
   PATTERN "CMakeFiles" EXCLUDE)
 

@@ -62,19 +62,30 @@ void mlir::qlip::writeJsonReport(llvm::raw_ostream &os,
 
 void mlir::qlip::printReportTable(llvm::raw_ostream &os,
                                   ArrayRef<LayerReport> layers) {
-  os << llvm::format("%-24s %-22s %4s %-12s %8s %11s %11s %11s\n", "layer",
-                     "op", "bits", "rule", "channels", "clip min",
-                     "clip max", "SQNR dB");
+  // One row per layer (its clip range over the channels, its total MSE and
+  // SQNR), then one indented row per channel, so the table answers "which
+  // channel costs the most" without opening the JSON.
+  os << llvm::format("%-24s %-22s %4s %-12s %8s %11s %11s %11s %11s\n",
+                     "layer", "op", "bits", "rule", "channels", "clip min",
+                     "clip max", "MSE", "SQNR dB");
   for (const LayerReport &layer : layers) {
     double lo = INFINITY, hi = 0;
     for (const ChannelReport &c : layer.channels) {
       lo = std::min(lo, c.clip);
       hi = std::max(hi, c.clip);
     }
-    os << llvm::format("%-24s %-22s %4u %-12s %8zu %11.5g %11.5g %11.2f\n",
+    os << llvm::format("%-24s %-22s %4u %-12s %8zu %11.5g %11.5g %11.4g "
+                       "%11.2f\n",
                        layer.name.c_str(), layer.opName.c_str(), layer.bits,
                        stringifyClipRule(layer.rule).str().c_str(),
-                       layer.channels.size(), lo, hi, layer.sqnrDb);
+                       layer.channels.size(), lo, hi, layer.mse,
+                       layer.sqnrDb);
+    for (auto [index, c] : llvm::enumerate(layer.channels))
+      os << llvm::format("    channel %-6zu bits %-2u %-12s clip %-11.5g "
+                         "scale %-11.5g MSE %-11.4g SQNR dB %.2f\n",
+                         index, c.bits,
+                         stringifyClipRule(c.rule).str().c_str(), c.clip,
+                         c.scale, c.mse, c.sqnrDb);
   }
 }
 

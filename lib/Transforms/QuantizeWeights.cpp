@@ -139,7 +139,23 @@ public:
     return inlineValues;
   }
 
+  /// The corrected weights as a constant of `type`. They are computed in
+  /// f32; a weight of another float type (f16, bf16) gets them rounded to
+  /// its own type, which keeps them on the grid up to that type's precision.
   ElementsAttr take(RankedTensorType type, StringRef name) {
+    auto elementType = cast<FloatType>(type.getElementType());
+    if (!elementType.isF32()) {
+      SmallVector<APFloat> converted;
+      converted.reserve(type.getNumElements());
+      for (float v : values()) {
+        APFloat value(v);
+        bool losesInfo;
+        value.convert(elementType.getFloatSemantics(),
+                      APFloat::rmNearestTiesToEven, &losesInfo);
+        converted.push_back(value);
+      }
+      return DenseElementsAttr::get(type, converted);
+    }
     if (blob)
       return cast<ElementsAttr>(
           DenseF32ResourceElementsAttr::get(type, name, std::move(*blob)));

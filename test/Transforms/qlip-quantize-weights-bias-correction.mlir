@@ -54,3 +54,15 @@ func.func @large(%x: tensor<1x1x4100xf32>) -> tensor<1x1x1xf32> {
   %0 = tosa.matmul %x, %w, %zp, %zp : (tensor<1x1x4100xf32>, tensor<1x4100x1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1xf32>
   return %0 : tensor<1x1x1xf32>
 }
+
+// An f16 weight gets its corrected values in f16 (they are computed in f32
+// and are exact in f16 here): the same channels as @fc.
+// CHECK-LABEL: func.func @fc_f16
+// CHECK: %[[C:.*]] = "tosa.const"() <{values = dense<{{\[\[\[}}2.500000e-01, 1.000000e+00], [2.500000e-01, -1.000000e+00]]]> : tensor<1x2x2xf16>}>
+// CHECK: qlip.fake_quant %[[C]] with <i2 narrow, axis = 2, scales = [0.25, 1.0]
+func.func @fc_f16(%x: tensor<1x1x2xf16>) -> tensor<1x1x2xf16> {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf16>}> : () -> tensor<1xf16>
+  %w = "tosa.const"() <{values = dense<[[[0.5, 1.0], [0.25, -1.0]]]> : tensor<1x2x2xf16>}> : () -> tensor<1x2x2xf16>
+  %0 = tosa.matmul %x, %w, %zp, %zp : (tensor<1x1x2xf16>, tensor<1x2x2xf16>, tensor<1xf16>, tensor<1xf16>) -> tensor<1x1x2xf16>
+  return %0 : tensor<1x1x2xf16>
+}
