@@ -10,10 +10,11 @@
 //    the default pipeline, run batch by batch (rows copied into the batch,
 //    the last one zero-padded, as qlip-run and calibration do);
 //  - calibration: the model after qlip-insert-observers, compiled by the
-//    Calibrator (observers calling the statistics runtime), pass 1
-//    (moments and histogram) and pass 2 (mean absolute deviation) timed
-//    separately, and both together; with the statistics on a second thread
-//    (the default) and on the model's thread (`overlap = false`).
+//    Calibrator (observers calling the statistics runtime): the default
+//    single pass (moments, histogram with per-bin sums), and with
+//    `exactMeanAbsDeviation` its pass 2 (the exact mean absolute deviation)
+//    and both passes; each with the statistics on a second thread (the
+//    default) and on the model's thread (`overlap = false`).
 // The samples are repeated --repeat times so that each measurement lasts
 // long enough to time; the trials alternate inference and calibration and
 // the median of each is printed (samples per second, and as a fraction of
@@ -142,14 +143,19 @@ int main(int argc, char **argv) {
   auto runner = Runner::create(*model, entryName);
   if (!runner)
     return fail(llvm::toString(runner.takeError()));
-  auto calibrator = Calibrator::create(*observed, entryName);
-  if (!calibrator)
-    return fail(llvm::toString(calibrator.takeError()));
-  CalibratorOptions serialOptions;
-  serialOptions.overlap = false;
-  auto serial = Calibrator::create(*observed, entryName, serialOptions);
-  if (!serial)
-    return fail(llvm::toString(serial.takeError()));
+  // Four calibrators: {one pass, exact two passes} x {overlap, one thread}.
+  std::unique_ptr<Calibrator> calibrators[2][2];
+  for (int exact = 0; exact < 2; ++exact) {
+    for (int serial = 0; serial < 2; ++serial) {
+      CalibratorOptions options;
+      options.exactMeanAbsDeviation = exact;
+      options.overlap = !serial;
+      auto c = Calibrator::create(*observed, entryName, options);
+      if (!c)
+        return fail(llvm::toString(c.takeError()));
+      calibrators[exact][serial] = std::move(*c);
+    }
+  }
 
   /// Per calibrator: seconds of pass 1, pass 2 and both, per trial.
   struct PassTimes {
@@ -166,17 +172,18 @@ int main(int argc, char **argv) {
     return llvm::Error::success();
   };
   std::vector<double> inference;
-  PassTimes overlapped, oneThread;
+  PassTimes times[2][2];
   // Interleaved, so that a slow spell of the machine hits all of them.
   for (unsigned trial = 0; trial < trials; ++trial) {
     llvm::Expected<double> seconds = timeInference(**runner, samples);
     if (!seconds)
       return fail(llvm::toString(seconds.takeError()));
     inference.push_back(*seconds);
-    if (llvm::Error error = timeCalibration(**calibrator, overlapped))
-      return fail(llvm::toString(std::move(error)));
-    if (llvm::Error error = timeCalibration(**serial, oneThread))
-      return fail(llvm::toString(std::move(error)));
+    for (int exact = 0; exact < 2; ++exact)
+      for (int serial = 0; serial < 2; ++serial)
+        if (llvm::Error error = timeCalibration(*calibrators[exact][serial],
+                                                times[exact][serial]))
+          return fail(llvm::toString(std::move(error)));
   }
 
   double rows = static_cast<double>(samples.shape.front());
@@ -184,8 +191,8 @@ int main(int argc, char **argv) {
   llvm::outs() << llvm::format(
       "%s: %zu observers, batch %lld; %.0f samples (%lld x %u), median of "
       "%u trials, %u hardware threads\n",
-      modelFile.c_str(), (*calibrator)->getObservers().size(),
-      static_cast<long long>((*calibrator)->getBatchSize()), rows,
+      modelFile.c_str(), calibrators[0][0]->getObservers().size(),
+      static_cast<long long>(calibrators[0][0]->getBatchSize()), rows,
       static_cast<long long>(data->shape.front()), unsigned(repeat),
       unsigned(trials), std::thread::hardware_concurrency());
   llvm::outs() << "                                     samples/s   vs "
@@ -196,11 +203,14 @@ int main(int argc, char **argv) {
                                  rate / reference);
   };
   print("inference (float)", inference);
-  print("calibration pass 1", overlapped.pass1);
-  print("calibration pass 2", overlapped.pass2);
-  print("calibration, both passes", overlapped.both);
-  print("one thread: calibration pass 1", oneThread.pass1);
-  print("one thread: calibration pass 2", oneThread.pass2);
-  print("one thread: calibration, both", oneThread.both);
+  print("calibration (default: one pass)", times[0][0].both);
+  print("--exact-mad: pass 1", times[1][0].pass1);
+  print("--exact-mad: pass 2", times[1][0].pass2);
+  print("--exact-mad: both passes", times[1][0].both);
+  print("one thread: calibration", times[0][1].both);
+  print("one thread: --exact-mad, both", times[1][1].both);
+  llvm::outs() << llvm::format(
+      "largest relative error of a one-pass mean absolute deviation: %.2e\n",
+      calibrators[0][0]->getMaxMeanAbsDeviationError());
   return 0;
 }

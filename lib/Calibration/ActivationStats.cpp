@@ -240,7 +240,8 @@ static Fit fitRange(double min, double max, int minExponent, unsigned numBins) {
   }
 }
 
-Histogram::Histogram(unsigned numBins) : counts_(numBins, 0) {
+Histogram::Histogram(unsigned numBins)
+    : counts_(numBins, 0), sums_(numBins, 0.0) {
   assert(numBins >= 1 && "a histogram needs at least one bin");
 }
 
@@ -257,6 +258,9 @@ Histogram Histogram::fromBins(llvm::ArrayRef<double> edges,
     h.counts_[i] = counts[i];
     h.total_ += counts[i];
   }
+  // No sums were stored: each bin's values stand at its center.
+  for (size_t i = 0; i < counts.size(); ++i)
+    h.sums_[i] = double(counts[i]) * 0.5 * (edges[i] + edges[i + 1]);
   size_t n = counts.size();
   // Aligned if the width is a power of two and the edges integer multiples
   // of it, as in every histogram built by add().
@@ -325,6 +329,7 @@ void Histogram::initRange(double min, double max) {
   Fit fit = fitRange(min, max, start, n);
   int64_t spare = int64_t(n) - (fit.last - fit.first + 1);
   std::fill(counts_.begin(), counts_.end(), 0);
+  std::fill(sums_.begin(), sums_.end(), 0.0);
   setAligned(fit.exponent, fit.first - spare / 2);
 }
 
@@ -335,14 +340,17 @@ void Histogram::regrid(int exponent, int64_t base) {
   assert(aligned_ && exponent >= exponent_);
   int k = exponent - exponent_;
   scratch_.assign(counts_.size(), 0);
+  scratchSums_.assign(counts_.size(), 0.0);
   for (size_t j = 0; j < counts_.size(); ++j) {
     if (!counts_[j])
       continue;
     int64_t bin = floorDivPow2(base_ + int64_t(j), k) - base;
     assert(bin >= 0 && bin < int64_t(counts_.size()));
     scratch_[bin] += counts_[j];
+    scratchSums_[bin] += sums_[j];
   }
   counts_.swap(scratch_);
+  sums_.swap(scratchSums_);
   setAligned(exponent, base);
 }
 
@@ -372,8 +380,11 @@ void Histogram::growToInclude(double min, double max, int minExponent) {
 void Histogram::realign() {
   assert(!aligned_ && hasRange());
   std::vector<int64_t> old;
+  std::vector<double> oldSums;
   old.swap(counts_);
+  oldSums.swap(sums_);
   counts_.assign(old.size(), 0);
+  sums_.assign(old.size(), 0.0);
   double oldLo = lo_, oldWidth = width_;
   auto center = [&](size_t j) { return oldLo + (double(j) + 0.5) * oldWidth; };
   double min = std::numeric_limits<double>::infinity(), max = -min;
@@ -394,11 +405,13 @@ void Histogram::realign() {
   setAligned(fit.exponent, fit.first - spare / 2);
   for (size_t j = 0; j < old.size(); ++j)
     if (old[j])
-      counts_[alignedBin(center(j))] += old[j];
+      addCount(center(j), old[j], oldSums[j]);
 }
 
-void Histogram::addCount(double x, int64_t count) {
-  counts_[alignedBin(x)] += count;
+void Histogram::addCount(double x, int64_t count, double sum) {
+  int64_t bin = alignedBin(x);
+  counts_[bin] += count;
+  sums_[bin] += sum;
 }
 
 void Histogram::add(llvm::ArrayRef<float> values) {
@@ -420,20 +433,23 @@ void Histogram::add(llvm::ArrayRef<float> values) {
     initRange(min, max);
   }
 
-  // Hot loop: one compare pair, an exact multiply and an increment per
-  // value. Values outside only update a range; they are binned in a second
+  // Hot loop: one compare pair, an exact multiply, an increment and an
+  // addition per value. Values outside only update a range; they are binned in a second
   // pass once the range has grown.
   double lo = lo_, hi = hi_;
   double outMin = std::numeric_limits<double>::infinity(), outMax = -outMin;
   int64_t skipped = 0;
   // Locals: the increments through `counts` could otherwise alias them.
   int64_t *counts = counts_.data();
+  double *sums = sums_.data();
   double invWidth = invWidth_;
   int64_t base = base_;
   for (float f : values) {
     double x = f;
     if (x >= lo && x < hi) {
-      ++counts[binOf(x, invWidth, base)];
+      int64_t bin = binOf(x, invWidth, base);
+      ++counts[bin];
+      sums[bin] += x;
     } else if (std::isfinite(x)) {
       outMin = std::min(outMin, x);
       outMax = std::max(outMax, x);
@@ -447,12 +463,16 @@ void Histogram::add(llvm::ArrayRef<float> values) {
 
   growToInclude(outMin, outMax, exponent_);
   counts = counts_.data();
+  sums = sums_.data();
   invWidth = invWidth_;
   base = base_;
   for (float f : values) {
     double x = f;
-    if (!(x >= lo && x < hi) && std::isfinite(x))
-      ++counts[binOf(x, invWidth, base)];
+    if (!(x >= lo && x < hi) && std::isfinite(x)) {
+      int64_t bin = binOf(x, invWidth, base);
+      ++counts[bin];
+      sums[bin] += x;
+    }
   }
 }
 
@@ -492,6 +512,43 @@ void Histogram::merge(const Histogram &other) {
     growToInclude(min, max, minExponent);
   for (size_t j = first; j <= last; ++j)
     if (other.counts_[j])
-      addCount(point(j), other.counts_[j]);
+      addCount(point(j), other.counts_[j], other.sums_[j]);
   total_ += other.total_;
+}
+
+double Histogram::meanAbsDeviation(double center, double *errorBound) const {
+  if (errorBound)
+    *errorBound = 0;
+  if (total_ == 0)
+    return 0;
+  // Bins entirely above the center contribute sum - count * center, bins
+  // entirely below count * center - sum: exact. In the bin [a, b) holding
+  // the center the values' deviations are unknown but bounded: their sum
+  // is at least |sum - count * center| (all on one side) and at most what
+  // the values could deviate with this count and sum inside [a, b).
+  double total = 0, slack = 0;
+  size_t n = counts_.size();
+  for (size_t j = 0; j < n; ++j) {
+    if (!counts_[j])
+      continue;
+    double a = lowerEdge(j), b = j + 1 < n ? lowerEdge(j + 1) : hi_;
+    double count = double(counts_[j]), sum = sums_[j];
+    if (a >= center) {
+      total += sum - count * center;
+    } else if (b <= center) {
+      total += count * center - sum;
+    } else {
+      double least = std::fabs(sum - count * center);
+      // The most: every value at a or b with the given sum, i.e. k at b
+      // and count - k at a with k = (sum - count * a) / (b - a).
+      double k = std::clamp((sum - count * a) / (b - a), 0.0, count);
+      double most = k * (b - center) + (count - k) * (center - a);
+      most = std::max(most, least);
+      total += 0.5 * (least + most);
+      slack += 0.5 * (most - least);
+    }
+  }
+  if (errorBound)
+    *errorBound = slack / double(total_);
+  return std::max(total, 0.0) / double(total_);
 }

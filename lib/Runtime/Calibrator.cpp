@@ -150,6 +150,7 @@ Calibrator::create(ModuleOp module, llvm::StringRef entry,
   if (options.numBins == 0)
     return makeError("the histogram needs at least 1 bin");
   calibrator->numBins = options.numBins;
+  calibrator->exactMeanAbsDeviation = options.exactMeanAbsDeviation;
   // A second thread only helps if it gets a core of its own.
   calibrator->overlap =
       options.overlap && std::thread::hardware_concurrency() > 1;
@@ -529,6 +530,7 @@ Calibrator::calibrate(llvm::ArrayRef<NpyArray> samples,
 
   runError.clear();
   statsError.clear();
+  maxMadError = 0;
   statsFailed = false;
   states.clear();
   states.reserve(observers.size());
@@ -540,13 +542,17 @@ Calibrator::calibrate(llvm::ArrayRef<NpyArray> samples,
   if (llvm::Error passError = runPass(1, samples, progress))
     return std::move(passError);
   auto middle = Clock::now();
-  for (ObserverState &state : states)
-    state.absDeviation.emplace(state.moments.mean());
-  if (llvm::Error passError = runPass(2, samples, progress))
-    return std::move(passError);
+  if (exactMeanAbsDeviation) {
+    for (ObserverState &state : states)
+      state.absDeviation.emplace(state.moments.mean());
+    if (llvm::Error passError = runPass(2, samples, progress))
+      return std::move(passError);
+  }
   auto end = Clock::now();
   passSeconds = {std::chrono::duration<double>(middle - start).count(),
-                 std::chrono::duration<double>(end - middle).count()};
+                 exactMeanAbsDeviation
+                     ? std::chrono::duration<double>(end - middle).count()
+                     : 0.0};
 
   StatsFile stats;
   stats.fingerprint = fingerprint;
@@ -557,7 +563,7 @@ Calibrator::calibrate(llvm::ArrayRef<NpyArray> samples,
       return makeError("observer '" + info.id + "' (" + info.type +
                        ") saw no values: it observes an empty tensor");
     // Both passes ran the same code on the same data.
-    if (state.absDeviation->count() != moments.count())
+    if (state.absDeviation && state.absDeviation->count() != moments.count())
       return makeError(llvm::formatv("observer '{0}' saw {1} values in pass "
                                      "2 but {2} in pass 1: the model does "
                                      "not compute the same thing twice",
@@ -570,7 +576,18 @@ Calibrator::calibrate(llvm::ArrayRef<NpyArray> samples,
     entry.min = moments.min();
     entry.max = moments.max();
     entry.mean = moments.mean();
-    entry.meanAbsDeviation = state.absDeviation->meanAbsDeviation();
+    if (state.absDeviation) {
+      entry.meanAbsDeviation = state.absDeviation->meanAbsDeviation();
+    } else {
+      double bound;
+      // The true value is at most the standard deviation; so is the
+      // estimate, then, and never further from the truth.
+      entry.meanAbsDeviation =
+          std::min(state.histogram.meanAbsDeviation(moments.mean(), &bound),
+                   moments.stddev());
+      if (entry.meanAbsDeviation > 0)
+        maxMadError = std::max(maxMadError, bound / entry.meanAbsDeviation);
+    }
     entry.stddev = moments.stddev();
     entry.kurtosis = moments.kurtosis();
     entry.histogramEdges = state.histogram.edges();

@@ -538,3 +538,90 @@ TEST(HistogramTest, FromBinsWithArbitraryEdges) {
 }
 
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// Histogram::meanAbsDeviation (one-pass mean absolute deviation)
+//===----------------------------------------------------------------------===//
+
+namespace {
+long double bruteMeanAbsDeviation(llvm::ArrayRef<float> x, double center) {
+  long double sum = 0;
+  for (float v : x)
+    sum += std::fabs(v - (long double)center);
+  return sum / x.size();
+}
+
+/// Half the count of the bin holding `center` times its width, over the
+/// total: the bound the one-pass value must meet, from the recounted bins.
+double oneBinBound(const Histogram &h, llvm::ArrayRef<float> x, double center) {
+  llvm::SmallVector<double> edges = h.edges();
+  size_t bin =
+      std::upper_bound(edges.begin(), edges.end(), center) - edges.begin() - 1;
+  int64_t inBin = 0;
+  for (float v : x)
+    inBin += v >= edges[bin] && v < edges[bin + 1];
+  return inBin * h.binWidth() / 2 / x.size();
+}
+} // namespace
+
+TEST(HistogramMeanAbsDeviationTest, WithinOneBinOfBruteForce) {
+  uint64_t seed = 300;
+  for (Family family :
+       {Family::Gauss, Family::Laplace, Family::LogNormal, Family::Relu}) {
+    std::vector<float> x = sample(family, 60000, seed++, 0.7, 2.0);
+    double mean = double(twoPass(x).mean);
+    long double brute = bruteMeanAbsDeviation(x, mean);
+    // Streamed in random batches, so the range grows and bins merge, and
+    // merged from parts: the sums follow the counts either way.
+    Histogram h = streamed(x, seed++);
+    Histogram merged(2048);
+    for (auto batch : splitRandomly(x, seed++)) {
+      Histogram part(2048);
+      part.add(batch);
+      merged.merge(part);
+    }
+    for (const Histogram *hist : {&h, &merged}) {
+      double bound;
+      double mad = hist->meanAbsDeviation(mean, &bound);
+      double expectedBound = oneBinBound(*hist, x, mean);
+      EXPECT_LE(bound, expectedBound * (1 + 1e-12) + 1e-300);
+      EXPECT_NEAR(mad, double(brute), bound + 1e-12 * double(brute))
+          << "family " << int(family);
+      // The bound is small: a bin of 2048 holds little of the mass.
+      EXPECT_LT(bound, 1e-2 * double(brute));
+    }
+    // Around a center far from the mean every bin is on one side: exact.
+    double far = double(h.hi()) + 1.0, bound;
+    EXPECT_NEAR(h.meanAbsDeviation(far, &bound),
+                double(bruteMeanAbsDeviation(x, far)), 1e-12 * far);
+    EXPECT_EQ(bound, 0.0);
+  }
+}
+
+TEST(HistogramMeanAbsDeviationTest, ExactWhenTheCenterBinIsEmptyOrOnAnEdge) {
+  // 1, 2, ..., 30 around 15.5: no value shares a bin with the mean.
+  std::vector<float> x(30);
+  std::iota(x.begin(), x.end(), 1.0f);
+  Histogram h(2048);
+  h.add(x);
+  double bound;
+  EXPECT_DOUBLE_EQ(h.meanAbsDeviation(15.5, &bound), 7.5);
+  EXPECT_EQ(bound, 0.0);
+  // Four bins of width 8 over [0, 32): 16 is an edge, so both sides exact.
+  Histogram coarse(4);
+  coarse.add(x);
+  ASSERT_EQ(coarse.binWidth(), 8.0);
+  EXPECT_DOUBLE_EQ(coarse.meanAbsDeviation(16.0, &bound),
+                   double(bruteMeanAbsDeviation(x, 16.0)));
+  EXPECT_EQ(bound, 0.0);
+  // Around 15.5 the bin [8, 16) holds 8..15: its contribution is bracketed
+  // between |sum - 8 * 15.5| and all of its values at the bin's ends, and
+  // the estimate is the middle, within the reported bound of the truth.
+  double mad = coarse.meanAbsDeviation(15.5, &bound);
+  EXPECT_GT(bound, 0.0);
+  EXPECT_LE(bound, 8 * 8.0 / 2 / 30);
+  EXPECT_NEAR(mad, 7.5, bound + 1e-12);
+  Histogram empty(16);
+  EXPECT_EQ(empty.meanAbsDeviation(0.0, &bound), 0.0);
+  EXPECT_EQ(bound, 0.0);
+}

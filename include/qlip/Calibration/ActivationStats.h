@@ -84,6 +84,12 @@ private:
 /// c gets bins one float ulp of c wide (2^-149 for c = 0) around c, the
 /// finest resolution float data can use; later batches grow from there in
 /// O(numBins) per growth.
+///
+/// Each bin also holds the sum of its values (in double, exact bin
+/// membership as for the counts), so the mean absolute deviation around any
+/// center is known exactly up to the one bin holding the center:
+/// meanAbsDeviation(). Histograms read back with fromBins() have no sums;
+/// their bins stand at their centers.
 class Histogram {
 public:
   /// `numBins` >= 1; calibration uses the default 2048 or more.
@@ -118,6 +124,16 @@ public:
   /// numBins() + 1 edges; empty before the first value.
   llvm::SmallVector<double> edges() const;
   llvm::ArrayRef<int64_t> counts() const { return counts_; }
+  /// The sum of the values in each bin (numBins() entries).
+  llvm::ArrayRef<double> sums() const { return sums_; }
+
+  /// E|x - center| over the values added, from the per-bin counts and sums:
+  /// exact for every bin that lies on one side of `center`; the bin holding
+  /// `center` contributes the midpoint of what its count and sum allow.
+  /// `errorBound`, if given, receives the largest possible error (at most
+  /// half that bin's count times its width, over the total). 0 before any
+  /// value.
+  double meanAbsDeviation(double center, double *errorBound = nullptr) const;
 
 private:
   bool hasRange() const { return width_ > 0; }
@@ -128,19 +144,21 @@ private:
   void growToInclude(double min, double max, int minExponent);
   void regrid(int exponent, int64_t base);
   void realign();
-  void addCount(double x, int64_t count);
+  void addCount(double x, int64_t count, double sum);
 
   double lo_ = 0, hi_ = 0, width_ = 0;
   int64_t total_ = 0;
   std::vector<int64_t> counts_;
+  std::vector<double> sums_;
   /// Aligned grids: edges are (base_ + i) * 2^exponent_ and invWidth_ is
   /// 2^-exponent_, so both the edges and the bin of a value are exact.
   bool aligned_ = false;
   int exponent_ = 0;
   int64_t base_ = 0;
   double invWidth_ = 0;
-  /// Re-binning buffer, sized on the first growth.
+  /// Re-binning buffers, sized on the first growth.
   std::vector<int64_t> scratch_;
+  std::vector<double> scratchSums_;
 };
 
 } // namespace mlir::qlip

@@ -13,13 +13,15 @@
 // The model is compiled with `qlip-lower-observers-to-calls`, so each
 // observer calls `qlip_calibration_observe(index, rank, descriptor)` (the C
 // entry point below, registered with the JIT through RunnerOptions::symbols)
-// with a memref descriptor of its values in place. The calibration makes two
-// passes over the samples:
-//
-//  1. count, min, max, mean, the central moments (MomentAccumulator) and the
-//     exact growing histogram, per observer;
-//  2. the mean absolute deviation around pass 1's final mean
-//     (AbsDeviationAccumulator): exact, which one pass cannot be.
+// with a memref descriptor of its values in place. Pass 1 gathers, per
+// observer, count, min, max, mean, the central moments (MomentAccumulator)
+// and the exact growing histogram with per-bin sums, from which the mean
+// absolute deviation around the final mean follows exactly except for the
+// one bin that holds the mean (Histogram::meanAbsDeviation; the error is at
+// most half that bin's count times its width, over the count). With
+// `exactMeanAbsDeviation` a second pass over the samples computes it
+// exactly (AbsDeviationAccumulator around pass 1's mean), at the cost of
+// running the model twice.
 //
 // Memory is one set of accumulators per observer (the histogram's bins);
 // activations are read where the compiled code left them. With
@@ -66,6 +68,9 @@ struct CalibratorOptions {
   /// Update the statistics on a second thread while the model runs (only
   /// when the machine has more than one hardware thread).
   bool overlap = true;
+  /// Run the model a second time for the exact mean absolute deviation
+  /// instead of taking it from the histogram's per-bin sums.
+  bool exactMeanAbsDeviation = false;
 };
 
 /// Called after every batch: the pass (1 or 2), the samples that pass has
@@ -103,7 +108,8 @@ public:
                            llvm::ArrayRef<std::string> names) const;
 
   /// Runs the model over every sample in batches of getBatchSize() rows,
-  /// twice (see the file comment), and returns the statistics with the
+  /// once, or twice with `exactMeanAbsDeviation` (see the file comment),
+  /// and returns the statistics with the
   /// module's fingerprint. The last batch is zero-padded, and the padded
   /// rows' values are left out of the statistics: an observer's values are
   /// taken to hold the rows in order, batch outermost (true of every
@@ -116,8 +122,12 @@ public:
   llvm::Expected<StatsFile> calibrate(llvm::ArrayRef<NpyArray> samples,
                                       const CalibrationProgress &progress = {});
 
-  /// Wall-clock seconds of pass 1 and pass 2 of the last calibrate().
+  /// Wall-clock seconds of pass 1 and pass 2 (0 when it did not run) of
+  /// the last calibrate().
   std::array<double, 2> getPassSeconds() const { return passSeconds; }
+  /// The largest error of any observer's mean absolute deviation in the
+  /// last calibrate(), relative to that deviation (0 when exact).
+  double getMaxMeanAbsDeviationError() const { return maxMadError; }
 
   /// What the C entry point calls: the values of observer `index` as a
   /// ranked memref descriptor of f32 of rank `rank`.
@@ -148,7 +158,9 @@ private:
   int64_t batch = 0;
   unsigned numBins = 2048;
   bool overlap = true;
+  bool exactMeanAbsDeviation = false;
   std::array<double, 2> passSeconds = {0, 0};
+  double maxMadError = 0;
 
   // The batch being run (set by runPass for observe()).
   unsigned pass = 0;
