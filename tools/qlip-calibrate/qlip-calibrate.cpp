@@ -8,14 +8,16 @@
 // The model is the output of qlip-insert-observers. It is JIT-compiled with
 // every observer reporting to the statistics runtime, run over every
 // calibration sample in batches of its own batch size (dim 0 of its
-// inputs), twice (moments and histogram, then the exact mean absolute
-// deviation around the final mean), and the statistics are written as a
+// inputs), once (moments, and the histogram with per-bin sums, which give
+// the mean absolute deviation around the final mean exactly but for the
+// mean's bin), or twice with --exact-mad (the second pass computes that
+// deviation exactly), and the statistics are written as a
 // versioned stats file tied to the model's fingerprint, for
 // qlip-apply-stats. Exit status: 0 on success, 1 on any error (a message
 // names the file, the observer or the sample).
 //
 // A tool of its own rather than a mode of qlip-run: it compiles the model
-// differently (observers become calls), runs it twice, and has other
+// differently (observers become calls), runs it in passes, and has other
 // outputs and exit statuses than run-and-compare; both stay simple, and
 // what they share (compiling, running) is in the Runner library.
 //
@@ -112,7 +114,9 @@ namespace {
 /// (pipes and logs get nothing).
 class ProgressBar {
 public:
-  ProgressBar() : enabled(llvm::sys::Process::StandardErrIsDisplayed()) {}
+  explicit ProgressBar(unsigned passes)
+      : enabled(llvm::sys::Process::StandardErrIsDisplayed()),
+        passes(passes) {}
 
   void update(unsigned pass, int64_t done, int64_t total) {
     if (!enabled)
@@ -131,7 +135,8 @@ public:
     double seconds = std::chrono::duration<double>(now - start).count();
     constexpr int width = 30;
     int filled = total ? static_cast<int>(width * done / total) : width;
-    llvm::errs() << "\rpass " << pass << "/2 [" << std::string(filled, '#')
+    llvm::errs() << "\rpass " << pass << "/" << passes << " ["
+                 << std::string(filled, '#')
                  << std::string(width - filled, ' ') << "] " << done << "/"
                  << total << " samples";
     if (seconds > 0)
@@ -143,6 +148,7 @@ public:
 
 private:
   bool enabled;
+  unsigned passes;
   unsigned currentPass = 0;
   std::chrono::steady_clock::time_point start, lastDraw;
 };
@@ -163,7 +169,7 @@ int main(int argc, char **argv) {
       argc, argv,
       "qlip-calibrate: gather activation statistics for qlip-apply-stats\n\n"
       "Runs a model with observers (qlip-insert-observers) over calibration "
-      "samples, twice, and writes every observer's count, min, max, mean, "
+      "samples and writes every observer's count, min, max, mean, "
       "mean absolute deviation, standard deviation, kurtosis and "
       "histogram.\n\nExit status: 0 on success, 1 on an error.\n");
   unsigned optLevel = options.optLevel, numBins = options.numBins;
@@ -206,7 +212,7 @@ int main(int argc, char **argv) {
                                                       calibrationFiles.end())))
     return fail(llvm::toString(std::move(error)));
 
-  ProgressBar progress;
+  ProgressBar progress(options.exactMad ? 2 : 1);
   llvm::Expected<StatsFile> stats =
       (*calibrator)
           ->calibrate(samples, [&](unsigned pass, int64_t done, int64_t total) {
