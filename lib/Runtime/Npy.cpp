@@ -623,6 +623,20 @@ llvm::Expected<NpyArray> mlir::qlip::readNpy(llvm::StringRef path,
   return parseNpy((*file)->getBuffer(), path, options);
 }
 
+llvm::Expected<std::vector<NpyArray>>
+mlir::qlip::readNpyFiles(llvm::ArrayRef<std::string> paths,
+                         const NpyReadOptions &options) {
+  std::vector<NpyArray> arrays;
+  arrays.reserve(paths.size());
+  for (const std::string &path : paths) {
+    llvm::Expected<NpyArray> array = readNpy(path, options);
+    if (!array)
+      return array.takeError();
+    arrays.push_back(std::move(*array));
+  }
+  return arrays;
+}
+
 //===----------------------------------------------------------------------===//
 // Writing
 //===----------------------------------------------------------------------===//

@@ -189,13 +189,10 @@ int main(int argc, char **argv) {
     return fail("cannot read the model " + modelFile);
 
   // Unreadable files are reported before anything is compiled.
-  std::vector<NpyArray> samples;
-  for (const std::string &file : calibrationFiles) {
-    llvm::Expected<NpyArray> array = readNpy(file);
-    if (!array)
-      return fail(llvm::toString(array.takeError()));
-    samples.push_back(std::move(*array));
-  }
+  llvm::Expected<std::vector<NpyArray>> read = readNpyFiles(calibrationFiles);
+  if (!read)
+    return fail(llvm::toString(read.takeError()));
+  std::vector<NpyArray> samples = std::move(*read);
 
   CalibratorOptions calibratorOptions;
   calibratorOptions.numBins = numBins;

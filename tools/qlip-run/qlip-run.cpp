@@ -391,13 +391,10 @@ int main(int argc, char **argv) {
   if (!module)
     return fail("cannot read the model " + modelFile);
 
-  std::vector<NpyArray> inputs;
-  for (const std::string &file : inputFiles) {
-    llvm::Expected<NpyArray> array = readNpy(file);
-    if (!array)
-      return fail(llvm::toString(array.takeError()));
-    inputs.push_back(std::move(*array));
-  }
+  llvm::Expected<std::vector<NpyArray>> read = readNpyFiles(inputFiles);
+  if (!read)
+    return fail(llvm::toString(read.takeError()));
+  std::vector<NpyArray> inputs = std::move(*read);
 
   RunnerOptions options;
   options.optLevel = optLevel;

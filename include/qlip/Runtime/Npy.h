@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace llvm {
@@ -171,6 +172,13 @@ llvm::Expected<NpyArray> parseNpy(llvm::StringRef buffer,
 /// Reads and parses the .npy file at `path`.
 llvm::Expected<NpyArray> readNpy(llvm::StringRef path,
                                  const NpyReadOptions &options = {});
+
+/// Reads every file of `paths`, in order; fails on the first that cannot be
+/// read or parsed (the message names it). What the tools do with their
+/// input lists.
+llvm::Expected<std::vector<NpyArray>>
+readNpyFiles(llvm::ArrayRef<std::string> paths,
+             const NpyReadOptions &options = {});
 
 /// Serialises an array in .npy format: version 1.0 (2.0 if the header would
 /// exceed 65535 bytes), header padded so that the data starts at a multiple
