@@ -9,7 +9,8 @@
 // random and extreme multipliers, and per configuration over 10,000
 // inputs, random within what the specification allows for the channel's
 // shift plus the edges (type extremes, the shift's REQUIRE bounds, -1, 0,
-// 1), with and without zero points, for single and double rounding.
+// 1), with and without zero points, for single and double rounding, and
+// with 16-bit multipliers (scale32 = false: apply_scale_16).
 //
 //===----------------------------------------------------------------------===//
 
@@ -51,6 +52,8 @@ struct RescaleConfig {
   int32_t inputZp;
   int32_t outputZp;
   RoundingMode mode;
+  /// apply_scale_32 with i32 multipliers, else apply_scale_16 with i16 ones.
+  bool scale32 = true;
 };
 
 /// The channels: every shift from 2 to 62, then a few shifts again with the
@@ -61,13 +64,15 @@ struct Channel {
   int8_t shift;
 };
 
-std::vector<Channel> makeChannels(std::mt19937_64 &rng) {
-  std::uniform_int_distribution<int32_t> normalized(1 << 30, INT32_MAX);
+std::vector<Channel> makeChannels(std::mt19937_64 &rng, bool scale32) {
+  int32_t top = scale32 ? INT32_MAX : INT16_MAX;
+  int32_t half = scale32 ? 1 << 30 : 1 << 14;
+  std::uniform_int_distribution<int32_t> normalized(half, top);
   std::vector<Channel> channels;
   for (int shift = 2; shift <= 62; ++shift)
     channels.push_back({normalized(rng), static_cast<int8_t>(shift)});
-  for (int32_t multiplier : {0, 1, INT32_MAX, 1 << 30, 3 << 29})
-    for (int shift : {2, 31, 32, 33, 62})
+  for (int32_t multiplier : {0, 1, top, half, 3 * (half >> 1)})
+    for (int shift : {2, 15, 16, 17, 31, 32, 33, 62})
       channels.push_back({multiplier, static_cast<int8_t>(shift)});
   return channels;
 }
@@ -88,7 +93,7 @@ llvm::StringRef getModeName(RoundingMode mode) {
 void PrintTo(const RescaleConfig &c, std::ostream *os) {
   *os << c.input.name << " (zero point " << c.inputZp << ") to "
       << c.output.name << " (zero point " << c.outputZp << "), "
-      << getModeName(c.mode).str();
+      << getModeName(c.mode).str() << (c.scale32 ? "" : ", scale16");
 }
 
 /// @main(%x: tensor<ROWSxCxIN>) -> tensor<ROWSxCxOUT>: one per-channel
@@ -102,7 +107,8 @@ std::string makeModule(const RescaleConfig &config,
       llvm::formatv("tensor<{0}x{1}x{2}>", rows, count, config.input.name);
   std::string out =
       llvm::formatv("tensor<{0}x{1}x{2}>", rows, count, config.output.name);
-  std::string m = "tensor<" + std::to_string(count) + "xi32>";
+  std::string m = "tensor<" + std::to_string(count) +
+                  (config.scale32 ? "xi32>" : "xi16>");
   std::string s = "tensor<" + std::to_string(count) + "xi8>";
   std::string izp = std::string("tensor<1x") + config.input.name + ">";
   std::string ozp = std::string("tensor<1x") + config.output.name + ">";
@@ -119,7 +125,8 @@ std::string makeModule(const RescaleConfig &config,
      << "> : " << izp << "}> : () -> " << izp << "\n";
   os << "  %ozp = \"tosa.const\"() <{values = dense<" << config.outputZp
      << "> : " << ozp << "}> : () -> " << ozp << "\n";
-  os << "  %0 = tosa.rescale %x, %m, %s, %izp, %ozp {scale32 = true, "
+  os << "  %0 = tosa.rescale %x, %m, %s, %izp, %ozp {scale32 = "
+     << (config.scale32 ? "true" : "false") << ", "
      << "rounding_mode = " << getModeName(config.mode)
      << ", per_channel = true, input_unsigned = false, "
      << "output_unsigned = false} : (" << in << ", " << m << ", " << s << ", "
@@ -157,7 +164,7 @@ class RescaleJitTest : public ::testing::TestWithParam<RescaleConfig> {};
 TEST_P(RescaleJitTest, MatchesTheSpecification) {
   const RescaleConfig &config = GetParam();
   std::mt19937_64 rng(20240501);
-  std::vector<Channel> channels = makeChannels(rng);
+  std::vector<Channel> channels = makeChannels(rng, config.scale32);
   constexpr int64_t kRows = 160;
   const int64_t numChannels = static_cast<int64_t>(channels.size());
 
@@ -186,12 +193,12 @@ TEST_P(RescaleJitTest, MatchesTheSpecification) {
       }
       std::optional<int64_t> reference = rescaleReferenceChecked(
           value, config.inputZp, config.outputZp, c.multiplier, c.shift,
-          /*scale32=*/true, config.mode, config.output.min, config.output.max);
+          config.scale32, config.mode, config.output.min, config.output.max);
       if (!reference) {
         value = config.inputZp;
         reference = rescaleReferenceChecked(
             value, config.inputZp, config.outputZp, c.multiplier, c.shift,
-            /*scale32=*/true, config.mode, config.output.min,
+            config.scale32, config.mode, config.output.min,
             config.output.max);
         ASSERT_TRUE(reference.has_value());
       }
@@ -244,11 +251,17 @@ INSTANTIATE_TEST_SUITE_P(
         RescaleConfig{kI8, kI8, 5, -7, RoundingMode::Double},
         // i16 to i16 and i8 to i32.
         RescaleConfig{kI16, kI16, 0, 0, RoundingMode::Double},
-        RescaleConfig{kI8, kI32, -128, 0, RoundingMode::Double}),
+        RescaleConfig{kI8, kI32, -128, 0, RoundingMode::Double},
+        // 16-bit multipliers (single rounding only: the specification
+        // rejects DOUBLE_ROUND without scale32).
+        RescaleConfig{kI32, kI8, 0, -3, RoundingMode::Single, false},
+        RescaleConfig{kI8, kI8, 5, -7, RoundingMode::Single, false},
+        RescaleConfig{kI16, kI16, 0, 0, RoundingMode::Single, false}),
     [](const ::testing::TestParamInfo<RescaleConfig> &info) {
       const RescaleConfig &c = info.param;
-      return llvm::formatv("{0}_to_{1}_{2}", c.input.name, c.output.name,
-                           c.mode == RoundingMode::Single ? "single" : "double")
+      return llvm::formatv("{0}_to_{1}_{2}{3}", c.input.name, c.output.name,
+                           c.mode == RoundingMode::Single ? "single" : "double",
+                           c.scale32 ? "" : "_scale16")
           .str();
     });
 
