@@ -10,7 +10,8 @@
 // inputs, random within what the specification allows for the channel's
 // shift plus the edges (type extremes, the shift's REQUIRE bounds, -1, 0,
 // 1), with and without zero points, for single and double rounding, and
-// with 16-bit multipliers (scale32 = false: apply_scale_16).
+// with 16-bit multipliers (scale32 = false: apply_scale_16), and to an
+// unsigned 8-bit output (output_unsigned: [0, 255] in i8 storage).
 //
 //===----------------------------------------------------------------------===//
 
@@ -45,6 +46,8 @@ struct IntType {
 constexpr IntType kI8 = {"i8", INT8_MIN, INT8_MAX};
 constexpr IntType kI16 = {"i16", INT16_MIN, INT16_MAX};
 constexpr IntType kI32 = {"i32", INT32_MIN, INT32_MAX};
+/// Unsigned 8 bits: TOSA stores them in signless i8 with output_unsigned.
+constexpr IntType kU8 = {"i8", 0, UINT8_MAX};
 
 struct RescaleConfig {
   IntType input;
@@ -54,6 +57,8 @@ struct RescaleConfig {
   RoundingMode mode;
   /// apply_scale_32 with i32 multipliers, else apply_scale_16 with i16 ones.
   bool scale32 = true;
+  /// The output (and its zero point) is unsigned: kU8.
+  bool outputUnsigned = false;
 };
 
 /// The channels: every shift from 2 to 62, then a few shifts again with the
@@ -93,7 +98,8 @@ llvm::StringRef getModeName(RoundingMode mode) {
 void PrintTo(const RescaleConfig &c, std::ostream *os) {
   *os << c.input.name << " (zero point " << c.inputZp << ") to "
       << c.output.name << " (zero point " << c.outputZp << "), "
-      << getModeName(c.mode).str() << (c.scale32 ? "" : ", scale16");
+      << getModeName(c.mode).str() << (c.scale32 ? "" : ", scale16")
+      << (c.outputUnsigned ? ", unsigned output" : "");
 }
 
 /// @main(%x: tensor<ROWSxCxIN>) -> tensor<ROWSxCxOUT>: one per-channel
@@ -123,13 +129,18 @@ std::string makeModule(const RescaleConfig &config,
   os << "]> : " << s << "}> : () -> " << s << "\n";
   os << "  %izp = \"tosa.const\"() <{values = dense<" << config.inputZp
      << "> : " << izp << "}> : () -> " << izp << "\n";
-  os << "  %ozp = \"tosa.const\"() <{values = dense<" << config.outputZp
+  // An unsigned zero point is written as the i8 with the same bits.
+  int64_t outputZpBits = config.outputUnsigned
+                             ? int64_t(static_cast<int8_t>(config.outputZp))
+                             : int64_t(config.outputZp);
+  os << "  %ozp = \"tosa.const\"() <{values = dense<" << outputZpBits
      << "> : " << ozp << "}> : () -> " << ozp << "\n";
   os << "  %0 = tosa.rescale %x, %m, %s, %izp, %ozp {scale32 = "
      << (config.scale32 ? "true" : "false") << ", "
      << "rounding_mode = " << getModeName(config.mode)
      << ", per_channel = true, input_unsigned = false, "
-     << "output_unsigned = false} : (" << in << ", " << m << ", " << s << ", "
+     << "output_unsigned = " << (config.outputUnsigned ? "true" : "false")
+     << "} : (" << in << ", " << m << ", " << s << ", "
      << izp << ", " << ozp << ") -> " << out << "\n";
   os << "  return %0 : " << out << "\n}\n";
   return text;
@@ -225,6 +236,10 @@ TEST_P(RescaleJitTest, MatchesTheSpecification) {
   ASSERT_TRUE(bool(actual)) << llvm::toString(actual.takeError());
 
   size_t mismatches = 0;
+  // Unsigned outputs come back as the signed i8 with the same bits.
+  if (config.outputUnsigned)
+    for (int64_t &v : *actual)
+      v &= 0xFF;
   for (size_t i = 0; i < inputs.size(); ++i) {
     if ((*actual)[i] == expected[i])
       continue;
@@ -256,13 +271,19 @@ INSTANTIATE_TEST_SUITE_P(
         // rejects DOUBLE_ROUND without scale32).
         RescaleConfig{kI32, kI8, 0, -3, RoundingMode::Single, false},
         RescaleConfig{kI8, kI8, 5, -7, RoundingMode::Single, false},
-        RescaleConfig{kI16, kI16, 0, 0, RoundingMode::Single, false}),
+        RescaleConfig{kI16, kI16, 0, 0, RoundingMode::Single, false},
+        // An accumulator to unsigned 8 bits with zero point 128 (above
+        // INT8_MAX: only its bits are stored in the i8 zero point).
+        RescaleConfig{kI32, kU8, 0, 128, RoundingMode::Single, true, true},
+        RescaleConfig{kI32, kU8, 0, 128, RoundingMode::Double, true, true},
+        RescaleConfig{kI8, kU8, -3, 5, RoundingMode::Double, true, true}),
     [](const ::testing::TestParamInfo<RescaleConfig> &info) {
       const RescaleConfig &c = info.param;
       return llvm::formatv("{0}_to_{1}_{2}{3}", c.input.name, c.output.name,
                            c.mode == RoundingMode::Single ? "single" : "double",
                            c.scale32 ? "" : "_scale16")
-          .str();
+                 .str() +
+             (c.outputUnsigned ? "_unsigned" : "");
     });
 
 } // namespace
