@@ -230,17 +230,10 @@ static llvm::Error readSignature(ModuleOp module, llvm::StringRef entry,
   return llvm::Error::success();
 }
 
+/// LLVM's own mapping of 0-3, with anything above 3 as -O3.
 static llvm::CodeGenOptLevel getCodeGenOptLevel(unsigned optLevel) {
-  switch (optLevel) {
-  case 0:
-    return llvm::CodeGenOptLevel::None;
-  case 1:
-    return llvm::CodeGenOptLevel::Less;
-  case 2:
-    return llvm::CodeGenOptLevel::Default;
-  default:
-    return llvm::CodeGenOptLevel::Aggressive;
-  }
+  return llvm::CodeGenOpt::getLevel(int(std::min(optLevel, 3u)))
+      .value_or(llvm::CodeGenOptLevel::Aggressive);
 }
 
 /// The C-interface wrapper's name for `entry`.

@@ -112,17 +112,10 @@ static int fail(const llvm::Twine &message) {
   return 1;
 }
 
+/// LLVM's own mapping of 0-3, with anything above 3 as -O3.
 static llvm::CodeGenOptLevel getCodeGenOptLevel(unsigned level) {
-  switch (level) {
-  case 0:
-    return llvm::CodeGenOptLevel::None;
-  case 1:
-    return llvm::CodeGenOptLevel::Less;
-  case 2:
-    return llvm::CodeGenOptLevel::Default;
-  default:
-    return llvm::CodeGenOptLevel::Aggressive;
-  }
+  return llvm::CodeGenOpt::getLevel(int(std::min(level, 3u)))
+      .value_or(llvm::CodeGenOptLevel::Aggressive);
 }
 
 /// A target machine for the host's triple and `cpu` ("native": the host
