@@ -108,17 +108,41 @@ void mlir::qlip::printI64Array(AsmPrinter &printer, ArrayRef<int64_t> values) {
 // QParamsAttr
 //===----------------------------------------------------------------------===//
 
-double QParamsAttr::fakeQuantize(double x, size_t channel) const {
-  if (std::isnan(x))
-    return x;
-  double scale = getScales()[channel];
-  double zeroPoint = static_cast<double>(getZeroPoints()[channel]);
+/// The level of `x` as a double (NaN stays NaN), shared by fakeQuantize
+/// and quantize so that both round identically.
+static double quantizeLevel(QParamsAttr qparams, double x, size_t channel) {
+  double scale = qparams.getScales()[channel];
+  double zeroPoint = static_cast<double>(qparams.getZeroPoints()[channel]);
   // Round half to even, as TOSA's float-to-int cast and PyTorch's
   // fake_quantize do (std::nearbyint in the default rounding mode).
   double q = std::nearbyint(x / scale) + zeroPoint;
-  q = std::clamp(q, static_cast<double>(getQMin()),
-                 static_cast<double>(getQMax()));
-  return (q - zeroPoint) * scale;
+  return std::clamp(q, static_cast<double>(qparams.getQMin()),
+                    static_cast<double>(qparams.getQMax()));
+}
+
+double QParamsAttr::fakeQuantize(double x, size_t channel) const {
+  if (std::isnan(x))
+    return x;
+  double zeroPoint = static_cast<double>(getZeroPoints()[channel]);
+  return (quantizeLevel(*this, x, channel) - zeroPoint) * getScales()[channel];
+}
+
+int64_t QParamsAttr::quantize(double x, size_t channel) const {
+  if (std::isnan(x))
+    return getZeroPoints()[channel];
+  return static_cast<int64_t>(quantizeLevel(*this, x, channel));
+}
+
+QParamsAttr QParamsAttr::getSignedStorage() const {
+  if (getIsSigned() || getBits() != getStorageBits())
+    return *this;
+  int64_t offset = int64_t{1} << (getBits() - 1);
+  SmallVector<int64_t> zeroPoints;
+  for (int64_t zp : getZeroPoints())
+    zeroPoints.push_back(zp - offset);
+  return QParamsAttr::get(getContext(), getBits(), /*isSigned=*/true,
+                          /*narrowRange=*/false, getAxis(), getScales(),
+                          zeroPoints, getClipMin(), getClipMax(), getRule());
 }
 
 LogicalResult

@@ -137,6 +137,18 @@ def Qlip_QParamsAttr : Qlip_Attr<"QParams", "qparams"> {
     size_t getNumChannels() const { return getScales().size(); }
     /// Fake-quantizes `x` with the parameters of channel `channel`.
     double fakeQuantize(double x, size_t channel) const;
+    /// The level `x` quantizes to in channel `channel`:
+    /// clamp(round_half_even(x / s) + z, qmin, qmax); NaN gives z.
+    int64_t quantize(double x, size_t channel) const;
+    /// The width of the signless integer that stores the grid: 8 up to 8
+    /// bits, else 16.
+    unsigned getStorageBits() const { return getBits() <= 8 ? 8 : 16; }
+    /// The same levels as a grid that fits the signed range of the
+    /// storage: an unsigned grid as wide as its storage (ui8, ui16) becomes
+    /// the signed full-range grid with every zero point moved down by
+    /// 2^(bits-1), which dequantizes to the same values; any other grid is
+    /// returned unchanged.
+    QParamsAttr getSignedStorage() const;
   }];
 }
 

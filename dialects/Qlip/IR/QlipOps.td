@@ -92,4 +92,69 @@ def Qlip_FakeQuantOp : Qlip_Op<"fake_quant",
   let hasFolder = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// QuantizeOp, DequantizeOp
+//===----------------------------------------------------------------------===//
+
+/// The integer tensors quantize produces and dequantize reads: signless
+/// 8-, 16- or 32-bit integers (the storage of a qparams grid).
+def Qlip_StorageTensor : RankedTensorOf<[I8, I16, I32]>;
+
+def Qlip_QuantizeOp : Qlip_Op<"quantize", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Quantizes a float tensor to its integer storage";
+  let description = [{
+    The first half of `qlip.fake_quant`, bit for bit:
+
+    ```
+    q = clamp(round_half_to_even(x / scales[c]) + zero_points[c], qmin, qmax)
+    ```
+
+    The result holds the levels in a signless integer type whose signed
+    range contains the grid's `[qmin, qmax]`: an unsigned 8-bit grid is
+    stored in `i8` by moving its zero point down by 128 first (qlip-quantize
+    does so), a 4-bit grid in `i8` as it is. A NaN becomes the zero point.
+    qlip-quantize puts one on every function input that the integer model
+    reads, so the function keeps its float signature.
+
+    Example:
+
+    ```mlir
+    %q = qlip.quantize %x with <i8, scales = [0.0235], zero_points = [-128],
+           clip = [[0.0, 6.0]], rule = pact>
+           : tensor<1x8x8x1xf32> to tensor<1x8x8x1xi8>
+    ```
+  }];
+  let arguments = (ins Qlip_FloatTensor:$input, Qlip_QParamsAttr:$qparams);
+  let results = (outs Qlip_StorageTensor:$output);
+  let assemblyFormat = [{
+    $input `with` $qparams attr-dict `:` type($input) `to` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def Qlip_DequantizeOp : Qlip_Op<"dequantize",
+    [Pure, SameOperandsAndResultShape]> {
+  let summary = "Dequantizes integer levels to float";
+  let description = [{
+    The second half of `qlip.fake_quant`: `y = (q - zero_points[c]) *
+    scales[c]`, computed as `qlip.fake_quant` computes it, so
+    `dequantize(quantize(x))` is bit-identical to `fake_quant(x)`.
+    qlip-quantize puts one on every integer value a function returns, and
+    on every integer value an op that stays float reads.
+
+    Example:
+
+    ```mlir
+    %y = qlip.dequantize %q with <i8, scales = [0.0055], zero_points = [-38],
+           clip = [[-0.5, 0.9]], rule = max> : tensor<1x10xi8> to tensor<1x10xf32>
+    ```
+  }];
+  let arguments = (ins Qlip_StorageTensor:$input, Qlip_QParamsAttr:$qparams);
+  let results = (outs Qlip_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `with` $qparams attr-dict `:` type($input) `to` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // QLIP_DIALECT_QLIP_IR_QLIPOPS_TD

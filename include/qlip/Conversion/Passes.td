@@ -184,4 +184,76 @@ def ParallelInnermostPass : Pass<"qlip-parallel-innermost"> {
   ];
 }
 
+def QuantizeToTosaPass : Pass<"qlip-quantize", "::mlir::ModuleOp"> {
+  let summary = "Turn a fake-quantized TOSA model into integer TOSA";
+  let description = [{
+    Stage 5 of the pipeline. Reads the `qlip.fake_quant` ops that
+    `qlip-quantize-weights` and `qlip-quantize-activations` placed and
+    rewrites every function so that it computes in integers, as an integer
+    TOSA implementation would run it (`docs/design.md`, "The integer
+    lowering"):
+
+    - the activation `qlip.fake_quant` at a function input becomes
+      `qlip.quantize` (the same rounding, to `i8`/`i16` storage; an
+      unsigned 8-bit grid is stored in `i8` with its zero point moved down
+      by 128), and every integer value a function returns is
+      `qlip.dequantize`d, so the signature stays float; with `integer-io`
+      the function takes and returns the integers instead;
+    - `tosa.conv2d`, `tosa.depthwise_conv2d`, `tosa.transpose_conv2d` and
+      `tosa.matmul` with a quantized input and a fake-quantized constant
+      weight take the weight as per-channel `i8` levels (`i4` at 4 bits or
+      fewer under EXT-INT4, convolutions only; matmul operands share one
+      type), the input's zero point as an operand, and accumulate in `i32`
+      (`i48` after 16-bit activations, EXT-INT16). The float bias, and any
+      per-channel constant added after the layer (a fully-connected bias),
+      becomes an `i32` bias at `s_x * s_w[c]`; a bias too large for the
+      accumulator raises that channel's weight scale until it fits, with a
+      warning;
+    - the next `qlip.fake_quant` requantizes the accumulator with one
+      `tosa.rescale` per layer (per-channel multipliers and shifts as
+      TFLite's QuantizeMultiplier computes them, `rounding-mode`), and the
+      `tosa.clamp`s between them (ReLU, ReLU6, a PACT alpha) fold into
+      its output range; a sub-8-bit grid adds a `tosa.clamp` to its levels;
+    - `tosa.add` and `tosa.sub` rescale both inputs to a common int32
+      scale (2^-(29-bits) of the coarser input's), `tosa.mul` multiplies
+      the centred levels in int32; `tosa.max_pool2d` runs on the levels;
+      an unpadded `tosa.avg_pool2d` sums its windows in int32 (a depthwise
+      conv of ones) and lets the requantization divide, a padded one is
+      TOSA's integer average pool; `tosa.concat` rescales its inputs to one
+      grid; `tosa.reshape`, `tosa.transpose`, `tosa.slice`, `tosa.pad`
+      (padding with the zero point) and `tosa.identity` pass the scale
+      through.
+
+    Any other op stays float: its quantized operands are dequantized and
+    its result quantized again where the model has a `qlip.fake_quant`. The
+    report lists these ops; with `strict` each of them is an error.
+  }];
+  let dependentDialects = [
+    "::mlir::qlip::QlipDialect",
+    "::mlir::tosa::TosaDialect"
+  ];
+  let options = [
+    Option<"roundingMode", "rounding-mode", "::mlir::qlip::RoundingMode",
+           "::mlir::qlip::RoundingMode::Double", "tosa.rescale rounding",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::qlip::RoundingMode::Double, "double",
+                        "DOUBLE_ROUND: TFLite's gemmlowp rounding"),
+             clEnumValN(::mlir::qlip::RoundingMode::Single, "single",
+                        "SINGLE_ROUND: one round half up"))}]>,
+    Option<"int4Weights", "int4-weights", "bool", "true",
+           "Store convolution weights of 4 bits or fewer as i4 (TOSA "
+           "EXT-INT4); otherwise as i8">,
+    Option<"integerIO", "integer-io", "bool", "false",
+           "Take and return the integer levels instead of float at the "
+           "function boundary">,
+    Option<"strict", "strict", "bool", "false",
+           "Fail on any compute op that would stay float">,
+    Option<"reportFile", "report", "std::string", "\"\"",
+           "Write the layers, rescales and float ops as JSON to this file "
+           "(`-` for stdout)">,
+    Option<"printReport", "print-report", "bool", "false",
+           "Print the report as a table on stderr">
+  ];
+}
+
 #endif // QLIP_CONVERSION_PASSES_TD

@@ -72,14 +72,15 @@ static Value createChannelConstant(OpBuilder &builder, Location loc,
   return arith::ConstantOp::create(builder, loc, tensorType, attr);
 }
 
-/// Emits the body of the fake-quant generic: `x` is the input element,
-/// `scale` and `zeroPoint` its channel's parameters in `computeType`.
-/// Every step mirrors QParamsAttr::fakeQuantize, including `+ z` and `- z`
-/// when z is 0: they turn roundeven's -0.0 into +0.0 as the folder does.
-static Value buildFakeQuantBody(OpBuilder &b, Location loc, Value x,
+/// Which half (or both) of the quantizer an op computes.
+enum class QuantStep { FakeQuant, Quantize, Dequantize };
+
+/// Emits the quantizing half of the body: `x` (an element of type
+/// `floatType`) to its clamped level, as a float of `computeType`. Every
+/// step mirrors QParamsAttr::fakeQuantize.
+static Value buildQuantizeLevel(OpBuilder &b, Location loc, Value x,
                                 Value scale, Value zeroPoint,
-                                FloatType computeType, Type elementType,
-                                QParamsAttr qparams) {
+                                FloatType computeType, QParamsAttr qparams) {
   if (x.getType() != computeType)
     x = arith::ExtFOp::create(b, loc, computeType, x);
 
@@ -119,82 +120,128 @@ static Value buildFakeQuantBody(OpBuilder &b, Location loc, Value x,
   Value qmax = createFloatConstant(b, loc, computeType,
                                    static_cast<double>(qparams.getQMax()));
   level = arith::MaximumFOp::create(b, loc, level, qmin);
-  level = arith::MinimumFOp::create(b, loc, level, qmax);
+  return arith::MinimumFOp::create(b, loc, level, qmax);
+}
+
+/// Emits the dequantizing half: a level (a float of `computeType`) to its
+/// value in `floatType`. `+ z` and `- z` are kept when z is 0: they turn
+/// roundeven's -0.0 into +0.0 as the folder does.
+static Value buildDequantizeLevel(OpBuilder &b, Location loc, Value level,
+                                  Value scale, Value zeroPoint,
+                                  FloatType computeType, Type floatType) {
   Value centered = arith::SubFOp::create(b, loc, level, zeroPoint);
   Value result = arith::MulFOp::create(b, loc, centered, scale);
-  if (computeType != elementType)
-    result = arith::TruncFOp::create(b, loc, elementType, result);
+  if (computeType != floatType)
+    result = arith::TruncFOp::create(b, loc, floatType, result);
   return result;
 }
 
-/// Lowers `qlip.fake_quant` to one elementwise `linalg.generic`. Per-axis
-/// scales (and zero points, unless they are all equal) are constant 1-D
-/// tensors that the generic reads at the element's index along the axis.
-struct FakeQuantOpLowering : OpConversionPattern<FakeQuantOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// Emits the body of one element of `step`: `in` is the input element,
+/// `scale` and `zeroPoint` its channel's parameters in `computeType`,
+/// `floatType` the element type of the float side and `resultType` the
+/// element type of the result.
+static Value buildQuantStepBody(OpBuilder &b, Location loc, QuantStep step,
+                                Value in, Value scale, Value zeroPoint,
+                                FloatType computeType, Type floatType,
+                                Type resultType, QParamsAttr qparams) {
+  if (step == QuantStep::Dequantize) {
+    Value level = arith::SIToFPOp::create(b, loc, computeType, in);
+    return buildDequantizeLevel(b, loc, level, scale, zeroPoint, computeType,
+                                floatType);
+  }
+  Value level =
+      buildQuantizeLevel(b, loc, in, scale, zeroPoint, computeType, qparams);
+  if (step == QuantStep::FakeQuant)
+    return buildDequantizeLevel(b, loc, level, scale, zeroPoint, computeType,
+                                floatType);
+  // A NaN has no level: it becomes the zero point (fptosi of NaN would be
+  // poison).
+  Value isNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO,
+                                      level, level);
+  level = arith::SelectOp::create(b, loc, isNaN, zeroPoint, level);
+  return arith::FPToSIOp::create(b, loc, resultType, level);
+}
+
+/// Lowers a qlip.fake_quant, qlip.quantize or qlip.dequantize (`op`, which
+/// computes `step` of `qparams` on `input`) to one elementwise
+/// `linalg.generic`. Per-axis scales (and zero points, unless they are all
+/// equal) are constant 1-D tensors that the generic reads at the element's
+/// index along the axis.
+static LogicalResult lowerQuantStep(Operation *op, QuantStep step, Value input,
+                                    QParamsAttr qparams,
+                                    ConversionPatternRewriter &rewriter) {
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  Location loc = op->getLoc();
+  Type resultType = type.getElementType();
+  Type floatType = step == QuantStep::Dequantize
+                       ? resultType
+                       : cast<RankedTensorType>(input.getType()).getElementType();
+  int64_t rank = type.getRank();
+  if (qparams.isPerAxis() && *qparams.getAxis() >= rank)
+    return rewriter.notifyMatchFailure(op, "axis outside the tensor");
+
+  FloatType computeType = canComputeInF32(floatType, qparams)
+                              ? FloatType(rewriter.getF32Type())
+                              : FloatType(rewriter.getF64Type());
+  ArrayRef<double> scales = qparams.getScales().asArrayRef();
+  SmallVector<double> zeroPoints(qparams.getZeroPoints().begin(),
+                                 qparams.getZeroPoints().end());
+  bool perAxisScales = qparams.isPerAxis();
+  bool perAxisZeroPoints =
+      perAxisScales && !llvm::all_equal(ArrayRef<double>(zeroPoints));
+
+  MLIRContext *ctx = rewriter.getContext();
+  AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+  SmallVector<Value> inputs{input};
+  SmallVector<AffineMap> maps{identity};
+  if (perAxisScales) {
+    AffineMap channel =
+        AffineMap::get(rank, 0, getAffineDimExpr(*qparams.getAxis(), ctx));
+    inputs.push_back(createChannelConstant(rewriter, loc, computeType, scales));
+    maps.push_back(channel);
+    if (perAxisZeroPoints) {
+      inputs.push_back(
+          createChannelConstant(rewriter, loc, computeType, zeroPoints));
+      maps.push_back(channel);
+    }
+  }
+  maps.push_back(identity);
+
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, input);
+  Value init = tensor::EmptyOp::create(rewriter, loc, sizes, resultType);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{type}, inputs, ValueRange{init}, maps,
+      iterators, [&](OpBuilder &b, Location bodyLoc, ValueRange args) {
+        Value scale =
+            perAxisScales
+                ? args[1]
+                : createFloatConstant(b, bodyLoc, computeType, scales[0]);
+        Value zeroPoint =
+            perAxisZeroPoints
+                ? args[2]
+                : createFloatConstant(b, bodyLoc, computeType, zeroPoints[0]);
+        Value result =
+            buildQuantStepBody(b, bodyLoc, step, args[0], scale, zeroPoint,
+                               computeType, floatType, resultType, qparams);
+        linalg::YieldOp::create(b, bodyLoc, result);
+      });
+  rewriter.replaceOp(op, generic.getResults());
+  return success();
+}
+
+/// The lowering of one of the three quantizer ops, all through
+/// lowerQuantStep.
+template <typename OpTy, QuantStep Step>
+struct QuantStepLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
 
   LogicalResult
-  matchAndRewrite(FakeQuantOp op, OpAdaptor adaptor,
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto type = cast<RankedTensorType>(op.getType());
-    QParamsAttr qparams = op.getQparams();
-    Location loc = op.getLoc();
-    Type elementType = type.getElementType();
-    int64_t rank = type.getRank();
-    if (qparams.isPerAxis() && *qparams.getAxis() >= rank)
-      return rewriter.notifyMatchFailure(op, "axis outside the tensor");
-
-    FloatType computeType = canComputeInF32(elementType, qparams)
-                                ? FloatType(rewriter.getF32Type())
-                                : FloatType(rewriter.getF64Type());
-    ArrayRef<double> scales = qparams.getScales().asArrayRef();
-    SmallVector<double> zeroPoints(qparams.getZeroPoints().begin(),
-                                   qparams.getZeroPoints().end());
-    bool perAxisScales = qparams.isPerAxis();
-    bool perAxisZeroPoints =
-        perAxisScales && !llvm::all_equal(ArrayRef<double>(zeroPoints));
-
-    MLIRContext *ctx = rewriter.getContext();
-    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
-    SmallVector<Value> inputs{adaptor.getInput()};
-    SmallVector<AffineMap> maps{identity};
-    if (perAxisScales) {
-      AffineMap channel =
-          AffineMap::get(rank, 0, getAffineDimExpr(*qparams.getAxis(), ctx));
-      inputs.push_back(
-          createChannelConstant(rewriter, loc, computeType, scales));
-      maps.push_back(channel);
-      if (perAxisZeroPoints) {
-        inputs.push_back(
-            createChannelConstant(rewriter, loc, computeType, zeroPoints));
-        maps.push_back(channel);
-      }
-    }
-    maps.push_back(identity);
-
-    SmallVector<OpFoldResult> sizes =
-        tensor::getMixedSizes(rewriter, loc, adaptor.getInput());
-    Value init = tensor::EmptyOp::create(rewriter, loc, sizes, elementType);
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{type}, inputs, ValueRange{init}, maps,
-        iterators, [&](OpBuilder &b, Location bodyLoc, ValueRange args) {
-          Value scale =
-              perAxisScales
-                  ? args[1]
-                  : createFloatConstant(b, bodyLoc, computeType, scales[0]);
-          Value zeroPoint =
-              perAxisZeroPoints
-                  ? args[2]
-                  : createFloatConstant(b, bodyLoc, computeType, zeroPoints[0]);
-          Value result =
-              buildFakeQuantBody(b, bodyLoc, args[0], scale, zeroPoint,
-                                 computeType, elementType, qparams);
-          linalg::YieldOp::create(b, bodyLoc, result);
-        });
-    rewriter.replaceOp(op, generic.getResults());
-    return success();
+    return lowerQuantStep(op, Step, adaptor.getInput(), op.getQparams(),
+                          rewriter);
   }
 };
 
@@ -218,7 +265,10 @@ struct ObserveOpToIdentity : OpConversionPattern<ObserveOp> {
 
 void mlir::qlip::populateFakeQuantToLinalgPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<FakeQuantOpLowering>(patterns.getContext());
+  patterns.add<QuantStepLowering<FakeQuantOp, QuantStep::FakeQuant>,
+               QuantStepLowering<QuantizeOp, QuantStep::Quantize>,
+               QuantStepLowering<DequantizeOp, QuantStep::Dequantize>>(
+      patterns.getContext());
 }
 
 void mlir::qlip::populateObserveToIdentityPatterns(

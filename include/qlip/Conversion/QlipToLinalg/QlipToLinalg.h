@@ -16,7 +16,8 @@ namespace qlip {
 /// patterns, for `applyPartialConversion` with the qlip dialect illegal.
 void populateQlipToLinalgPatterns(RewritePatternSet &patterns);
 
-/// Adds only the pattern that lowers `qlip.fake_quant`, for drivers that
+/// Adds only the patterns that lower `qlip.fake_quant`, `qlip.quantize` and
+/// `qlip.dequantize`, for drivers that
 /// lower `qlip.observe` differently (calibration records its values).
 void populateFakeQuantToLinalgPatterns(RewritePatternSet &patterns);
 
