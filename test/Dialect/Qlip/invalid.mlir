@@ -375,3 +375,35 @@ func.func @histogram_negative_count(%x: tensor<4xf32>) {
   %0 = qlip.observe "x" %x stats <count = 4, min = 0.0, max = 1.0, mean = 0.5, mad = 0.1, stddev = 0.2, kurtosis = 3.0, histogram = <edges = [0.0, 0.5, 1.0], counts = [-1, 5]>> : tensor<4xf32>
   return
 }
+
+// -----
+
+func.func @quantize_grid_too_wide(%x: tensor<4xf32>) -> tensor<4xi8> {
+  // expected-error@+1 {{'qlip.quantize' op grid [0, 255] does not fit in the signed range of 'tensor<4xi8>'}}
+  %0 = qlip.quantize %x with <ui8, scales = [0.5], clip = [[0.0, 127.5]], rule = max> : tensor<4xf32> to tensor<4xi8>
+  return %0 : tensor<4xi8>
+}
+
+// -----
+
+func.func @dequantize_axis(%q: tensor<2x3xi8>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{'qlip.dequantize' op expected 3 scales for the 3 channels along axis 1, got 2}}
+  %0 = qlip.dequantize %q with <i8 narrow, axis = 1, scales = [0.5, 0.25], clip = [[-63.5, 63.5], [-31.75, 31.75]], rule = max> : tensor<2x3xi8> to tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @quantize_shape(%x: tensor<4xf32>) -> tensor<3xi8> {
+  // expected-error@+1 {{'qlip.quantize' op requires the same shape for all operands and results}}
+  %0 = qlip.quantize %x with <i8, scales = [0.5], clip = [[-64.0, 63.5]], rule = max> : tensor<4xf32> to tensor<3xi8>
+  return %0 : tensor<3xi8>
+}
+
+// -----
+
+func.func @dequantize_float_input(%q: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{'qlip.dequantize' op operand #0 must be ranked tensor of 8-bit signless integer or 16-bit signless integer or 32-bit signless integer values}}
+  %0 = qlip.dequantize %q with <i8, scales = [0.5], clip = [[-64.0, 63.5]], rule = max> : tensor<4xf32> to tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

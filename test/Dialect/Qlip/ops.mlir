@@ -65,3 +65,12 @@ func.func @dynamic(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %1 = qlip.observe "dyn" %0 : tensor<?x4xf32>
   return %1 : tensor<?x4xf32>
 }
+
+// CHECK-LABEL: func.func @quantize_dequantize
+// CHECK: %[[Q:.*]] = qlip.quantize %{{.*}} with <i8, scales = [0.5], zero_points = [-128], clip = {{\[\[}}0.0, 127.5]], rule = pact> : tensor<4xf32> to tensor<4xi8>
+// CHECK: qlip.dequantize %[[Q]] with <i8, scales = [0.5], zero_points = [-128], clip = {{\[\[}}0.0, 127.5]], rule = pact> : tensor<4xi8> to tensor<4xf32>
+func.func @quantize_dequantize(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = qlip.quantize %x with <i8, scales = [0.5], zero_points = [-128], clip = [[0.0, 127.5]], rule = pact> : tensor<4xf32> to tensor<4xi8>
+  %1 = qlip.dequantize %0 with <i8, scales = [0.5], zero_points = [-128], clip = [[0.0, 127.5]], rule = pact> : tensor<4xi8> to tensor<4xf32>
+  return %1 : tensor<4xf32>
+}
