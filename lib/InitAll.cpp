@@ -55,6 +55,7 @@ void mlir::qlip::registerQlipPassesAndPipelines() {
   registerQlipTransformsPasses();
   registerQlipConversionPasses();
   registerLowerToLLVMPipeline();
+  registerPtqPipelines();
 }
 
 void mlir::qlip::registerAllQlipDialects(DialectRegistry &registry) {

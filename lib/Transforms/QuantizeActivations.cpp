@@ -15,7 +15,9 @@
 #include "dialects/Qlip/IR/QlipOps.h"
 #include "qlip/Calibration/ActivationClip.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cfloat>
@@ -91,9 +93,13 @@ LogicalResult QuantizeActivationsPass::initialize(MLIRContext *context) {
     return emitError(UnknownLoc::get(context))
            << "qlip-quantize-activations: ";
   };
-  if (!isSupportedBitWidth(actBits))
-    return error() << "activation bit width must be 2 to 8 or 16, got "
-                   << unsigned(actBits);
+  for (unsigned bits : {unsigned(actBits), unsigned(firstLayerBits),
+                        unsigned(lastLayerBits)})
+    if (bits != 0 && !isSupportedBitWidth(bits))
+      return error() << "activation bit width must be 2 to 8 or 16, got "
+                     << bits;
+  if (actBits == 0)
+    return error() << "activation bit width must be 2 to 8 or 16, got 0";
   if (!(percentile > 0.0 && percentile <= 100.0))
     return error() << "percentile must be in (0, 100], got "
                    << double(percentile);
@@ -162,9 +168,53 @@ QuantizeActivationsPass::chooseRange(ObserveOp op, StatsAttr stats,
   }
 }
 
+/// Whether `op` is a layer with a constant (possibly fake-quantized)
+/// weight: what first and last layer mean.
+static bool isWeightLayer(Operation *op) {
+  if (!isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::TransposeConv2DOp,
+           tosa::MatMulOp>(op))
+    return false;
+  Value weight = op->getOperand(1);
+  if (auto fakeQuant = weight.getDefiningOp<FakeQuantOp>())
+    weight = fakeQuant.getInput();
+  return matchPattern(weight, m_Constant());
+}
+
+/// The bits `first-layer-bits` and `last-layer-bits` give observers: the
+/// input of the first and of the last weight layer, and the function
+/// outputs (the last layer's result).
+static llvm::DenseMap<Operation *, unsigned>
+getEndLayerBits(ModuleOp module, unsigned firstBits, unsigned lastBits) {
+  llvm::DenseMap<Operation *, unsigned> bits;
+  module.walk([&](func::FuncOp func) {
+    SmallVector<Operation *> layers;
+    func.walk([&](Operation *op) {
+      if (isWeightLayer(op))
+        layers.push_back(op);
+    });
+    auto set = [&](Value value, unsigned b) {
+      if (b == 0)
+        return;
+      if (auto observer = value.getDefiningOp<ObserveOp>())
+        bits[observer] = b;
+    };
+    if (!layers.empty()) {
+      set(layers.back()->getOperand(0), lastBits);
+      set(layers.front()->getOperand(0), firstBits);
+    }
+    func.walk([&](func::ReturnOp ret) {
+      for (Value value : ret.getOperands())
+        set(value, lastBits);
+    });
+  });
+  return bits;
+}
+
 void QuantizeActivationsPass::runOnOperation() {
   SmallVector<ObserveOp> observers;
   getOperation().walk([&](ObserveOp op) { observers.push_back(op); });
+  llvm::DenseMap<Operation *, unsigned> endLayerBits =
+      getEndLayerBits(getOperation(), firstLayerBits, lastLayerBits);
 
   SmallVector<ActivationReport> report;
   for (ObserveOp op : observers) {
@@ -177,6 +227,8 @@ void QuantizeActivationsPass::runOnOperation() {
       return signalPassFailure();
     }
     unsigned bits = actBits;
+    if (auto it = endLayerBits.find(op); it != endLayerBits.end())
+      bits = it->second;
     if (auto it = overrides.find(op.getId()); it != overrides.end())
       bits = it->second;
 

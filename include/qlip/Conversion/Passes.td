@@ -227,6 +227,17 @@ def QuantizeToTosaPass : Pass<"qlip-quantize", "::mlir::ModuleOp"> {
     Any other op stays float: its quantized operands are dequantized and
     its result quantized again where the model has a `qlip.fake_quant`. The
     report lists these ops; with `strict` each of them is an error.
+
+    With `attach-target` (the default) the module gets the
+    `tosa.target_env` the integer model needs, for `tosa-validate`: profile
+    `pro_int` (and `pro_fp` when float ops remain), the extensions the
+    model uses (`int4`, `int16`, `doubleround`), specification 1.0 and
+    level `none` (MLIR 22's 8K level check counts `tosa.pad`'s padding
+    shape of a 4-D tensor as a rank-8 tensor). With `validate` the pass
+    runs `tosa-validate` (strict alignment with the specification) against
+    that target. A target with no extensions is removed again afterwards:
+    MLIR 22 prints its empty list as `extensions = []`, which its parser
+    rejects.
   }];
   let dependentDialects = [
     "::mlir::qlip::QlipDialect",
@@ -248,6 +259,11 @@ def QuantizeToTosaPass : Pass<"qlip-quantize", "::mlir::ModuleOp"> {
            "function boundary">,
     Option<"strict", "strict", "bool", "false",
            "Fail on any compute op that would stay float">,
+    Option<"attachTarget", "attach-target", "bool", "true",
+           "Attach the tosa.target_env (profiles, extensions) the integer "
+           "model needs">,
+    Option<"validate", "validate", "bool", "false",
+           "Run tosa-validate on the result against that target">,
     Option<"reportFile", "report", "std::string", "\"\"",
            "Write the layers, rescales and float ops as JSON to this file "
            "(`-` for stdout)">,

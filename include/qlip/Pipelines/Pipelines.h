@@ -12,6 +12,9 @@
 #ifndef QLIP_PIPELINES_PIPELINES_H
 #define QLIP_PIPELINES_PIPELINES_H
 
+#include "qlip/Support/FixedPoint.h"
+#include "qlip/Transforms/Passes.h"
+
 #include "mlir/Pass/PassOptions.h"
 
 namespace mlir {
@@ -84,6 +87,124 @@ void registerLowerToLLVMPipeline();
 /// of the builtin and LLVM dialects to LLVM IR (for the ExecutionEngine or
 /// mlir-translate afterwards).
 void registerLowerToLLVMDependencies(DialectRegistry &registry);
+
+/// Options of `qlip-ptq`: those of the passes it runs, under the names a
+/// user reads in the papers (weight-bits, act-clip, ...).
+struct PtqOptions : public PassPipelineOptions<PtqOptions> {
+  PassOptions::Option<std::string> stats{
+      *this, "stats",
+      llvm::cl::desc("The calibration statistics file (qlip-calibrate "
+                     "--stats) of the model after qlip-prepare")};
+  PassOptions::Option<unsigned> weightBits{
+      *this, "weight-bits",
+      llvm::cl::desc("Weight bit width: 2 to 8"), llvm::cl::init(8)};
+  PassOptions::Option<unsigned> actBits{
+      *this, "act-bits",
+      llvm::cl::desc("Activation bit width: 2 to 8, or 16"),
+      llvm::cl::init(8)};
+  PassOptions::Option<ClipRule> weightClip{
+      *this, "weight-clip",
+      llvm::cl::desc("Weight clipping rule (qlip-quantize-weights' `clip`)"),
+      llvm::cl::init(ClipRule::MSE),
+      llvm::cl::values(
+          clEnumValN(ClipRule::Max, "max", "alpha = max |w|"),
+          clEnumValN(ClipRule::MSE, "mse", "the lowest real MSE"),
+          clEnumValN(ClipRule::AciqLaplace, "aciq-laplace", "ACIQ, Laplace"),
+          clEnumValN(ClipRule::AciqGauss, "aciq-gauss", "ACIQ, Gauss"),
+          clEnumValN(ClipRule::Aciq, "aciq", "ACIQ, the better prior"),
+          clEnumValN(ClipRule::Sawb, "sawb", "SAWB"),
+          clEnumValN(ClipRule::Best, "best", "per channel the best rule"))};
+  PassOptions::Option<ClipRule> actClip{
+      *this, "act-clip",
+      llvm::cl::desc("Activation clipping rule (qlip-quantize-activations' "
+                     "`act-clip`)"),
+      llvm::cl::init(ClipRule::Max),
+      llvm::cl::values(
+          clEnumValN(ClipRule::Max, "max", "the observed range"),
+          clEnumValN(ClipRule::Percentile, "percentile", "a percentile"),
+          clEnumValN(ClipRule::KL, "kl", "TensorRT's entropy calibration"),
+          clEnumValN(ClipRule::MSE, "mse", "the lowest histogram MSE"),
+          clEnumValN(ClipRule::AciqLaplace, "aciq-laplace", "ACIQ, Laplace"),
+          clEnumValN(ClipRule::AciqGauss, "aciq-gauss", "ACIQ, Gauss"),
+          clEnumValN(ClipRule::Aciq, "aciq", "ACIQ, the better prior"),
+          clEnumValN(ClipRule::Pact, "pact", "learned PACT alphas"))};
+  PassOptions::Option<double> percentile{
+      *this, "percentile",
+      llvm::cl::desc("The percentage act-clip=percentile keeps"),
+      llvm::cl::init(99.99)};
+  PassOptions::Option<Granularity> granularity{
+      *this, "granularity",
+      llvm::cl::desc("Weight scales per output channel or per tensor"),
+      llvm::cl::init(Granularity::PerChannel),
+      llvm::cl::values(
+          clEnumValN(Granularity::PerChannel, "per-channel", "per channel"),
+          clEnumValN(Granularity::PerTensor, "per-tensor", "per tensor"))};
+  PassOptions::Option<unsigned> firstLayerBits{
+      *this, "first-layer-bits",
+      llvm::cl::desc("Weight and input bits of the first layer (0: like "
+                     "the others)"),
+      llvm::cl::init(8)};
+  PassOptions::Option<unsigned> lastLayerBits{
+      *this, "last-layer-bits",
+      llvm::cl::desc("Weight, input and output bits of the last layer (0: "
+                     "like the others)"),
+      llvm::cl::init(8)};
+  PassOptions::ListOption<std::string> weightLayerBits{
+      *this, "weight-layer-bits",
+      llvm::cl::desc("Per-layer weight bits, NAME=BITS (qlip-quantize-"
+                     "weights' `layer-bits`)")};
+  PassOptions::ListOption<std::string> actLayerBits{
+      *this, "act-layer-bits",
+      llvm::cl::desc("Per-activation bits, ID=BITS (qlip-quantize-"
+                     "activations' `layer-bits`)")};
+  PassOptions::Option<bool> biasCorrection{
+      *this, "bias-correction",
+      llvm::cl::desc("ACIQ's per-channel weight bias correction"),
+      llvm::cl::init(false)};
+  PassOptions::Option<RoundingMode> roundingMode{
+      *this, "rounding-mode", llvm::cl::desc("tosa.rescale rounding"),
+      llvm::cl::init(RoundingMode::Double),
+      llvm::cl::values(
+          clEnumValN(RoundingMode::Double, "double", "DOUBLE_ROUND"),
+          clEnumValN(RoundingMode::Single, "single", "SINGLE_ROUND"))};
+  PassOptions::Option<bool> int4Weights{
+      *this, "int4-weights",
+      llvm::cl::desc("Store convolution weights of 4 bits or fewer as i4"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> integerIO{
+      *this, "integer-io",
+      llvm::cl::desc("Take and return integer levels at the function "
+                     "boundary"),
+      llvm::cl::init(false)};
+  PassOptions::Option<bool> strict{
+      *this, "strict",
+      llvm::cl::desc("Fail on any compute op that would stay float"),
+      llvm::cl::init(false)};
+  PassOptions::Option<bool> validate{
+      *this, "validate",
+      llvm::cl::desc("Run tosa-validate on the integer model"),
+      llvm::cl::init(true)};
+  PassOptions::Option<std::string> report{
+      *this, "report",
+      llvm::cl::desc("Write qlip-quantize's report (JSON) to this file")};
+};
+
+/// Builds `qlip-prepare` into `pm` (on a `builtin.module`): what a model
+/// goes through before calibration, batch-norm folding and observers. The
+/// statistics `qlip-ptq` reads must come from this model.
+void buildPreparePipeline(OpPassManager &pm);
+
+/// Builds `qlip-ptq` into `pm` (on a `builtin.module`): post-training
+/// quantization of a float TOSA model from a statistics file, to integer
+/// TOSA: qlip-prepare, qlip-apply-stats, qlip-quantize-weights,
+/// qlip-quantize-activations (first and last layers at 8 bits by
+/// default), qlip-quantize (with `validate`, which runs tosa-validate
+/// against the target the integer model needs), canonicalize and cse.
+void buildPtqPipeline(OpPassManager &pm, const PtqOptions &options);
+
+/// Registers `qlip-prepare` and `qlip-ptq` with the global pipeline
+/// registry.
+void registerPtqPipelines();
 
 } // namespace qlip
 } // namespace mlir

@@ -252,7 +252,11 @@ def QuantizeActivationsPass
     saw, with rule `pact`; the report says so.
 
     Bits come from `act-bits`, or from `layer-bits` (`ID=BITS`, matching the
-    observer id). With `report=FILE` the chosen ranges are written as JSON;
+    observer id). `first-layer-bits` sets the input of the first layer with
+    a constant weight (conv2d, depthwise_conv2d, transpose_conv2d, matmul,
+    in program order), `last-layer-bits` the input of the last one and
+    every observed function output, as the papers keep those layers at 8
+    bits; `layer-bits` wins over both. With `report=FILE` the chosen ranges are written as JSON;
     `print-report` prints them as a table on stderr.
   }];
   let dependentDialects = ["::mlir::qlip::QlipDialect"];
@@ -281,6 +285,11 @@ def QuantizeActivationsPass
            "The percentage of values `act-clip=percentile` keeps">,
     Option<"actBits", "act-bits", "unsigned", "8",
            "Activation bit width: 2 to 8, or 16">,
+    Option<"firstLayerBits", "first-layer-bits", "unsigned", "0",
+           "Bits of the first layer's input (0: same as `act-bits`)">,
+    Option<"lastLayerBits", "last-layer-bits", "unsigned", "0",
+           "Bits of the last layer's input and of the function outputs (0: "
+           "same as `act-bits`)">,
     ListOption<"layerBits", "layer-bits", "std::string",
                "Per-activation bits as ID=BITS, ID an observer id">,
     Option<"reportFile", "report", "std::string", "\"\"",

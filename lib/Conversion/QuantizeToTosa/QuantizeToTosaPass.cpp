@@ -14,6 +14,9 @@
 #include "dialects/Qlip/IR/QlipDialect.h"
 #include "qlip/Conversion/Passes.h"
 
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/Dialect/Tosa/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
 
@@ -95,6 +98,25 @@ static void printTable(llvm::raw_ostream &os, const QuantizeReport &report) {
      << "\n";
 }
 
+/// Sets the module's tosa.target_env to what the integer model needs.
+static void attachTargetEnv(ModuleOp module, const QuantizeReport &report) {
+  SmallVector<tosa::Profile> profiles{tosa::Profile::pro_int};
+  if (!report.floatOps.empty())
+    profiles.push_back(tosa::Profile::pro_fp);
+  SmallVector<tosa::Extension> extensions;
+  if (report.needsInt4)
+    extensions.push_back(tosa::Extension::int4);
+  if (report.needsInt16)
+    extensions.push_back(tosa::Extension::int16);
+  if (report.needsDoubleRound)
+    extensions.push_back(tosa::Extension::doubleround);
+  module->setAttr(tosa::TargetEnvAttr::name,
+                  tosa::TargetEnvAttr::get(module.getContext(),
+                                           tosa::SpecificationVersion::V_1_0,
+                                           tosa::Level::none, profiles,
+                                           extensions));
+}
+
 namespace {
 struct QuantizeToTosaPass
     : qlip::impl::QuantizeToTosaPassBase<QuantizeToTosaPass> {
@@ -115,6 +137,19 @@ struct QuantizeToTosaPass
       if (failed(quantizer.run()))
         return signalPassFailure();
     }
+    ModuleOp module = getOperation();
+    if (attachTarget || validate)
+      attachTargetEnv(module, report);
+    if (validate) {
+      OpPassManager pm(ModuleOp::getOperationName());
+      tosa::TosaValidationOptions validation;
+      validation.strictOpSpecAlignment = true;
+      pm.addPass(tosa::createTosaValidation(validation));
+      if (failed(runPipeline(pm, module)))
+        return signalPassFailure();
+    }
+    if (!attachTarget || getExtensions(report).empty())
+      module->removeAttr(tosa::TargetEnvAttr::name);
     if (printReport)
       printTable(llvm::errs(), report);
     if (!reportFile.empty() &&

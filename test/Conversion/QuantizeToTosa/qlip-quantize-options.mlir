@@ -8,7 +8,15 @@
 // DEFAULT:     rounding_mode = DOUBLE_ROUND
 // DEFAULT-NOT: SINGLE_ROUND
 
-// RUN: qlip-opt %s -qlip-quantize="rounding-mode=single int4-weights=false" | FileCheck %s --check-prefix=OPTS
+// The target the model needs: the sigmoid keeps pro_fp. `validate` checks
+// the model against it.
+// RUN: qlip-opt %s -qlip-quantize=validate | FileCheck %s --check-prefix=TARGET
+// TARGET: module attributes {tosa.target_env = #tosa.target_env<specification_version = "1.0", level = none, profiles = [pro_int, pro_fp], extensions = [int4, doubleround]>}
+
+// Without extensions no target is left (MLIR 22 cannot parse an empty
+// extension list back), though validation ran against one.
+// RUN: qlip-opt %s -qlip-quantize="rounding-mode=single int4-weights=false validate" | FileCheck %s --check-prefix=OPTS
+// OPTS-NOT: tosa.target_env
 // OPTS:     tensor<2x1x1x1xi8>
 // OPTS:     rounding_mode = SINGLE_ROUND
 // OPTS-NOT: DOUBLE_ROUND
