@@ -211,7 +211,8 @@ def QuantizeToTosaPass : Pass<"qlip-quantize", "::mlir::ModuleOp"> {
       warning;
     - the next `qlip.fake_quant` requantizes the accumulator with one
       `tosa.rescale` per layer (per-channel multipliers and shifts as
-      TFLite's QuantizeMultiplier computes them, `rounding-mode`), and the
+      TFLite's QuantizeMultiplier computes them; `rounding-mode` single,
+      the default, or double, TFLite's), and the
       `tosa.clamp`s between them (ReLU, ReLU6, a PACT alpha) fold into
       its output range; a sub-8-bit grid adds a `tosa.clamp` to its levels;
     - `tosa.add` and `tosa.sub` rescale both inputs to a common int32
@@ -245,7 +246,7 @@ def QuantizeToTosaPass : Pass<"qlip-quantize", "::mlir::ModuleOp"> {
   ];
   let options = [
     Option<"roundingMode", "rounding-mode", "::mlir::qlip::RoundingMode",
-           "::mlir::qlip::RoundingMode::Double", "tosa.rescale rounding",
+           "::mlir::qlip::RoundingMode::Single", "tosa.rescale rounding",
            [{::llvm::cl::values(
              clEnumValN(::mlir::qlip::RoundingMode::Double, "double",
                         "DOUBLE_ROUND: TFLite's gemmlowp rounding"),

@@ -163,7 +163,7 @@ struct PtqOptions : public PassPipelineOptions<PtqOptions> {
       llvm::cl::init(false)};
   PassOptions::Option<RoundingMode> roundingMode{
       *this, "rounding-mode", llvm::cl::desc("tosa.rescale rounding"),
-      llvm::cl::init(RoundingMode::Double),
+      llvm::cl::init(RoundingMode::Single),
       llvm::cl::values(
           clEnumValN(RoundingMode::Double, "double", "DOUBLE_ROUND"),
           clEnumValN(RoundingMode::Single, "single", "SINGLE_ROUND"))};

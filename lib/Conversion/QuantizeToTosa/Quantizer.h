@@ -55,7 +55,7 @@ struct Accumulator {
 using QuantState = std::variant<IntTensor, Accumulator>;
 
 struct QuantizeOptions {
-  RoundingMode rounding = RoundingMode::Double;
+  RoundingMode rounding = RoundingMode::Single;
   bool int4Weights = true;
   bool integerIO = false;
   bool strict = false;

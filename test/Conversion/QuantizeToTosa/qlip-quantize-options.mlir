@@ -1,25 +1,29 @@
 // The options of qlip-quantize, on one small model: a conv with 4-bit
 // weights, ReLU, a max pool and a sigmoid that has no integer rule.
 
-// Defaults: i4 weights, double rounding, float I/O.
+// Defaults: i4 weights, single rounding, float I/O.
 // RUN: qlip-opt %s -qlip-quantize | FileCheck %s --check-prefix=DEFAULT
 // DEFAULT:     func.func @main(%{{.*}}: tensor<1x2x2x1xf32>) -> (tensor<1x1x1x2xf32>, tensor<1x1x1x2xf32>)
 // DEFAULT:     tensor<2x1x1x1xi4>
-// DEFAULT:     rounding_mode = DOUBLE_ROUND
-// DEFAULT-NOT: SINGLE_ROUND
+// DEFAULT:     rounding_mode = SINGLE_ROUND
+// DEFAULT-NOT: DOUBLE_ROUND
 
 // The target the model needs: the sigmoid keeps pro_fp. `validate` checks
 // the model against it.
 // RUN: qlip-opt %s -qlip-quantize=validate | FileCheck %s --check-prefix=TARGET
-// TARGET: module attributes {tosa.target_env = #tosa.target_env<specification_version = "1.0", level = none, profiles = [pro_int, pro_fp], extensions = [int4, doubleround]>}
+// TARGET: module attributes {tosa.target_env = #tosa.target_env<specification_version = "1.0", level = none, profiles = [pro_int, pro_fp], extensions = [int4]>}
+
+// Double rounding needs its extension; i8 weights do not need int4.
+// RUN: qlip-opt %s -qlip-quantize="rounding-mode=double int4-weights=false validate" | FileCheck %s --check-prefix=OPTS
+// OPTS:     extensions = [doubleround]>}
+// OPTS:     tensor<2x1x1x1xi8>
+// OPTS:     rounding_mode = DOUBLE_ROUND
+// OPTS-NOT: SINGLE_ROUND
 
 // Without extensions no target is left (MLIR 22 cannot parse an empty
 // extension list back), though validation ran against one.
-// RUN: qlip-opt %s -qlip-quantize="rounding-mode=single int4-weights=false validate" | FileCheck %s --check-prefix=OPTS
-// OPTS-NOT: tosa.target_env
-// OPTS:     tensor<2x1x1x1xi8>
-// OPTS:     rounding_mode = SINGLE_ROUND
-// OPTS-NOT: DOUBLE_ROUND
+// RUN: qlip-opt %s -qlip-quantize="int4-weights=false validate" | FileCheck %s --check-prefix=NOEXT
+// NOEXT-NOT: tosa.target_env
 
 // Integer I/O: the integer levels cross the boundary; the sigmoid's
 // result is quantized again rather than returned in float.
@@ -40,9 +44,9 @@
 // TABLE-NEXT: relu1 8 0.25 -128 1073741824..1073741824 32..33
 // TABLE:      float ops: 1
 // TABLE-NEXT:   sig (tosa.sigmoid)
-// TABLE-NEXT: TOSA extensions: int4,doubleround
+// TABLE-NEXT: TOSA extensions: int4
 // RUN: FileCheck %s --check-prefix=JSON --input-file=%t.json
-// JSON:      "extensions": "int4,doubleround"
+// JSON:      "extensions": "int4"
 // JSON:      "float_ops": [
 // JSON-NEXT:   "sig (tosa.sigmoid)"
 // JSON:      "layers": [

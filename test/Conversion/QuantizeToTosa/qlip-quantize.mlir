@@ -18,7 +18,7 @@
 // CHECK:         %[[ACC:.*]] = tosa.conv2d %[[X]], %[[W]], %[[B]], %[[XZP]], %[[WZP]] {acc_type = i32, {{.*}}} : {{.*}} -> tensor<1x2x2x2xi32>
 // CHECK-DAG:     %[[M:.*]] = "tosa.const"() <{values = dense<1073741824> : tensor<2xi32>}>
 // CHECK-DAG:     %[[S:.*]] = "tosa.const"() <{values = dense<[33, 34]> : tensor<2xi8>}>
-// CHECK:         %[[R:.*]] = tosa.rescale %[[ACC]], %[[M]], %[[S]], %{{.*}}, %{{.*}} {input_unsigned = false, output_unsigned = false, per_channel = true, rounding_mode = DOUBLE_ROUND, scale32 = true}
+// CHECK:         %[[R:.*]] = tosa.rescale %[[ACC]], %[[M]], %[[S]], %{{.*}}, %{{.*}} {input_unsigned = false, output_unsigned = false, per_channel = true, rounding_mode = SINGLE_ROUND, scale32 = true}
 // CHECK-SAME:      -> tensor<1x2x2x2xi8>
 // CHECK:         %[[C:.*]] = tosa.clamp %[[R]] {max_val = 12 : i8, min_val = 0 : i8
 // CHECK:         %[[Y:.*]] = qlip.dequantize %[[C]] with <ui4, scales = [0.5]{{.*}}> : tensor<1x2x2x2xi8> to tensor<1x2x2x2xf32>
