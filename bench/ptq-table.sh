@@ -44,6 +44,9 @@ rules=(
   "aciq + bias corr.:aciq:aciq:bias-correction:"
   "sawb w, aciq a:sawb:aciq::"
   "best w, aciq a:best:aciq::"
+  "max w, aciq a:max:aciq::"
+  "mse w, aciq a:mse:aciq::"
+  "mse w + bit alloc., aciq a:mse:aciq:bit-allocation:"
 )
 widths=(8 4 3 2)
 

@@ -39,6 +39,7 @@ void mlir::qlip::buildPtqPipeline(OpPassManager &pm,
   weights.firstLayerBits = options.firstLayerBits;
   weights.lastLayerBits = options.lastLayerBits;
   weights.biasCorrection = options.biasCorrection;
+  weights.bitAllocation = options.bitAllocation;
   weights.layerBits.assign(options.weightLayerBits.begin(),
                            options.weightLayerBits.end());
   pm.addPass(createQuantizeWeightsPass(weights));

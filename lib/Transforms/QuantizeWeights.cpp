@@ -16,6 +16,7 @@
 #include "dialects/Qlip/IR/FloatElements.h"
 #include "dialects/Qlip/IR/QlipOps.h"
 #include "qlip/Calibration/Aciq.h"
+#include "qlip/Calibration/BitAllocation.h"
 #include "qlip/Calibration/ClipMath.h"
 #include "qlip/Calibration/Sawb.h"
 
@@ -312,8 +313,6 @@ LogicalResult QuantizeWeightsPass::quantize(
   // With bias correction the weights change (they stay on the grid), so the
   // layer gets a new constant in the original layout, written straight into
   // the storage the new attribute will own.
-  CorrectedWeights corrected(biasCorrection ? type.getNumElements() : 0);
-  SmallVector<float> channelValues;
   for (int64_t c = 0, e = channels.size(); c < e; ++c) {
     ArrayRef<float> channel = channels.get(c);
     if (std::optional<size_t> bad = firstNonFinite(channel))
@@ -324,12 +323,41 @@ LogicalResult QuantizeWeightsPass::quantize(
                                            : "-inf")
              << " in output channel "
              << c << "; NaN and infinite weights cannot be quantized";
+  }
+  // ACIQ's bit allocation: channel bits in proportion to alpha^(2/3) of
+  // the clips at the layer's width, averaging that width.
+  bool allocate = bitAllocation && axis;
+  SmallVector<unsigned> channelBits(channels.size(), layerBits);
+  if (allocate) {
+    SmallVector<double> alphas;
+    for (int64_t c = 0, e = channels.size(); c < e; ++c) {
+      ClipRule ignored;
+      alphas.push_back(chooseClip(channels.get(c), grid, ignored));
+    }
+    auto allocated = allocateChannelBits(alphas, layerBits, /*minBits=*/2,
+                                         /*maxBits=*/8);
+    if (!allocated)
+      return op->emitError("bit allocation for layer '")
+             << name << "' failed: " << llvm::toString(allocated.takeError());
+    channelBits = std::move(*allocated);
+  }
+  unsigned storageBits = *llvm::max_element(channelBits);
+  // Bias correction and bit allocation rewrite the weights (both keep them
+  // on the grid), so the layer gets a new constant in the original layout,
+  // written straight into the storage the new attribute will own.
+  bool rewrite = biasCorrection || allocate;
+  CorrectedWeights corrected(rewrite ? type.getNumElements() : 0);
+  SmallVector<float> channelValues;
+  for (int64_t c = 0, e = channels.size(); c < e; ++c) {
+    ArrayRef<float> channel = channels.get(c);
+    QuantGrid channelGrid = QuantGrid::signedNarrow(channelBits[c]);
     ChannelReport report;
-    double alpha = chooseClip(channel, grid, report.rule);
-    report.bits = layerBits;
+    double alpha = chooseClip(channel, channelGrid, report.rule);
+    report.bits = channelBits[c];
     if (biasCorrection) {
-      GridBiasCorrection correction = correctBiasOnGrid(channel, alpha, grid);
-      alpha = correction.scale * grid.scaleDivisor();
+      GridBiasCorrection correction =
+          correctBiasOnGrid(channel, alpha, channelGrid);
+      alpha = correction.scale * channelGrid.scaleDivisor();
       channelValues.clear();
       double squaredError = 0;
       for (auto [q, w] : llvm::zip_equal(correction.levels, channel)) {
@@ -341,8 +369,17 @@ LogicalResult QuantizeWeightsPass::quantize(
       report.scale = correction.scale;
       report.mse = squaredError / std::max<size_t>(channel.size(), 1);
     } else {
-      report.scale = clipScale(alpha, grid);
-      report.mse = quantizationMse(channel, alpha, grid);
+      report.scale = clipScale(alpha, channelGrid);
+      report.mse = quantizationMse(channel, alpha, channelGrid);
+      if (allocate) {
+        // Clipped at the channel's alpha, the weights use only the
+        // channel's 2^b - 1 levels of the layer's wider grid.
+        channelValues.clear();
+        for (float w : channel)
+          channelValues.push_back(static_cast<float>(
+              std::clamp(static_cast<double>(w), -alpha, alpha)));
+        channels.scatter(c, channelValues, corrected.values());
+      }
     }
     report.clip = alpha;
     report.sqnrDb = sqnrDb(channel, report.mse);
@@ -360,12 +397,13 @@ LogicalResult QuantizeWeightsPass::quantize(
                                : INFINITY;
 
   SmallVector<int64_t> zeroPoints(scales.size(), 0);
-  auto qparams = QParamsAttr::get(op->getContext(), layerBits,
+  layer.bits = storageBits;
+  auto qparams = QParamsAttr::get(op->getContext(), storageBits,
                                   /*isSigned=*/true, /*narrowRange=*/true,
                                   axis, scales, zeroPoints, clipMin, clipMax,
                                   clip);
   OpBuilder builder(op);
-  if (biasCorrection)
+  if (rewrite)
     value = tosa::ConstOp::create(builder, value.getLoc(), type,
                                   corrected.take(type, ("qlip_corrected_" + name).str()));
   auto fakeQuant =

@@ -157,6 +157,11 @@ struct PtqOptions : public PassPipelineOptions<PtqOptions> {
       *this, "act-layer-bits",
       llvm::cl::desc("Per-activation bits, ID=BITS (qlip-quantize-"
                      "activations' `layer-bits`)")};
+  PassOptions::Option<bool> bitAllocation{
+      *this, "bit-allocation",
+      llvm::cl::desc("ACIQ's per-channel weight bit allocation (widths 2 to "
+                     "8 averaging weight-bits)"),
+      llvm::cl::init(false)};
   PassOptions::Option<bool> biasCorrection{
       *this, "bias-correction",
       llvm::cl::desc("ACIQ's per-channel weight bias correction"),

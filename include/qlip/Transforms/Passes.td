@@ -45,6 +45,16 @@ def QuantizeWeightsPass : Pass<"qlip-quantize-weights", "::mlir::ModuleOp"> {
     over its size. The pass then replaces the weight constant with the
     corrected, grid-exact values behind the `qlip.fake_quant`.
 
+    With `bit-allocation` (per-channel granularity), ACIQ's bit allocation
+    gives each output channel its own width, 2 to 8 bits, in proportion to
+    alpha^(2/3) of its clip at the layer's width, so that the widths
+    average the layer's exactly (`docs/algorithms.md` section 5). Each
+    channel is then clipped by the rule at its own width, and its weights
+    are clipped at that alpha in a new constant, so they use only the
+    channel's levels of the grid of the widest channel, which the
+    `qlip.fake_quant` carries (TOSA stores one type per tensor); the report
+    gives each channel's bits.
+
     Weights already behind a `qlip.fake_quant` are left alone, so running
     the pass twice changes nothing. A weight holding NaN or infinity is an
     error that names the op and the channel.
@@ -89,6 +99,10 @@ def QuantizeWeightsPass : Pass<"qlip-quantize-weights", "::mlir::ModuleOp"> {
            "Bits of the first quantized layer (0: same as `bits`)">,
     Option<"lastLayerBits", "last-layer-bits", "unsigned", "0",
            "Bits of the last quantized layer (0: same as `bits`)">,
+    Option<"bitAllocation", "bit-allocation", "bool", "false",
+           "ACIQ's per-channel bit allocation: channel widths from 2 to 8 "
+           "bits averaging the layer's, in proportion to alpha^(2/3) "
+           "(rewrites the weight constants)">,
     Option<"biasCorrection", "bias-correction", "bool", "false",
            "ACIQ's per-channel mean and variance correction, kept on the "
            "integer grid (rewrites the weight constants)">,
