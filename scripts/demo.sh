@@ -98,3 +98,38 @@ if [ -n "$pact" ]; then
   echo "   its grid is coarse: the largest error here, above all at 4 bits."
 fi
 echo "Statistics, models and reports are in $out/."
+
+# --- Integer models (issue 6) ------------------------------------------------
+# The trained Fashion-MNIST example from float TOSA to integer TOSA with
+# qlip-ptq: calibration on its qlip-prepare form, then each rule at W8A8 and
+# W4A4 (first and last layers at 8 bits), every integer model run on the
+# bundled test images with their labels.
+fmodel=examples/fashion_cnn.mlir
+ftest=examples/fashion_test.npy
+flabels=examples/fashion_test_labels.npy
+accuracy() { sed -n 's/^top-1 accuracy: .*(\(.*\)%)$/\1/p'; }
+echo
+echo "== integer models: $fmodel (Fashion-MNIST, $(grep -cE 'tosa\.(conv2d|depthwise_conv2d|matmul) ' "$fmodel") layers)"
+"$opt" "$fmodel" -qlip-prepare -mlir-print-debuginfo -o "$out/fashion-observed.mlir"
+"$calibrate" "$out/fashion-observed.mlir" --calibrate examples/fashion_calib.npy \
+  --stats "$out/fashion-stats.json" | sed -n '1p' | sed 's/^/   /'
+echo "   float top-1 accuracy: $("$run" "$fmodel" --input "$ftest" --labels "$flabels" | accuracy)%"
+echo
+printf '   %-28s %8s %8s\n' "rule (weights, activations)" "W8A8" "W4A4"
+for rule in "max max" "mse percentile" "aciq aciq" "aciq aciq bias-correction" "mse aciq bit-allocation"; do
+  set -- $rule
+  line=$(printf '%-28s' "$1, $2${3:+, $3}")
+  for bits in 8 4; do
+    "$opt" "$fmodel" -qlip-ptq="stats=$out/fashion-stats.json weight-bits=$bits act-bits=$bits weight-clip=$1 act-clip=$2 ${3:+$3}" \
+      -o "$out/fashion-w$bits-$1-$2${3:+-$3}.mlir"
+    line="$line $(printf '%7s%%' "$("$run" "$out/fashion-w$bits-$1-$2${3:+-$3}.mlir" --input "$ftest" --labels "$flabels" | accuracy)")"
+  done
+  echo "   $line"
+done
+echo
+echo "-- the W4A4 ACIQ integer model, layer by layer (qlip-quantize's report):"
+"$opt" "$out/fashion-observed.mlir" -qlip-apply-stats=file="$out/fashion-stats.json" \
+  -qlip-quantize-weights="bits=4 clip=aciq first-layer-bits=8 last-layer-bits=8" \
+  -qlip-quantize-activations="act-clip=aciq act-bits=4 first-layer-bits=8 last-layer-bits=8" \
+  -qlip-quantize=print-report -o /dev/null 2>&1 | sed 's/^/   /'
+echo "Integer models are in $out/fashion-*.mlir; bench/ptq-table.sh makes the full table."

@@ -62,8 +62,11 @@ bool isNonNegative(Value value) {
       })
       .Case<tosa::SigmoidOp>([](auto) { return true; })
       // Ops that only move, pick or average their input's values.
+      // A fake_quant of a non-negative tensor stays non-negative: its grid
+      // holds 0, so levels are at least the zero point. (Observers before
+      // this one have already become fake_quant ops.)
       .Case<tosa::ReshapeOp, tosa::TransposeOp, tosa::MaxPool2dOp,
-            tosa::AvgPool2dOp, tosa::SliceOp, ObserveOp>(
+            tosa::AvgPool2dOp, tosa::SliceOp, ObserveOp, FakeQuantOp>(
           [](Operation *op) { return isNonNegative(op->getOperand(0)); })
       .Case<tosa::ConcatOp>([](tosa::ConcatOp concat) {
         return llvm::all_of(concat.getInput1(), isNonNegative);
