@@ -134,3 +134,50 @@ TEST_F(QParamsAttrTest, GetCheckedRejectsBadParameters) {
   EXPECT_EQ(message, "zero point #0 = 128 is outside the grid [-128, 127]");
   EXPECT_TRUE(check(8, 1.0, -128));
 }
+
+TEST_F(QParamsAttrTest, QuantizeIsTheFakeQuantizersLevel) {
+  // quantize() and fakeQuantize() share their rounding: the level
+  // dequantizes to the fake-quantized value, for every grid and many x.
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> value(-4.0, 4.0);
+  for (unsigned bits : {2u, 4u, 8u, 16u}) {
+    for (bool isSigned : {true, false}) {
+      int64_t zp = isSigned ? -1 : 2;
+      QParamsAttr q = perTensor(bits, isSigned, false, 0.03, zp);
+      for (int i = 0; i < 1000; ++i) {
+        double x = value(rng);
+        int64_t level = q.quantize(x, 0);
+        EXPECT_GE(level, q.getQMin());
+        EXPECT_LE(level, q.getQMax());
+        EXPECT_EQ(static_cast<double>(level - zp) * 0.03, q.fakeQuantize(x, 0))
+            << bits << " bits, x = " << x;
+      }
+    }
+  }
+  // NaN has no level: the zero point.
+  EXPECT_EQ(perTensor(8, true, false, 0.5, 3).quantize(NAN, 0), 3);
+}
+
+TEST_F(QParamsAttrTest, SignedStorageKeepsTheValues) {
+  // ui8 and ui16 grids move to the signed grid of their width with the zero
+  // point 2^(bits-1) lower; every level dequantizes to the same value.
+  for (unsigned bits : {8u, 16u}) {
+    QParamsAttr u = perTensor(bits, false, false, 0.25, 5);
+    QParamsAttr s = u.getSignedStorage();
+    int64_t offset = int64_t{1} << (bits - 1);
+    EXPECT_TRUE(s.getIsSigned());
+    EXPECT_EQ(s.getBits(), bits);
+    EXPECT_EQ(s.getZeroPoints()[0], 5 - offset);
+    EXPECT_EQ(s.getQMin(), u.getQMin() - offset);
+    EXPECT_EQ(s.getQMax(), u.getQMax() - offset);
+    for (double x : {-1.0, 0.0, 0.3, 17.0, 1e9})
+      EXPECT_EQ(u.fakeQuantize(x, 0), s.fakeQuantize(x, 0)) << x;
+  }
+  // Narrower unsigned grids already fit i8; signed grids are left alone.
+  QParamsAttr u4 = perTensor(4, false, false, 0.25);
+  EXPECT_EQ(u4.getSignedStorage(), u4);
+  QParamsAttr s8 = perTensor(8, true, true, 0.25);
+  EXPECT_EQ(s8.getSignedStorage(), s8);
+  EXPECT_EQ(u4.getStorageBits(), 8u);
+  EXPECT_EQ(perTensor(12, true, false, 1.0).getStorageBits(), 16u);
+}
