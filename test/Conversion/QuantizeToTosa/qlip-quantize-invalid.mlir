@@ -67,3 +67,12 @@ func.func @scale_too_large(%arg0: tensor<1x1x1x4xf32>) -> tensor<1x1x1x4xf32> {
   %1 = qlip.fake_quant %0 with <i8, scales = [0.5], clip = [[-64.0, 63.5]], rule = max> : tensor<1x1x1x4xf32>
   return %1 : tensor<1x1x1x4xf32>
 }
+
+// -----
+
+// expected-error@+1 {{qlip-quantize: expected a function with one block}}
+func.func @two_blocks(%arg0: tensor<4xf32>) -> tensor<4xf32> {
+  llvm.br ^bb1
+^bb1:
+  return %arg0 : tensor<4xf32>
+}

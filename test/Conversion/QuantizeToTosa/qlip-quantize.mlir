@@ -178,3 +178,60 @@ func.func @add(%arg0: tensor<1x4xf32>, %arg1: tensor<1x4xf32>) -> tensor<1x4xf32
   %1 = qlip.fake_quant %0 with <i8, scales = [1.0], clip = [[-128.0, 127.0]], rule = max> : tensor<1x4xf32>
   return %1 : tensor<1x4xf32>
 }
+
+// -----
+
+// An unpadded average pool sums its windows in int32 with a depthwise conv
+// of ones (input zero point 3) and the requantization divides: the scale
+// 0.5 / 4 / 0.25 = 0.5 = 2^30 * 2^-31. A padded one is TOSA's integer
+// avg_pool2d on the input grid, zero points as operands.
+
+// CHECK-LABEL: func.func @avg_pools
+// CHECK-DAG:     %[[ONES:.*]] = "tosa.const"() <{values = dense<1> : tensor<2x2x2x1xi8>}>
+// CHECK-DAG:     %[[ZERO:.*]] = "tosa.const"() <{values = dense<0> : tensor<2xi32>}>
+// CHECK-DAG:     %[[Z3:.*]] = "tosa.const"() <{values = dense<3> : tensor<1xi8>}>
+// CHECK:         %[[SUM:.*]] = tosa.depthwise_conv2d %[[X:.*]], %[[ONES]], %[[ZERO]], %[[Z3]], %{{.*}} {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} {{.*}} -> tensor<1x1x1x2xi32>
+// CHECK:         "tosa.const"() <{values = dense<31> : tensor<1xi8>}>
+// CHECK:         tosa.rescale %[[SUM]]
+// CHECK:         tosa.avg_pool2d %[[X]], %[[ZP:.*]], %[[ZP]] {acc_type = i32, kernel = array<i64: 3, 3>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x2x2x2xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x2x2x2xi8>
+func.func @avg_pools(%arg0: tensor<1x2x2x2xf32>) -> (tensor<1x1x1x2xf32>, tensor<1x2x2x2xf32>) {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %x = qlip.fake_quant %arg0 with <i8, scales = [0.5], zero_points = [3], clip = [[-65.5, 62.0]], rule = max> : tensor<1x2x2x2xf32>
+  %0 = tosa.avg_pool2d %x, %zp, %zp {acc_type = f32, kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x2x2x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1x2xf32>
+  %1 = qlip.fake_quant %0 with <i8, scales = [0.25], clip = [[-32.0, 31.75]], rule = max> : tensor<1x1x1x2xf32>
+  %2 = tosa.avg_pool2d %x, %zp, %zp {acc_type = f32, kernel = array<i64: 3, 3>, pad = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x2x2x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x2xf32>
+  return %1, %2 : tensor<1x1x1x2xf32>, tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// Concat rescales its inputs to the grid of the fake_quant that reads it
+// (x from 0.5 to 0.25 is 2^30 * 2^-29; y already is on it); mul
+// multiplies centred levels (scale 1: 2^30 * 2^-30) in int32; pad pads
+// with the level of 0.0, the zero point 3.
+
+// CHECK-LABEL: func.func @concat_mul_pad
+// CHECK:         %[[X:.*]] = qlip.quantize %arg0
+// CHECK:         %[[Y:.*]] = qlip.quantize %arg1
+// CHECK:         "tosa.const"() <{values = dense<29> : tensor<1xi8>}>
+// CHECK:         %[[XR:.*]] = tosa.rescale %[[X]]
+// CHECK:         tosa.concat %[[XR]], %[[Y]] {axis = 1 : i32} : (tensor<1x4xi8>, tensor<1x4xi8>) -> tensor<1x8xi8>
+// CHECK:         "tosa.const"() <{values = dense<30> : tensor<1xi8>}>
+// CHECK:         %[[A:.*]] = tosa.rescale %[[X]]{{.*}} -> tensor<1x4xi32>
+// CHECK:         %[[B:.*]] = tosa.rescale %[[Y]]{{.*}} -> tensor<1x4xi32>
+// CHECK:         tosa.mul %[[A]], %[[B]], %{{.*}} : (tensor<1x4xi32>, tensor<1x4xi32>, tensor<1xi8>) -> tensor<1x4xi32>
+// CHECK:         %[[PC:.*]] = "tosa.const"() <{values = dense<3> : tensor<1xi8>}>
+// CHECK:         tosa.pad %[[X]], %{{.*}}, %[[PC]] : (tensor<1x4xi8>, !tosa.shape<4>, tensor<1xi8>) -> tensor<1x6xi8>
+func.func @concat_mul_pad(%arg0: tensor<1x4xf32>, %arg1: tensor<1x4xf32>) -> (tensor<1x8xf32>, tensor<1x4xf32>, tensor<1x6xf32>) {
+  %shift = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %x = qlip.fake_quant %arg0 with <i8, scales = [0.5], zero_points = [3], clip = [[-65.5, 62.0]], rule = max> : tensor<1x4xf32>
+  %y = qlip.fake_quant %arg1 with <i8, scales = [0.25], clip = [[-32.0, 31.75]], rule = max> : tensor<1x4xf32>
+  %0 = tosa.concat %x, %y {axis = 1 : i32} : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<1x8xf32>
+  %1 = qlip.fake_quant %0 with <i8, scales = [0.25], clip = [[-32.0, 31.75]], rule = max> : tensor<1x8xf32>
+  %2 = tosa.mul %x, %y, %shift : (tensor<1x4xf32>, tensor<1x4xf32>, tensor<1xi8>) -> tensor<1x4xf32>
+  %3 = qlip.fake_quant %2 with <i8, scales = [1.0], clip = [[-128.0, 127.0]], rule = max> : tensor<1x4xf32>
+  %padding = tosa.const_shape {values = dense<[0, 0, 1, 1]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %pc = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %4 = tosa.pad %x, %padding, %pc : (tensor<1x4xf32>, !tosa.shape<4>, tensor<1xf32>) -> tensor<1x6xf32>
+  return %1, %3, %4 : tensor<1x8xf32>, tensor<1x4xf32>, tensor<1x6xf32>
+}
