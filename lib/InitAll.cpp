@@ -6,6 +6,7 @@
 
 #include "qlip/InitAll.h"
 
+#include "dialects/Npu/IR/NpuDialect.h"
 #include "dialects/Qlip/IR/QlipDialect.h"
 #include "dialects/Qlip/Transforms/Passes.h"
 #include "qlip/Conversion/Passes.h"
@@ -47,7 +48,7 @@
 using namespace mlir;
 
 void mlir::qlip::registerQlipDialects(DialectRegistry &registry) {
-  registry.insert<qlip::QlipDialect>();
+  registry.insert<qlip::QlipDialect, npu::NpuDialect>();
 }
 
 void mlir::qlip::registerQlipPassesAndPipelines() {

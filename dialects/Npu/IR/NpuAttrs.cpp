@@ -1,0 +1,84 @@
+//===- NpuAttrs.cpp - npu attributes ----------------------------*- C++ -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Npu/IR/NpuAttrs.h"
+#include "dialects/Npu/IR/NpuDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::npu;
+
+FailureOr<SmallVector<int64_t>> mlir::npu::parseI64List(AsmParser &parser) {
+  SmallVector<int64_t> values;
+  if (failed(parser.parseCommaSeparatedList(
+          AsmParser::Delimiter::Square, [&]() -> ParseResult {
+            return parser.parseInteger(values.emplace_back());
+          })))
+    return failure();
+  return values;
+}
+
+void mlir::npu::printI64List(AsmPrinter &printer, ArrayRef<int64_t> values) {
+  printer << '[';
+  llvm::interleaveComma(values, printer);
+  printer << ']';
+}
+
+#define GET_ATTRDEF_CLASSES
+#include "dialects/Npu/IR/NpuAttrs.cpp.inc"
+
+void NpuDialect::registerAttributes() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "dialects/Npu/IR/NpuAttrs.cpp.inc"
+      >();
+}
+
+LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 int64_t rows, int64_t cols,
+                                 ArrayRef<int64_t> widths, int64_t scratchpad,
+                                 int64_t weightBuffer,
+                                 int64_t dramBytesPerCycle, int64_t clockMhz) {
+  // A MAC array beyond 1024 x 1024 is no design anyone builds; the bound
+  // keeps the cycle model's products far from overflow.
+  if (rows < 1 || rows > 1024 || cols < 1 || cols > 1024)
+    return emitError() << "the MAC array must be 1 to 1024 rows and columns, "
+                          "got "
+                       << rows << " x " << cols;
+  if (widths.empty())
+    return emitError() << "the MAC array must support at least one operand "
+                          "width";
+  for (size_t i = 0; i < widths.size(); ++i) {
+    if (widths[i] != 2 && widths[i] != 4 && widths[i] != 8)
+      return emitError() << "operand widths must be 2, 4 or 8 bits, got "
+                         << widths[i];
+    if (i > 0 && widths[i] <= widths[i - 1])
+      return emitError() << "operand widths must increase, but " << widths[i]
+                         << " follows " << widths[i - 1];
+  }
+  struct Size {
+    const char *name;
+    int64_t value;
+  } sizes[] = {{"scratchpad", scratchpad},
+               {"weight_buffer", weightBuffer},
+               {"dram_bytes_per_cycle", dramBytesPerCycle},
+               {"clock_mhz", clockMhz}};
+  for (const Size &size : sizes)
+    if (size.value < 1)
+      return emitError() << size.name << " must be positive, got "
+                         << size.value;
+  return success();
+}
+
+TargetAttr TargetAttr::lookup(Operation *op) {
+  for (; op; op = op->getParentOp())
+    if (auto target = op->getAttrOfType<TargetAttr>(getAttrName()))
+      return target;
+  return {};
+}
