@@ -41,6 +41,8 @@ static void addTensorLowering(OpPassManager &pm,
   // fake-quantized constant instead of lowering it. (Either is correct;
   // lowering first keeps what runs the same as what the tests check.)
   func.addPass(qlip::createQlipToLinalgPass());
+  // npu layers run on the CPU as the integer TOSA that defines them.
+  func.addPass(qlip::createNpuToTosaPass());
   // tosa.cond_if and tosa.while_loop become scf; their bodies are lowered
   // with the rest.
   func.addPass(createTosaToSCFPass());

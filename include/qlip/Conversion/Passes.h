@@ -7,6 +7,7 @@
 #ifndef QLIP_CONVERSION_PASSES_H
 #define QLIP_CONVERSION_PASSES_H
 
+#include "dialects/Npu/IR/NpuDialect.h"
 #include "qlip/Conversion/QlipToLinalg/QlipToLinalg.h"
 #include "qlip/Support/FixedPoint.h"
 

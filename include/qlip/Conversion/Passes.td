@@ -273,4 +273,43 @@ def QuantizeToTosaPass : Pass<"qlip-quantize", "::mlir::ModuleOp"> {
   ];
 }
 
+def TosaToNpuPass : Pass<"qlip-tosa-to-npu", "::mlir::ModuleOp"> {
+  let summary = "Put the integer TOSA layers the npu target can run on it";
+  let description = [{
+    Rewrites each layer of the integer TOSA that `qlip-quantize` writes,
+    `tosa.conv2d`, `tosa.depthwise_conv2d` or `tosa.matmul` with constant
+    weights and bias, i32 accumulation, followed by its `tosa.rescale` to
+    i8 (and a `tosa.clamp`, or for a matmul a bias `tosa.add` and a
+    `tosa.reshape` that keeps the channels innermost), into one npu layer
+    op with the fused requantize-and-clamp epilogue. The weights' width is
+    the narrowest the target supports that holds their levels (2, 4 or 8
+    bits; i4 weights are widened to i8 storage).
+
+    The module must carry an `npu.target`. A layer stays on the host (as
+    TOSA) when its rescale uses DOUBLE_ROUND (the requantize unit rounds
+    once), when its input is 16-bit, when its weights are not constant, or
+    when no supported width holds them; `print-report` lists every layer
+    and where it runs.
+  }];
+  let dependentDialects = ["::mlir::npu::NpuDialect"];
+  let options = [
+    Option<"printReport", "print-report", "bool", "false",
+           "Print where each layer runs on stderr">
+  ];
+}
+
+def NpuToTosaPass : Pass<"qlip-npu-to-tosa"> {
+  let summary = "Write npu layer ops as the integer TOSA they compute";
+  let description = [{
+    The functional definition of the npu's tensor-level layers, as integer
+    TOSA: `tosa.conv2d`, `tosa.depthwise_conv2d` or `tosa.matmul` (plus a
+    bias `tosa.add`) with i32 accumulation, a SINGLE_ROUND `tosa.rescale`
+    with the layer's multipliers and shifts, and a `tosa.clamp` when the
+    clamp range is narrower than i8. `qlip-lower-to-llvm` runs it first, so
+    qlip-run executes models with npu ops on the CPU; the tests compare
+    them with the integer TOSA they came from, bit for bit.
+  }];
+  let dependentDialects = ["::mlir::tosa::TosaDialect"];
+}
+
 #endif // QLIP_CONVERSION_PASSES_TD

@@ -1,0 +1,112 @@
+//===- NpuToTosa.cpp - npu layers as the integer TOSA they compute -------===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qlip/Conversion/Passes.h"
+
+#include "dialects/Npu/IR/NpuOps.h"
+
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::qlip {
+#define GEN_PASS_DEF_NPUTOTOSAPASS
+#include "qlip/Conversion/Passes.h.inc"
+} // namespace mlir::qlip
+
+using namespace mlir;
+
+namespace {
+
+Value intConstant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                  unsigned width, int64_t value) {
+  auto type = RankedTensorType::get(shape, b.getIntegerType(width));
+  return tosa::ConstOp::create(
+      b, loc, type, DenseElementsAttr::get(type, APInt(width, value, true)));
+}
+
+template <typename LayerOp>
+struct LayerToTosa : OpConversionPattern<LayerOp> {
+  using OpConversionPattern<LayerOp>::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(LayerOp op, typename LayerOp::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto outType = cast<RankedTensorType>(op.getType());
+    auto accType = outType.clone(rewriter.getI32Type());
+    Value inZp = intConstant(rewriter, loc, {1}, 8,
+                             static_cast<int64_t>(op.getInputZp()));
+    Value wZp = intConstant(rewriter, loc, {1}, 8, 0);
+    Value acc;
+    if constexpr (std::is_same_v<LayerOp, npu::MatmulOp>) {
+      acc = tosa::MatMulOp::create(rewriter, loc, accType, adaptor.getInput(),
+                                   adaptor.getWeight(), inZp, wZp);
+      int64_t channels = outType.getShape().back();
+      auto shapeType = tosa::shapeType::get(rewriter.getContext(), 3);
+      Value shape = tosa::ConstShapeOp::create(
+          rewriter, loc, shapeType,
+          DenseIntElementsAttr::get(
+              RankedTensorType::get({3}, rewriter.getIndexType()),
+              ArrayRef<int64_t>{1, 1, channels}));
+      Value bias = tosa::ReshapeOp::create(
+          rewriter, loc,
+          RankedTensorType::get({1, 1, channels}, rewriter.getI32Type()),
+          adaptor.getBias(), shape);
+      acc = tosa::AddOp::create(rewriter, loc, accType, acc, bias);
+    } else {
+      using TosaOp =
+          std::conditional_t<std::is_same_v<LayerOp, npu::Conv2DOp>,
+                             tosa::Conv2DOp, tosa::DepthwiseConv2DOp>;
+      OperationState state(loc, TosaOp::getOperationName());
+      state.addOperands({adaptor.getInput(), adaptor.getWeight(),
+                         adaptor.getBias(), inZp, wZp});
+      state.addTypes(accType);
+      state.addAttribute("pad", op.getPadAttr());
+      state.addAttribute("stride", op.getStrideAttr());
+      state.addAttribute("dilation", op.getDilationAttr());
+      state.addAttribute("acc_type", TypeAttr::get(rewriter.getI32Type()));
+      acc = rewriter.create(state)->getResult(0);
+    }
+    bool perChannel =
+        cast<RankedTensorType>(adaptor.getMultiplier().getType())
+            .getNumElements() > 1;
+    Value result = tosa::RescaleOp::create(
+        rewriter, loc, outType, acc, adaptor.getMultiplier(),
+        adaptor.getShift(), intConstant(rewriter, loc, {1}, 32, 0),
+        intConstant(rewriter, loc, {1}, 8,
+                    static_cast<int64_t>(op.getOutputZp())),
+        /*scale32=*/true, tosa::RoundingMode::SINGLE_ROUND, perChannel,
+        /*input_unsigned=*/false, /*output_unsigned=*/false);
+    auto lo = static_cast<int64_t>(op.getClampMin());
+    auto hi = static_cast<int64_t>(op.getClampMax());
+    if (lo > -128 || hi < 127)
+      result = tosa::ClampOp::create(
+          rewriter, loc, outType, result,
+          rewriter.getIntegerAttr(rewriter.getI8Type(), lo),
+          rewriter.getIntegerAttr(rewriter.getI8Type(), hi),
+          tosa::NanPropagationModeAttr::get(
+              rewriter.getContext(), tosa::NanPropagationMode::PROPAGATE));
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct NpuToTosaPass : qlip::impl::NpuToTosaPassBase<NpuToTosaPass> {
+  void runOnOperation() override {
+    ConversionTarget target(getContext());
+    target.addIllegalDialect<npu::NpuDialect>();
+    target.addLegalDialect<tosa::TosaDialect>();
+    RewritePatternSet patterns(&getContext());
+    patterns.add<LayerToTosa<npu::Conv2DOp>, LayerToTosa<npu::DepthwiseConv2DOp>,
+                 LayerToTosa<npu::MatmulOp>>(&getContext());
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,252 @@
+//===- TosaToNpu.cpp - integer TOSA layers onto the npu ---------*- C++ -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+// One rewrite pattern, rooted at the tosa.rescale that ends a layer: it
+// reads back through the layer's epilogue (an optional reshape and bias add
+// after a matmul) to the conv or matmul, checks that the npu can run it,
+// and replaces the chain with one npu layer op (plus the reshape, which
+// commutes with the per-channel epilogue because it keeps the channels
+// innermost). A following tosa.clamp folds in by a second pattern.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qlip/Conversion/Passes.h"
+
+#include "dialects/Npu/IR/NpuOps.h"
+
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace mlir::qlip {
+#define GEN_PASS_DEF_TOSATONPUPASS
+#include "qlip/Conversion/Passes.h.inc"
+} // namespace mlir::qlip
+
+using namespace mlir;
+
+namespace {
+
+/// The narrowest width of `target` whose symmetric narrow range holds every
+/// level of `weights`, or none.
+std::optional<int64_t> chooseWeightBits(DenseIntElementsAttr weights,
+                                        npu::TargetAttr target) {
+  int64_t maxAbs = 0;
+  for (const APInt &v : weights.getValues<APInt>())
+    maxAbs = std::max<int64_t>(maxAbs, std::abs(v.getSExtValue()));
+  for (int64_t bits : target.getWidths())
+    if (maxAbs <= (int64_t{1} << (bits - 1)) - 1)
+      return bits;
+  return std::nullopt;
+}
+
+/// `weights` as i8 storage (i4 constants are widened).
+DenseIntElementsAttr toI8(DenseIntElementsAttr weights) {
+  auto type = cast<RankedTensorType>(weights.getType());
+  if (type.getElementType().isInteger(8))
+    return weights;
+  SmallVector<APInt> values;
+  for (const APInt &v : weights.getValues<APInt>())
+    values.push_back(v.sextOrTrunc(8));
+  return DenseIntElementsAttr::get(
+      type.clone(IntegerType::get(type.getContext(), 8)), values);
+}
+
+struct LayerToNpu : OpRewritePattern<tosa::RescaleOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tosa::RescaleOp rescale,
+                                PatternRewriter &rewriter) const override {
+    npu::TargetAttr target = npu::TargetAttr::lookup(rescale);
+    if (!target)
+      return rewriter.notifyMatchFailure(rescale, "no npu.target");
+    // The requantize unit: single rounding, 32-bit multipliers, signed i8.
+    auto outType = cast<RankedTensorType>(rescale.getType());
+    if (rescale.getRoundingMode() != tosa::RoundingMode::SINGLE_ROUND ||
+        !rescale.getScale32() || rescale.getInputUnsigned() ||
+        rescale.getOutputUnsigned() || !outType.getElementType().isInteger(8))
+      return rewriter.notifyMatchFailure(rescale, "not the npu's requantize");
+    FailureOr<int64_t> accZp = rescale.getInputZeroPoint();
+    FailureOr<int64_t> outZp = rescale.getOutputZeroPoint();
+    if (failed(accZp) || *accZp != 0 || failed(outZp))
+      return failure();
+
+    // Back through a reshape (keeping the channels innermost) and a bias
+    // add to the layer.
+    Value acc = rescale.getInput();
+    tosa::ReshapeOp reshape = acc.getDefiningOp<tosa::ReshapeOp>();
+    if (reshape) {
+      if (!reshape->hasOneUse() ||
+          cast<RankedTensorType>(reshape.getInput1().getType())
+                  .getShape()
+                  .back() != outType.getShape().back())
+        return failure();
+      acc = reshape.getInput1();
+    }
+    DenseIntElementsAttr extraBias;
+    if (auto add = acc.getDefiningOp<tosa::AddOp>()) {
+      if (!add->hasOneUse() ||
+          !matchPattern(add.getInput2(), m_Constant(&extraBias)))
+        return failure();
+      acc = add.getInput1();
+    }
+    Operation *layer = acc.getDefiningOp();
+    if (!layer || !layer->hasOneUse() ||
+        !isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp>(layer))
+      return rewriter.notifyMatchFailure(rescale, "not after a layer");
+    bool isMatmul = isa<tosa::MatMulOp>(layer);
+    if (extraBias && !isMatmul)
+      return failure();
+
+    Value input = layer->getOperand(0);
+    if (!cast<RankedTensorType>(input.getType()).getElementType().isInteger(8))
+      return rewriter.notifyMatchFailure(layer, "the npu takes 8-bit inputs");
+    DenseIntElementsAttr weights;
+    if (!matchPattern(layer->getOperand(1), m_Constant(&weights)))
+      return rewriter.notifyMatchFailure(layer, "weights not constant");
+    std::optional<int64_t> bits = chooseWeightBits(weights, target);
+    if (!bits)
+      return rewriter.notifyMatchFailure(layer, "no width holds the weights");
+
+    FailureOr<int64_t> inZp =
+        llvm::TypeSwitch<Operation *, FailureOr<int64_t>>(layer)
+            .Case<tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(
+                [](auto op) -> FailureOr<int64_t> {
+                  FailureOr<int64_t> w = op.getWeightZeroPoint();
+                  if (failed(w) || *w != 0)
+                    return failure();
+                  return op.getInputZeroPoint();
+                })
+            .Case<tosa::MatMulOp>([](tosa::MatMulOp op) -> FailureOr<int64_t> {
+              FailureOr<int64_t> b = op.getBZeroPoint();
+              if (failed(b) || *b != 0)
+                return failure();
+              return op.getAZeroPoint();
+            });
+    if (failed(inZp))
+      return failure();
+
+    // The bias: the conv's own operand, or the matmul's add.
+    Location loc = layer->getLoc();
+    auto layerType = cast<RankedTensorType>(layer->getResult(0).getType());
+    int64_t channels = layerType.getShape().back();
+    auto biasType = RankedTensorType::get({channels}, rewriter.getI32Type());
+    DenseIntElementsAttr bias;
+    if (!isMatmul) {
+      if (!matchPattern(layer->getOperand(2), m_Constant(&bias)))
+        return failure();
+    } else {
+      SmallVector<APInt> zeros(channels, APInt(32, 0));
+      bias = extraBias ? extraBias
+                       : DenseIntElementsAttr::get(biasType, zeros);
+    }
+    if (bias.getNumElements() != channels)
+      return failure();
+    bias = cast<DenseIntElementsAttr>(bias.reshape(biasType));
+
+    auto i64 = [&](int64_t v) { return rewriter.getI64IntegerAttr(v); };
+    Value weightConst = arith::ConstantOp::create(rewriter, loc, toI8(weights));
+    Value biasConst = arith::ConstantOp::create(rewriter, loc, bias);
+    auto npuType = layerType.clone(rewriter.getI8Type());
+    SmallVector<NamedAttribute> attrs{
+        rewriter.getNamedAttr("input_zp", i64(*inZp)),
+        rewriter.getNamedAttr("output_zp", i64(*outZp)),
+        rewriter.getNamedAttr("weight_bits", i64(*bits)),
+        rewriter.getNamedAttr("clamp_min", i64(-128)),
+        rewriter.getNamedAttr("clamp_max", i64(127))};
+    for (StringRef name : {"pad", "stride", "dilation"})
+      if (Attribute attr = layer->getAttr(name))
+        attrs.push_back(rewriter.getNamedAttr(name, attr));
+    SmallVector<Value> operands{input, weightConst, biasConst,
+                                rescale.getMultiplier(), rescale.getShift()};
+    StringRef name = llvm::TypeSwitch<Operation *, StringRef>(layer)
+                         .Case<tosa::Conv2DOp>([](auto) {
+                           return npu::Conv2DOp::getOperationName();
+                         })
+                         .Case<tosa::DepthwiseConv2DOp>([](auto) {
+                           return npu::DepthwiseConv2DOp::getOperationName();
+                         })
+                         .Default([](Operation *) {
+                           return npu::MatmulOp::getOperationName();
+                         });
+    OperationState state(loc, name);
+    state.addOperands(operands);
+    state.addTypes(npuType);
+    state.addAttributes(attrs);
+    Value result = rewriter.create(state)->getResult(0);
+    if (reshape)
+      result = tosa::ReshapeOp::create(rewriter, reshape.getLoc(), outType,
+                                       result, reshape.getShape());
+    rewriter.replaceOp(rescale, result);
+    return success();
+  }
+};
+
+/// A tosa.clamp of an npu layer's only result narrows its clamp range.
+template <typename LayerOp>
+struct ClampIntoLayer : OpRewritePattern<tosa::ClampOp> {
+  using OpRewritePattern<tosa::ClampOp>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tosa::ClampOp clamp,
+                                PatternRewriter &rewriter) const override {
+    auto layer = clamp.getInput().template getDefiningOp<LayerOp>();
+    auto lo = dyn_cast<IntegerAttr>(clamp.getMinValAttr());
+    auto hi = dyn_cast<IntegerAttr>(clamp.getMaxValAttr());
+    if (!layer || !layer->hasOneUse() || !lo || !hi)
+      return failure();
+    int64_t newLo = std::max(static_cast<int64_t>(layer.getClampMin()),
+                             lo.getInt());
+    int64_t newHi = std::min(static_cast<int64_t>(layer.getClampMax()),
+                             hi.getInt());
+    if (newLo > newHi)
+      return failure();
+    rewriter.modifyOpInPlace(layer, [&] {
+      layer.setClampMin(newLo);
+      layer.setClampMax(newHi);
+    });
+    rewriter.replaceOp(clamp, layer.getResult());
+    return success();
+  }
+};
+
+struct TosaToNpuPass
+    : qlip::impl::TosaToNpuPassBase<TosaToNpuPass> {
+  using TosaToNpuPassBase::TosaToNpuPassBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (!npu::TargetAttr::lookup(module)) {
+      module.emitError("qlip-tosa-to-npu: the module has no npu.target "
+                       "attribute (#npu.target<...>) to compile for");
+      return signalPassFailure();
+    }
+    RewritePatternSet patterns(&getContext());
+    patterns.add<LayerToNpu, ClampIntoLayer<npu::Conv2DOp>,
+                 ClampIntoLayer<npu::DepthwiseConv2DOp>,
+                 ClampIntoLayer<npu::MatmulOp>>(&getContext());
+    if (failed(applyPatternsGreedily(module, std::move(patterns))))
+      return signalPassFailure();
+
+    if (!printReport)
+      return;
+    module.walk([&](Operation *op) {
+      const char *where = nullptr;
+      if (isa<npu::Conv2DOp, npu::DepthwiseConv2DOp, npu::MatmulOp>(op))
+        where = "npu";
+      else if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp,
+                   tosa::TransposeConv2DOp, tosa::MatMulOp>(op))
+        where = "host";
+      if (!where)
+        return;
+      llvm::errs() << where << ": " << op->getName();
+      if (auto bits = op->getAttrOfType<IntegerAttr>("weight_bits"))
+        llvm::errs() << " (" << bits.getInt() << "-bit weights)";
+      llvm::errs() << " at " << op->getLoc() << "\n";
+    });
+  }
+};
+
+} // namespace
