@@ -7,6 +7,7 @@
 #include "qlip/InitAll.h"
 
 #include "dialects/Npu/IR/NpuDialect.h"
+#include "dialects/Npu/Transforms/Passes.h"
 #include "dialects/Qlip/IR/QlipDialect.h"
 #include "dialects/Qlip/Transforms/Passes.h"
 #include "qlip/Conversion/Passes.h"
@@ -53,6 +54,7 @@ void mlir::qlip::registerQlipDialects(DialectRegistry &registry) {
 
 void mlir::qlip::registerQlipPassesAndPipelines() {
   registerQlipPasses();
+  npu::registerNpuPasses();
   registerQlipTransformsPasses();
   registerQlipConversionPasses();
   registerLowerToLLVMPipeline();

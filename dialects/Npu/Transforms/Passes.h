@@ -1,0 +1,24 @@
+//===- Passes.h - npu dialect passes ----------------------------*- C++ -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QLIP_DIALECT_NPU_TRANSFORMS_PASSES_H
+#define QLIP_DIALECT_NPU_TRANSFORMS_PASSES_H
+
+#include "dialects/Npu/IR/NpuDialect.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::npu {
+
+#define GEN_PASS_DECL
+#include "dialects/Npu/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "dialects/Npu/Transforms/Passes.h.inc"
+
+} // namespace mlir::npu
+
+#endif // QLIP_DIALECT_NPU_TRANSFORMS_PASSES_H
