@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The npu cost table of bench/RESULTS.md: the bundled Fashion-MNIST example
+# at W8A8, W4A4 and W2A2 (every layer at that width) on one npu target,
+# through qlip-ptq, qlip-tosa-to-npu and qlip-npu-cost.
+#   bench/npu-cost.sh [build-dir]
+set -euo pipefail
+build=${1:-build}
+bin="$build/bin"
+target='#npu.target<rows = 16, cols = 16, widths = [2, 4, 8], scratchpad = 65536, weight_buffer = 4096, dram_bytes_per_cycle = 8, clock_mhz = 500>'
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$bin/qlip-opt" examples/fashion_cnn.mlir -qlip-prepare -o "$work/observed.mlir"
+"$bin/qlip-calibrate" "$work/observed.mlir" --calibrate examples/fashion_calib.npy \
+  --stats "$work/stats.json" > /dev/null
+echo "target: $target"
+echo
+echo "| width | accuracy | weights (B) | on chip | cycles | time (us) | DRAM bytes | energy (nJ) |"
+echo "|---|---|---|---|---|---|---|---|"
+for bits in 8 4 2; do
+  "$bin/qlip-opt" examples/fashion_cnn.mlir -mlir-print-debuginfo \
+    -qlip-ptq="stats=$work/stats.json weight-bits=$bits act-bits=$bits act-clip=aciq bias-correction first-layer-bits=0 last-layer-bits=0" \
+    -o "$work/int.mlir"
+  acc=$("$bin/qlip-run" "$work/int.mlir" --input examples/fashion_test.npy \
+          --labels examples/fashion_test_labels.npy | sed -n 's/.*(\(.*\)%)$/\1/p')
+  # The module line: with or without attributes.
+  sed -e "0,/^module/s|^module attributes {|module attributes {npu.target = $target, |" \
+      -e "0,/^module/s|^module {|module attributes {npu.target = $target} {|" \
+      "$work/int.mlir" > "$work/target.mlir"
+  "$bin/qlip-opt" "$work/target.mlir" -qlip-tosa-to-npu -qlip-npu-cost -o /dev/null \
+    2> "$work/cost.txt"
+  sed -n 's/^total: \([0-9]*\) MACs, \([0-9]*\) cycles (\([0-9.]*\) us), \([0-9]*\) DRAM bytes, weights \([0-9]*\) B \(.*\), \([0-9.]*\) nJ$/\2|\3|\4|\5|\6|\7/p' \
+    "$work/cost.txt" | {
+    IFS="|" read -r cycles us dram weights where energy
+    echo "| W${bits}A${bits} | $acc% | $weights | ${where%% *} | $cycles | $us | $dram | $energy |"
+  }
+  cp "$work/cost.txt" "$work/cost-$bits.txt"
+done
+echo
+echo "Per layer at W4A4:"
+echo
+echo '```'
+cat "$work/cost-4.txt"
+echo '```'
