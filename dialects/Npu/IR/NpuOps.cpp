@@ -30,8 +30,11 @@ static int64_t rankOf(Value value) {
 
 /// Checks the operands and attributes every layer has, for a layer with
 /// `channels` output channels.
+/// `reduction` is the number of products one output value sums (the
+/// smallest tile holds that window of inputs and one channel's weights).
 template <typename OpTy>
-static LogicalResult verifyLayerCommon(OpTy op, int64_t channels) {
+static LogicalResult verifyLayerCommon(OpTy op, int64_t channels,
+                                       int64_t reduction) {
   if (rankOf(op.getBias()) != 1 || dimOf(op.getBias(), 0) != channels)
     return op.emitOpError("expected a bias of ")
            << channels << " values, one per output channel, got "
@@ -57,7 +60,20 @@ static LogicalResult verifyLayerCommon(OpTy op, int64_t channels) {
            << lo << ", " << hi << "]";
   if (bits != 2 && bits != 4 && bits != 8)
     return op.emitOpError("weight_bits must be 2, 4 or 8, got ") << bits;
-  if (TargetAttr target = TargetAttr::lookup(op))
+  TargetAttr target = TargetAttr::lookup(op);
+  if (target) {
+    // The smallest tile: one output value's input window (1 byte each) and
+    // one output channel's weights.
+    int64_t weightBytes = (reduction * bits + 7) / 8;
+    if (reduction > target.getScratchpad() ||
+        weightBytes > target.getWeightBuffer())
+      return op.emitOpError("the target cannot hold even the smallest tile: ")
+             << reduction << " input bytes and " << weightBytes
+             << " weight bytes for one output, in a scratchpad of "
+             << target.getScratchpad() << " and a weight buffer of "
+             << target.getWeightBuffer() << " bytes";
+  }
+  if (target)
     if (!target.supportsWidth(bits))
       return op.emitOpError("the target's MAC array does not take ")
              << bits << "-bit weights (it takes ["
@@ -145,7 +161,8 @@ static LogicalResult verifyConv(OpTy op, StringRef weightLayout,
            << " and the input's batch";
   if (failed(verifyWindow(op, kh, kw)))
     return failure();
-  return verifyLayerCommon(op, channels);
+  int64_t reduction = weightLayout == "HWCM" ? kh * kw : kh * kw * weightChannels;
+  return verifyLayerCommon(op, channels, reduction);
 }
 
 /// Whether the input, weight and output of `op` are 4-D.
@@ -185,7 +202,7 @@ LogicalResult MatmulOp::verify() {
       dimOf(getOutput(), 2) != channels)
     return emitOpError("expected an output of shape [N, H, ")
            << channels << "]";
-  return verifyLayerCommon(*this, channels);
+  return verifyLayerCommon(*this, channels, dimOf(getWeight(), 1));
 }
 
 #define GET_OP_CLASSES

@@ -206,3 +206,15 @@ func.func @element_type(%x: tensor<1x1x1x1xi16>, %w: tensor<1x1x1x1xi8>, %b: ten
   %0 = npu.conv2d %x, %w, %b, %m, %s {input_zp = 0 : i64, output_zp = 0 : i64, weight_bits = 8 : i64, clamp_min = -128 : i64, clamp_max = 127 : i64, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>} : (tensor<1x1x1x1xi16>, tensor<1x1x1x1xi8>, tensor<1xi32>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x1x1x1xi8>
   return
 }
+
+// -----
+
+// One output of a 3x3 conv over 64 channels sums 576 products: a 512-byte
+// scratchpad cannot hold its input window.
+module attributes {npu.target = #npu.target<rows = 8, cols = 8, widths = [8], scratchpad = 512, weight_buffer = 4096, dram_bytes_per_cycle = 8, clock_mhz = 100>} {
+func.func @tile_too_large(%x: tensor<1x3x3x64xi8>, %w: tensor<2x3x3x64xi8>, %b: tensor<2xi32>, %m: tensor<1xi32>, %s: tensor<1xi8>) {
+  // expected-error@+1 {{the target cannot hold even the smallest tile: 576 input bytes and 576 weight bytes for one output, in a scratchpad of 512 and a weight buffer of 4096 bytes}}
+  %0 = npu.conv2d %x, %w, %b, %m, %s {input_zp = 0 : i64, output_zp = 0 : i64, weight_bits = 8 : i64, clamp_min = -128 : i64, clamp_max = 127 : i64, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>} : (tensor<1x3x3x64xi8>, tensor<2x3x3x64xi8>, tensor<2xi32>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x1x1x2xi8>
+  return
+}
+}
