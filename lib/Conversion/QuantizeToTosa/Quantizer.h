@@ -151,8 +151,8 @@ public:
   Value dequantize(Value floatValue, const QuantState &state,
                    Operation *user);
 
-  /// Emits an error at `op` (or a remark in non-strict mode is not an
-  /// error): used for inputs the integer model cannot represent.
+  /// Emits an error prefixed with the pass name at `op`: for inputs the
+  /// integer model cannot represent.
   InFlightDiagnostic emitError(Operation *op, const Twine &message);
 
   //===--------------------------------------------------------------------===//
