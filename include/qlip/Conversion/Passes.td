@@ -287,8 +287,8 @@ def TosaToNpuPass : Pass<"qlip-tosa-to-npu", "::mlir::ModuleOp"> {
 
     The module must carry an `npu.target`. A layer stays on the host (as
     TOSA) when its rescale uses DOUBLE_ROUND (the requantize unit rounds
-    once), when its input is 16-bit, when its weights are not constant, or
-    when no supported width holds them; `print-report` lists every layer
+    once), when its input is 16-bit, when its weights are not constant or
+    its shapes dynamic, or when no supported width holds them; `print-report` lists every layer
     and where it runs.
   }];
   let dependentDialects = ["::mlir::npu::NpuDialect"];

@@ -111,6 +111,7 @@ static bool keepsLastAxis(Operation *op) {
   auto in = cast<RankedTensorType>(op->getOperand(0).getType());
   auto out = cast<RankedTensorType>(op->getResult(0).getType());
   if (in.getRank() == 0 || out.getRank() == 0 ||
+      ShapedType::isDynamic(in.getShape().back()) ||
       in.getShape().back() != out.getShape().back())
     return false;
   if (auto transpose = dyn_cast<tosa::TransposeOp>(op))
@@ -192,7 +193,8 @@ FailureOr<bool> Quantizer::quantizeAvgPool(Operation *op) {
   ArrayRef<int64_t> kernel = pool.getKernel();
   bool unpadded = llvm::all_of(pool.getPad(), [](int64_t p) { return p == 0; });
 
-  if (unpadded && width == 8) {
+  // The sum needs the channel count for its weight of ones.
+  if (unpadded && width == 8 && !ShapedType::isDynamic(outType.getShape().back())) {
     // Every window holds kh * kw values: sum them in int32 with a depthwise
     // conv of ones, and let the requantization divide (scale s / (kh*kw)),
     // so the mean is rounded once, on the next grid.

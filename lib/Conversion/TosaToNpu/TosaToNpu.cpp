@@ -102,8 +102,13 @@ struct LayerToNpu : OpRewritePattern<tosa::RescaleOp> {
       return failure();
 
     Value input = layer->getOperand(0);
-    if (!cast<RankedTensorType>(input.getType()).getElementType().isInteger(8))
+    auto inputType = cast<RankedTensorType>(input.getType());
+    if (!inputType.getElementType().isInteger(8))
       return rewriter.notifyMatchFailure(layer, "the npu takes 8-bit inputs");
+    // The npu's buffers are planned at compile time.
+    if (!inputType.hasStaticShape() ||
+        !cast<RankedTensorType>(layer->getResult(0).getType()).hasStaticShape())
+      return rewriter.notifyMatchFailure(layer, "dynamic shapes stay on host");
     DenseIntElementsAttr weights;
     if (!matchPattern(layer->getOperand(1), m_Constant(&weights)))
       return rewriter.notifyMatchFailure(layer, "weights not constant");

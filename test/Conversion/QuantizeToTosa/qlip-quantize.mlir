@@ -235,3 +235,26 @@ func.func @concat_mul_pad(%arg0: tensor<1x4xf32>, %arg1: tensor<1x4xf32>) -> (te
   %4 = tosa.pad %x, %padding, %pc : (tensor<1x4xf32>, !tosa.shape<4>, tensor<1xf32>) -> tensor<1x6xf32>
   return %1, %3, %4 : tensor<1x8xf32>, tensor<1x4xf32>, tensor<1x6xf32>
 }
+
+// -----
+
+// Dynamic shapes: an unpadded average pool whose channel count is unknown
+// cannot build its weight of ones, so it is TOSA's integer avg_pool2d; a
+// conv with a dynamic batch accumulates as usual.
+
+// CHECK-LABEL: func.func @dynamic
+// CHECK:         tosa.avg_pool2d {{.*}} : (tensor<?x2x2x?xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<?x1x1x?xi8>
+// CHECK:         tosa.conv2d {{.*}} -> tensor<?x2x2x2xi32>
+func.func @dynamic(%arg0: tensor<?x2x2x?xf32>, %arg1: tensor<?x2x2x1xf32>) -> (tensor<?x1x1x?xf32>, tensor<?x2x2x2xf32>) {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %x = qlip.fake_quant %arg0 with <i8, scales = [0.5], clip = [[-64.0, 63.5]], rule = max> : tensor<?x2x2x?xf32>
+  %0 = tosa.avg_pool2d %x, %zp, %zp {acc_type = f32, kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} : (tensor<?x2x2x?xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x1x1x?xf32>
+  %1 = qlip.fake_quant %0 with <i8, scales = [0.25], clip = [[-32.0, 31.75]], rule = max> : tensor<?x1x1x?xf32>
+  %y = qlip.fake_quant %arg1 with <i8, scales = [0.5], clip = [[-64.0, 63.5]], rule = max> : tensor<?x2x2x1xf32>
+  %w = "tosa.const"() <{values = dense<[[[[0.5]]], [[[-0.25]]]]> : tensor<2x1x1x1xf32>}> : () -> tensor<2x1x1x1xf32>
+  %wq = qlip.fake_quant %w with <i8 narrow, axis = 0, scales = [0.125, 0.0625], clip = [[-0.875, 0.875], [-0.4375, 0.4375]], rule = max> : tensor<2x1x1x1xf32>
+  %b = "tosa.const"() <{values = dense<[0.25, -1.0]> : tensor<2xf32>}> : () -> tensor<2xf32>
+  %2 = tosa.conv2d %y, %wq, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<?x2x2x1xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x2x2x2xf32>
+  %3 = qlip.fake_quant %2 with <i8, scales = [0.25], clip = [[-32.0, 31.75]], rule = max> : tensor<?x2x2x2xf32>
+  return %1, %3 : tensor<?x1x1x?xf32>, tensor<?x2x2x2xf32>
+}
