@@ -76,3 +76,18 @@ func.func @two_blocks(%arg0: tensor<4xf32>) -> tensor<4xf32> {
 ^bb1:
   return %arg0 : tensor<4xf32>
 }
+
+// -----
+
+// TOSA has no integer convolution with 16-bit weights: the layer stays
+// float, which strict mode refuses.
+func.func @weights16(%arg0: tensor<1x1x1x1xf32>) -> tensor<1x1x1x1xf32> {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %x = qlip.fake_quant %arg0 with <i8, scales = [0.5], clip = [[-64.0, 63.5]], rule = max> : tensor<1x1x1x1xf32>
+  %w = "tosa.const"() <{values = dense<1.0> : tensor<1x1x1x1xf32>}> : () -> tensor<1x1x1x1xf32>
+  %wq = qlip.fake_quant %w with <i16 narrow, axis = 0, scales = [0.001], clip = [[-32.767, 32.767]], rule = max> : tensor<1x1x1x1xf32>
+  %b = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  // expected-error@+1 {{'tosa.conv2d' cannot be made integer here}}
+  %0 = tosa.conv2d %x, %wq, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x1x1x1xf32>, tensor<1x1x1x1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1x1xf32>
+  return %0 : tensor<1x1x1x1xf32>
+}

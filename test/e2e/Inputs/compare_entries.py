@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Runs each entry of DIR/fq{8,4}.mlir and of its integer models
-DIR/q8.mlir, DIR/q8d.mlir, DIR/q4.mlir on DIR/x.npy with qlip-run, and
+DIR/q8.mlir, DIR/q8d.mlir, DIR/q4.mlir (and DIR/fqt.mlir's DIR/qt.mlir) on DIR/x.npy with qlip-run, and
 checks that every integer result is within --tolerance of the fake-quant
 result (qlip-run --compare --tolerance). Prints one line per failure and a
 summary; exits 1 on any failure."""
@@ -17,7 +17,8 @@ parser.add_argument("entries", nargs="+")
 args = parser.parse_args()
 
 run = "qlip-run"
-pairs = [("fq8.mlir", "q8.mlir"), ("fq8.mlir", "q8d.mlir"), ("fq4.mlir", "q4.mlir")]
+pairs = [("fq8.mlir", "q8.mlir"), ("fq8.mlir", "q8d.mlir"), ("fq4.mlir", "q4.mlir"),
+         ("fqt.mlir", "qt.mlir")]
 x = os.path.join(args.dir, "x.npy")
 failures = 0
 count = 0
