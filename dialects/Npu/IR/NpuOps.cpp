@@ -205,5 +205,48 @@ LogicalResult MatmulOp::verify() {
   return verifyLayerCommon(*this, channels, dimOf(getWeight(), 1));
 }
 
+LogicalResult MaxPool2DOp::verify() {
+  if (rankOf(getInput()) != 4 || rankOf(getOutput()) != 4)
+    return emitOpError("expected 4-D (NHWC) input and output");
+  ArrayRef<int64_t> kernel = getKernel(), stride = getStride(), pad = getPad();
+  if (kernel.size() != 2 || stride.size() != 2 || pad.size() != 4 ||
+      llvm::any_of(kernel, [](int64_t k) { return k < 1; }) ||
+      llvm::any_of(stride, [](int64_t s) { return s < 1; }) ||
+      llvm::any_of(pad, [](int64_t p) { return p < 0; }))
+    return emitOpError("expected a positive kernel and stride of 2 values "
+                       "and a non-negative pad of 4");
+  for (int i = 0; i < 2; ++i) {
+    int64_t span = dimOf(getInput(), 1 + i) + pad[2 * i] + pad[2 * i + 1] -
+                   kernel[i];
+    if (span < 0 || span % stride[i] != 0 ||
+        dimOf(getOutput(), 1 + i) != span / stride[i] + 1)
+      return emitOpError("the pool does not give output dimension ")
+             << (1 + i) << " of " << dimOf(getOutput(), 1 + i);
+  }
+  if (dimOf(getOutput(), 0) != dimOf(getInput(), 0) ||
+      dimOf(getOutput(), 3) != dimOf(getInput(), 3))
+    return emitOpError("expected the input's batch and channels");
+  return success();
+}
+
+LogicalResult AddOp::verify() {
+  auto value = [](uint64_t bits) { return static_cast<int64_t>(bits); };
+  for (int64_t zp : {value(getAZp()), value(getBZp()), value(getOutputZp())})
+    if (!fitsInt8(zp))
+      return emitOpError("zero points must be 8-bit values, got ") << zp;
+  for (int64_t m : {value(getAMultiplier()), value(getBMultiplier()),
+                    value(getMultiplier())})
+    if (m < 0 || m > INT32_MAX)
+      return emitOpError("multipliers must be in [0, 2^31), got ") << m;
+  for (int64_t s : {value(getAShift()), value(getBShift()), value(getShift())})
+    if (s < 2 || s > 62)
+      return emitOpError("shifts must be in [2, 62], got ") << s;
+  int64_t lo = value(getClampMin()), hi = value(getClampMax());
+  if (!fitsInt8(lo) || !fitsInt8(hi) || lo > hi)
+    return emitOpError("expected a clamp range within [-128, 127], got [")
+           << lo << ", " << hi << "]";
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "dialects/Npu/IR/NpuOps.cpp.inc"

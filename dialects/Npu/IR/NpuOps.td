@@ -104,4 +104,44 @@ def Npu_MatmulOp : Npu_LayerOp<"matmul", "Batched matrix multiply", [{
   }];
 }
 
+def Npu_MaxPool2DOp : Npu_Op<"max_pool2d", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "2-D max pool on the levels";
+  let description = [{
+    TOSA's `max_pool2d` on i8 levels (quantization is monotone, so the
+    pool needs no requantization): NHWC, `kernel` and `stride` of 2,
+    `pad` [top, bottom, left, right], padding never chosen.
+  }];
+  let arguments = (ins Npu_I8Tensor:$input, DenseI64ArrayAttr:$kernel,
+                       DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$pad);
+  let results = (outs Npu_I8Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def Npu_AddOp : Npu_Op<"add", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Elementwise add of two quantized tensors, with rescale";
+  let description = [{
+    The requantize unit's elementwise path, as qlip's integer TOSA writes
+    an add: each input moved to a common int32 scale, summed, and
+    requantized, every rescale SINGLE_ROUND with TOSA's apply_scale_32:
+
+    ```
+    a' = apply_scale_32(a - a_zp, a_multiplier, a_shift)
+    b' = apply_scale_32(b - b_zp, b_multiplier, b_shift)
+    out = clamp(apply_scale_32(a' + b', multiplier, shift) + output_zp,
+                clamp_min, clamp_max)
+    ```
+  }];
+  let arguments = (ins Npu_I8Tensor:$a, Npu_I8Tensor:$b,
+    I64Attr:$a_zp, I64Attr:$a_multiplier, I64Attr:$a_shift,
+    I64Attr:$b_zp, I64Attr:$b_multiplier, I64Attr:$b_shift,
+    I64Attr:$multiplier, I64Attr:$shift, I64Attr:$output_zp,
+    I64Attr:$clamp_min, I64Attr:$clamp_max);
+  let results = (outs Npu_I8Tensor:$output);
+  let assemblyFormat = [{
+    $a `,` $b attr-dict `:` `(` type($a) `,` type($b) `)` `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // QLIP_DIALECT_NPU_IR_NPUOPS_TD

@@ -95,6 +95,69 @@ struct LayerToTosa : OpConversionPattern<LayerOp> {
   }
 };
 
+struct MaxPoolToTosa : OpConversionPattern<npu::MaxPool2DOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(npu::MaxPool2DOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    OperationState state(op.getLoc(), tosa::MaxPool2dOp::getOperationName());
+    state.addOperands(adaptor.getInput());
+    state.addTypes(op.getType());
+    state.addAttribute("kernel", op.getKernelAttr());
+    state.addAttribute("stride", op.getStrideAttr());
+    state.addAttribute("pad", op.getPadAttr());
+    rewriter.replaceOp(op, rewriter.create(state)->getResults());
+    return success();
+  }
+};
+
+/// A per-tensor SINGLE_ROUND rescale of `input` to `outType`.
+Value scalarRescale(OpBuilder &b, Location loc, Value input,
+                    RankedTensorType outType, int64_t inZp, int64_t outZp,
+                    int64_t multiplier, int64_t shift) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  return tosa::RescaleOp::create(
+      b, loc, outType, input, intConstant(b, loc, {1}, 32, multiplier),
+      intConstant(b, loc, {1}, 8, shift),
+      intConstant(b, loc, {1}, inType.getElementTypeBitWidth(), inZp),
+      intConstant(b, loc, {1}, outType.getElementTypeBitWidth(), outZp),
+      /*scale32=*/true, tosa::RoundingMode::SINGLE_ROUND,
+      /*per_channel=*/false, /*input_unsigned=*/false,
+      /*output_unsigned=*/false);
+}
+
+struct AddToTosa : OpConversionPattern<npu::AddOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(npu::AddOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto v = [](uint64_t bits) { return static_cast<int64_t>(bits); };
+    auto outType = cast<RankedTensorType>(op.getType());
+    auto wide = outType.clone(rewriter.getI32Type());
+    Value a = scalarRescale(rewriter, loc, adaptor.getA(), wide, v(op.getAZp()),
+                            0, v(op.getAMultiplier()), v(op.getAShift()));
+    Value b = scalarRescale(rewriter, loc, adaptor.getB(), wide, v(op.getBZp()),
+                            0, v(op.getBMultiplier()), v(op.getBShift()));
+    Value sum = tosa::AddOp::create(rewriter, loc, wide, a, b);
+    Value result =
+        scalarRescale(rewriter, loc, sum, outType, 0, v(op.getOutputZp()),
+                      v(op.getMultiplier()), v(op.getShift()));
+    int64_t lo = v(op.getClampMin()), hi = v(op.getClampMax());
+    if (lo > -128 || hi < 127)
+      result = tosa::ClampOp::create(
+          rewriter, loc, outType, result,
+          rewriter.getIntegerAttr(rewriter.getI8Type(), lo),
+          rewriter.getIntegerAttr(rewriter.getI8Type(), hi),
+          tosa::NanPropagationModeAttr::get(
+              rewriter.getContext(), tosa::NanPropagationMode::PROPAGATE));
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct NpuToTosaPass : qlip::impl::NpuToTosaPassBase<NpuToTosaPass> {
   void runOnOperation() override {
     ConversionTarget target(getContext());
@@ -102,7 +165,8 @@ struct NpuToTosaPass : qlip::impl::NpuToTosaPassBase<NpuToTosaPass> {
     target.addLegalDialect<tosa::TosaDialect>();
     RewritePatternSet patterns(&getContext());
     patterns.add<LayerToTosa<npu::Conv2DOp>, LayerToTosa<npu::DepthwiseConv2DOp>,
-                 LayerToTosa<npu::MatmulOp>>(&getContext());
+                 LayerToTosa<npu::MatmulOp>, MaxPoolToTosa, AddToTosa>(
+        &getContext());
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -190,6 +190,102 @@ struct LayerToNpu : OpRewritePattern<tosa::RescaleOp> {
   }
 };
 
+/// The one value of a constant single-element integer tensor.
+std::optional<int64_t> scalarConstant(Value value) {
+  DenseIntElementsAttr attr;
+  if (!matchPattern(value, m_Constant(&attr)) || attr.getNumElements() != 1)
+    return std::nullopt;
+  return (*attr.getValues<APInt>().begin()).getSExtValue();
+}
+
+/// A per-tensor SINGLE_ROUND 32-bit-multiplier rescale's constants: input
+/// and output zero points, multiplier and shift.
+struct ScalarRescale {
+  int64_t inZp, outZp, multiplier, shift;
+};
+std::optional<ScalarRescale> matchScalarRescale(tosa::RescaleOp rescale) {
+  if (rescale.getRoundingMode() != tosa::RoundingMode::SINGLE_ROUND ||
+      !rescale.getScale32() || rescale.getPerChannel() ||
+      rescale.getInputUnsigned() || rescale.getOutputUnsigned())
+    return std::nullopt;
+  FailureOr<int64_t> inZp = rescale.getInputZeroPoint();
+  FailureOr<int64_t> outZp = rescale.getOutputZeroPoint();
+  std::optional<int64_t> m = scalarConstant(rescale.getMultiplier());
+  std::optional<int64_t> sh = scalarConstant(rescale.getShift());
+  if (failed(inZp) || failed(outZp) || !m || !sh)
+    return std::nullopt;
+  return ScalarRescale{*inZp, *outZp, *m, *sh};
+}
+
+/// qlip-quantize's add: two i8 -> i32 rescales, an i32 tosa.add, and the
+/// rescale to i8, all single-round per-tensor: the npu's elementwise add.
+struct AddToNpu : OpRewritePattern<tosa::RescaleOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tosa::RescaleOp rescale,
+                                PatternRewriter &rewriter) const override {
+    if (!npu::TargetAttr::lookup(rescale))
+      return failure();
+    auto outType = cast<RankedTensorType>(rescale.getType());
+    auto add = rescale.getInput().getDefiningOp<tosa::AddOp>();
+    if (!add || !add->hasOneUse() || !outType.getElementType().isInteger(8) ||
+        !outType.hasStaticShape() ||
+        add.getInput1().getType() != add.getInput2().getType() ||
+        add.getType() != add.getInput1().getType())
+      return failure();
+    std::optional<ScalarRescale> out = matchScalarRescale(rescale);
+    auto a = add.getInput1().getDefiningOp<tosa::RescaleOp>();
+    auto b = add.getInput2().getDefiningOp<tosa::RescaleOp>();
+    if (!out || out->inZp != 0 || !a || !b || !a->hasOneUse() ||
+        !b->hasOneUse())
+      return failure();
+    std::optional<ScalarRescale> ra = matchScalarRescale(a);
+    std::optional<ScalarRescale> rb = matchScalarRescale(b);
+    if (!ra || !rb || ra->outZp != 0 || rb->outZp != 0 ||
+        !cast<RankedTensorType>(a.getInput().getType())
+             .getElementType()
+             .isInteger(8) ||
+        !cast<RankedTensorType>(b.getInput().getType())
+             .getElementType()
+             .isInteger(8))
+      return failure();
+    auto i64 = [&](int64_t v) { return rewriter.getI64IntegerAttr(v); };
+    OperationState state(rescale.getLoc(), npu::AddOp::getOperationName());
+    state.addOperands({a.getInput(), b.getInput()});
+    state.addTypes(outType);
+    state.addAttributes({rewriter.getNamedAttr("a_zp", i64(ra->inZp)),
+                         rewriter.getNamedAttr("a_multiplier", i64(ra->multiplier)),
+                         rewriter.getNamedAttr("a_shift", i64(ra->shift)),
+                         rewriter.getNamedAttr("b_zp", i64(rb->inZp)),
+                         rewriter.getNamedAttr("b_multiplier", i64(rb->multiplier)),
+                         rewriter.getNamedAttr("b_shift", i64(rb->shift)),
+                         rewriter.getNamedAttr("multiplier", i64(out->multiplier)),
+                         rewriter.getNamedAttr("shift", i64(out->shift)),
+                         rewriter.getNamedAttr("output_zp", i64(out->outZp)),
+                         rewriter.getNamedAttr("clamp_min", i64(-128)),
+                         rewriter.getNamedAttr("clamp_max", i64(127))});
+    rewriter.replaceOp(rescale, rewriter.create(state)->getResults());
+    return success();
+  }
+};
+
+/// An i8 max pool runs on the npu as it is.
+struct MaxPoolToNpu : OpRewritePattern<tosa::MaxPool2dOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tosa::MaxPool2dOp pool,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(pool.getInput().getType());
+    if (!npu::TargetAttr::lookup(pool) || !type.getElementType().isInteger(8) ||
+        !type.hasStaticShape())
+      return failure();
+    rewriter.replaceOpWithNewOp<npu::MaxPool2DOp>(
+        pool, pool.getType(), pool.getInput(), pool.getKernelAttr(),
+        pool.getStrideAttr(), pool.getPadAttr());
+    return success();
+  }
+};
+
 /// A tosa.clamp of an npu layer's only result narrows its clamp range.
 template <typename LayerOp>
 struct ClampIntoLayer : OpRewritePattern<tosa::ClampOp> {
@@ -229,9 +325,11 @@ struct TosaToNpuPass
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<LayerToNpu, ClampIntoLayer<npu::Conv2DOp>,
+    patterns.add<LayerToNpu, AddToNpu, MaxPoolToNpu,
+                 ClampIntoLayer<npu::Conv2DOp>,
                  ClampIntoLayer<npu::DepthwiseConv2DOp>,
-                 ClampIntoLayer<npu::MatmulOp>>(&getContext());
+                 ClampIntoLayer<npu::MatmulOp>, ClampIntoLayer<npu::AddOp>>(
+        &getContext());
     if (failed(applyPatternsGreedily(module, std::move(patterns))))
       return signalPassFailure();
 
@@ -239,10 +337,12 @@ struct TosaToNpuPass
       return;
     module.walk([&](Operation *op) {
       const char *where = nullptr;
-      if (isa<npu::Conv2DOp, npu::DepthwiseConv2DOp, npu::MatmulOp>(op))
+      if (isa<npu::NpuDialect>(op->getDialect()))
         where = "npu";
       else if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp,
-                   tosa::TransposeConv2DOp, tosa::MatMulOp>(op))
+                   tosa::TransposeConv2DOp, tosa::MatMulOp, tosa::MaxPool2dOp,
+                   tosa::AvgPool2dOp, tosa::AddOp, tosa::SubOp, tosa::MulOp,
+                   tosa::ConcatOp>(op))
         where = "host";
       if (!where)
         return;

@@ -218,3 +218,51 @@ func.func @tile_too_large(%x: tensor<1x3x3x64xi8>, %w: tensor<2x3x3x64xi8>, %b: 
   return
 }
 }
+
+// -----
+
+func.func @pool_output(%x: tensor<1x4x4x2xi8>) {
+  // expected-error@+1 {{the pool does not give output dimension 1 of 3}}
+  %0 = npu.max_pool2d %x {kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>} : tensor<1x4x4x2xi8> -> tensor<1x3x2x2xi8>
+  return
+}
+
+// -----
+
+func.func @pool_attrs(%x: tensor<1x4x4x2xi8>) {
+  // expected-error@+1 {{expected a positive kernel and stride of 2 values and a non-negative pad of 4}}
+  %0 = npu.max_pool2d %x {kernel = array<i64: 0, 2>, stride = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>} : tensor<1x4x4x2xi8> -> tensor<1x2x2x2xi8>
+  return
+}
+
+// -----
+
+func.func @add_shift(%a: tensor<4xi8>, %b: tensor<4xi8>) {
+  // expected-error@+1 {{shifts must be in [2, 62], got 63}}
+  %0 = npu.add %a, %b {a_zp = 0 : i64, a_multiplier = 1 : i64, a_shift = 63 : i64, b_zp = 0 : i64, b_multiplier = 1 : i64, b_shift = 30 : i64, multiplier = 1 : i64, shift = 30 : i64, output_zp = 0 : i64, clamp_min = -128 : i64, clamp_max = 127 : i64} : (tensor<4xi8>, tensor<4xi8>) -> tensor<4xi8>
+  return
+}
+
+// -----
+
+func.func @add_zero_point(%a: tensor<4xi8>, %b: tensor<4xi8>) {
+  // expected-error@+1 {{zero points must be 8-bit values, got 300}}
+  %0 = npu.add %a, %b {a_zp = 300 : i64, a_multiplier = 1 : i64, a_shift = 30 : i64, b_zp = 0 : i64, b_multiplier = 1 : i64, b_shift = 30 : i64, multiplier = 1 : i64, shift = 30 : i64, output_zp = 0 : i64, clamp_min = -128 : i64, clamp_max = 127 : i64} : (tensor<4xi8>, tensor<4xi8>) -> tensor<4xi8>
+  return
+}
+
+// -----
+
+func.func @add_multiplier(%a: tensor<4xi8>, %b: tensor<4xi8>) {
+  // expected-error@+1 {{multipliers must be in [0, 2^31), got -1}}
+  %0 = npu.add %a, %b {a_zp = 0 : i64, a_multiplier = -1 : i64, a_shift = 30 : i64, b_zp = 0 : i64, b_multiplier = 1 : i64, b_shift = 30 : i64, multiplier = 1 : i64, shift = 30 : i64, output_zp = 0 : i64, clamp_min = -128 : i64, clamp_max = 127 : i64} : (tensor<4xi8>, tensor<4xi8>) -> tensor<4xi8>
+  return
+}
+
+// -----
+
+func.func @add_clamp(%a: tensor<4xi8>, %b: tensor<4xi8>) {
+  // expected-error@+1 {{expected a clamp range within [-128, 127], got [5, 1]}}
+  %0 = npu.add %a, %b {a_zp = 0 : i64, a_multiplier = 1 : i64, a_shift = 30 : i64, b_zp = 0 : i64, b_multiplier = 1 : i64, b_shift = 30 : i64, multiplier = 1 : i64, shift = 30 : i64, output_zp = 0 : i64, clamp_min = 5 : i64, clamp_max = 1 : i64} : (tensor<4xi8>, tensor<4xi8>) -> tensor<4xi8>
+  return
+}

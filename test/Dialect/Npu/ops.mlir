@@ -20,3 +20,12 @@ func.func @layers(%x: tensor<1x4x4x2xi8>, %w: tensor<3x3x3x2xi8>, %b: tensor<3xi
   return %0, %1, %2 : tensor<1x4x4x3xi8>, tensor<1x2x2x6xi8>, tensor<1x1x10xi8>
 }
 }
+
+// CHECK-LABEL: func.func @pool_and_add
+// CHECK: npu.max_pool2d %{{.*}} {kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} : tensor<1x4x4x2xi8> -> tensor<1x2x2x2xi8>
+// CHECK: npu.add %{{.*}}, %{{.*}} {a_multiplier = 1073741824 : i64, a_shift = 9 : i64, a_zp = 3 : i64, b_multiplier = 1073741824 : i64, b_shift = 10 : i64, b_zp = 0 : i64, clamp_max = 127 : i64, clamp_min = 0 : i64, multiplier = 1073741824 : i64, output_zp = -1 : i64, shift = 52 : i64} : (tensor<1x4xi8>, tensor<1x4xi8>) -> tensor<1x4xi8>
+func.func @pool_and_add(%x: tensor<1x4x4x2xi8>, %a: tensor<1x4xi8>, %b: tensor<1x4xi8>) -> (tensor<1x2x2x2xi8>, tensor<1x4xi8>) {
+  %0 = npu.max_pool2d %x {kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>} : tensor<1x4x4x2xi8> -> tensor<1x2x2x2xi8>
+  %1 = npu.add %a, %b {a_zp = 3 : i64, a_multiplier = 1073741824 : i64, a_shift = 9 : i64, b_zp = 0 : i64, b_multiplier = 1073741824 : i64, b_shift = 10 : i64, multiplier = 1073741824 : i64, shift = 52 : i64, output_zp = -1 : i64, clamp_min = 0 : i64, clamp_max = 127 : i64} : (tensor<1x4xi8>, tensor<1x4xi8>) -> tensor<1x4xi8>
+  return %0, %1 : tensor<1x2x2x2xi8>, tensor<1x4xi8>
+}
