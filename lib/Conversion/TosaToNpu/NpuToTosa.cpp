@@ -28,6 +28,19 @@ Value intConstant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
       b, loc, type, DenseElementsAttr::get(type, APInt(width, value, true)));
 }
 
+/// The epilogue's clamp of the i8 `value` to [lo, hi]: a tosa.clamp unless
+/// that is all of i8.
+Value clampEpilogue(OpBuilder &b, Location loc, Value value, int64_t lo,
+                    int64_t hi) {
+  if (lo <= -128 && hi >= 127)
+    return value;
+  return tosa::ClampOp::create(
+      b, loc, value.getType(), value, b.getIntegerAttr(b.getI8Type(), lo),
+      b.getIntegerAttr(b.getI8Type(), hi),
+      tosa::NanPropagationModeAttr::get(b.getContext(),
+                                        tosa::NanPropagationMode::PROPAGATE));
+}
+
 template <typename LayerOp>
 struct LayerToTosa : OpConversionPattern<LayerOp> {
   using OpConversionPattern<LayerOp>::OpConversionPattern;
@@ -81,16 +94,9 @@ struct LayerToTosa : OpConversionPattern<LayerOp> {
                     static_cast<int64_t>(op.getOutputZp())),
         /*scale32=*/true, tosa::RoundingMode::SINGLE_ROUND, perChannel,
         /*input_unsigned=*/false, /*output_unsigned=*/false);
-    auto lo = static_cast<int64_t>(op.getClampMin());
-    auto hi = static_cast<int64_t>(op.getClampMax());
-    if (lo > -128 || hi < 127)
-      result = tosa::ClampOp::create(
-          rewriter, loc, outType, result,
-          rewriter.getIntegerAttr(rewriter.getI8Type(), lo),
-          rewriter.getIntegerAttr(rewriter.getI8Type(), hi),
-          tosa::NanPropagationModeAttr::get(
-              rewriter.getContext(), tosa::NanPropagationMode::PROPAGATE));
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, clampEpilogue(rewriter, loc, result,
+                                         static_cast<int64_t>(op.getClampMin()),
+                                         static_cast<int64_t>(op.getClampMax())));
     return success();
   }
 };
@@ -145,15 +151,9 @@ struct AddToTosa : OpConversionPattern<npu::AddOp> {
     Value result =
         scalarRescale(rewriter, loc, sum, outType, 0, v(op.getOutputZp()),
                       v(op.getMultiplier()), v(op.getShift()));
-    int64_t lo = v(op.getClampMin()), hi = v(op.getClampMax());
-    if (lo > -128 || hi < 127)
-      result = tosa::ClampOp::create(
-          rewriter, loc, outType, result,
-          rewriter.getIntegerAttr(rewriter.getI8Type(), lo),
-          rewriter.getIntegerAttr(rewriter.getI8Type(), hi),
-          tosa::NanPropagationModeAttr::get(
-              rewriter.getContext(), tosa::NanPropagationMode::PROPAGATE));
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, clampEpilogue(rewriter, loc, result,
+                                         v(op.getClampMin()),
+                                         v(op.getClampMax())));
     return success();
   }
 };
