@@ -133,3 +133,21 @@ echo "-- the W4A4 ACIQ integer model, layer by layer (qlip-quantize's report):"
   -qlip-quantize-activations="act-clip=aciq act-bits=4 first-layer-bits=8 last-layer-bits=8" \
   -qlip-quantize=print-report -o /dev/null 2>&1 | sed 's/^/   /'
 echo "Integer models are in $out/fashion-*.mlir; bench/ptq-table.sh makes the full table."
+
+# --- The npu target (issue 8, begun) -----------------------------------------
+# The W4A4 ACIQ integer model on a 16x16 npu that takes 2-, 4- and 8-bit
+# weights: where each layer runs, and the cost model's cycles, DRAM traffic
+# and energy.
+npu_target='#npu.target<rows = 16, cols = 16, widths = [2, 4, 8], scratchpad = 65536, weight_buffer = 4096, dram_bytes_per_cycle = 8, clock_mhz = 500>'
+echo
+echo "== the npu: $npu_target"
+"$opt" "$fmodel" -mlir-print-debuginfo \
+  -qlip-ptq="stats=$out/fashion-stats.json weight-bits=4 act-bits=4 weight-clip=aciq act-clip=aciq" \
+  -o "$out/fashion-w4-npu-input.mlir"
+sed -e "0,/^module/s|^module attributes {|module attributes {npu.target = $npu_target, |" \
+    -e "0,/^module/s|^module {|module attributes {npu.target = $npu_target} {|" \
+    "$out/fashion-w4-npu-input.mlir" > "$out/fashion-w4-target.mlir"
+"$opt" "$out/fashion-w4-target.mlir" -qlip-tosa-to-npu=print-report -qlip-npu-cost \
+  -o "$out/fashion-w4-npu.mlir" 2>&1 | sed -e 's/ at loc(.*$//' -e 's/^/   /'
+echo "   npu model top-1 accuracy: $("$run" "$out/fashion-w4-npu.mlir" --input "$ftest" --labels "$flabels" | accuracy)%" \
+     "(the integer TOSA model's, bit for bit)"
