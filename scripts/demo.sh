@@ -149,5 +149,7 @@ sed -e "0,/^module/s|^module attributes {|module attributes {npu.target = $npu_t
     "$out/fashion-w4-npu-input.mlir" > "$out/fashion-w4-target.mlir"
 "$opt" "$out/fashion-w4-target.mlir" -qlip-tosa-to-npu=print-report -qlip-npu-cost \
   -o "$out/fashion-w4-npu.mlir" 2>&1 | sed -e 's/ at loc(.*$//' -e 's/^/   /'
-echo "   npu model top-1 accuracy: $("$run" "$out/fashion-w4-npu.mlir" --input "$ftest" --labels "$flabels" | accuracy)%" \
-     "(the integer TOSA model's, bit for bit)"
+"$run" "$out/fashion-w4-npu-input.mlir" --input "$ftest" --output "$out/fashion-w4-int.npy"
+echo "   npu model top-1 accuracy: $("$run" "$out/fashion-w4-npu.mlir" --input "$ftest" --labels "$flabels" | accuracy)%;" \
+     "against the integer TOSA model: $("$run" "$out/fashion-w4-npu.mlir" --input "$ftest" \
+       --compare "$out/fashion-w4-int.npy" | sed -n 's/^ *\(max abs error: .*\)/\1/p')"
