@@ -91,6 +91,28 @@ struct NpuCostPass : npu::impl::NpuCostPassBase<NpuCostPass> {
     }
     SmallVector<LayerCost> layers;
     module.walk([&](Operation *op) {
+      // Pools and adds run on the requantize unit's vector path: one value
+      // per row per cycle (a max pool reads its window, an add its two
+      // inputs), no MACs and no weights.
+      if (isa<MaxPool2DOp, AddOp>(op)) {
+        LayerCost cost;
+        cost.name = describe(op);
+        cost.op = op->getName().stripDialect().str();
+        cost.bits = 8;
+        int64_t reads = 0;
+        if (auto pool = dyn_cast<MaxPool2DOp>(op))
+          reads = numElements(pool.getOutput()) * pool.getKernel()[0] *
+                  pool.getKernel()[1];
+        else
+          reads = 2 * numElements(op->getResult(0));
+        cost.computeCycles = ceilDiv(reads, target.getRows());
+        cost.inputBytes = 0;
+        for (Value operand : op->getOperands())
+          cost.inputBytes += numElements(operand);
+        cost.outputBytes = numElements(op->getResult(0));
+        layers.push_back(cost);
+        return;
+      }
       if (!isa<Conv2DOp, DepthwiseConv2DOp, MatmulOp>(op))
         return;
       LayerCost cost;

@@ -24,7 +24,9 @@ def NpuCostPass : Pass<"qlip-npu-cost", "::mlir::ModuleOp"> {
       conv2d and matmul's K; KH * KW for depthwise, whose channels then go
       to the rows). A layer takes ceil(C_out / rows) * ceil(reduction /
       lanes) cycles per output pixel; utilization is the MACs over the
-      peak.
+      peak. `npu.max_pool2d` and `npu.add` run on the requantize unit's
+      vector path, one value per row per cycle (a pool reads its window,
+      an add both inputs), with no MACs.
     - **Memory.** Weights take b bits each. If all of the model's weights
       fit the weight buffer they are loaded once and stay (not counted per
       inference); otherwise each layer loads its own from DRAM. A layer's

@@ -33,5 +33,18 @@ func.func @four(%x: tensor<1x2x2x4xi8>, %w: tensor<32x1x1x4xi8>, %b: tensor<32xi
 
 // -----
 
+// A max pool on the vector path: 2x2x16 outputs read 4 values each, 256
+// reads at 16 per cycle = 16 cycles; its 256 input and 64 output bytes
+// cross DRAM (the model's own): 320 B, 20 cycles, DMA-bound, 51.20 nJ.
+// CHECK: pool max_pool2d 8 0 0.0 20 0 320 DMA 51.20
+module attributes {npu.target = #npu.target<rows = 16, cols = 4, widths = [8], scratchpad = 4096, weight_buffer = 4096, dram_bytes_per_cycle = 16, clock_mhz = 500>} {
+func.func @pool(%x: tensor<1x4x4x16xi8>) -> tensor<1x2x2x16xi8> {
+  %0 = npu.max_pool2d %x {kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>} : tensor<1x4x4x16xi8> -> tensor<1x2x2x16xi8> loc("pool")
+  return %0 : tensor<1x2x2x16xi8>
+}
+}
+
+// -----
+
 // CHECK: error: qlip-npu-cost: the module has no npu.target attribute
 module {}
