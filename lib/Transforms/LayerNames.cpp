@@ -8,7 +8,9 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Visitors.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "llvm/ADT/Twine.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace mlir::qlip;
@@ -72,4 +74,17 @@ LogicalResult mlir::qlip::parseLayerBits(
     overrides[name] = bits;
   }
   return success();
+}
+
+std::optional<WeightOperand> mlir::qlip::getWeightOperand(Operation *op) {
+  return llvm::TypeSwitch<Operation *, std::optional<WeightOperand>>(op)
+      // OHWI: output channels first.
+      .Case<tosa::Conv2DOp, tosa::TransposeConv2DOp>(
+          [](auto) { return WeightOperand{1, 0}; })
+      // HWCM: output channel c * M + m; with M = 1 (the common case) axis 2
+      // is exactly the output channel.
+      .Case<tosa::DepthwiseConv2DOp>([](auto) { return WeightOperand{1, 2}; })
+      // A [N, K, OUT] constant B: the fully-connected form.
+      .Case<tosa::MatMulOp>([](auto) { return WeightOperand{1, 2}; })
+      .Default([](Operation *) { return std::nullopt; });
 }

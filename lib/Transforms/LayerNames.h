@@ -9,6 +9,7 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
+#include "mlir/IR/Operation.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <optional>
@@ -25,6 +26,16 @@ std::optional<std::string> getLocationPosition(Location loc);
 /// Every `file:line:col` inside `loc`, unquoted and space-separated, so a
 /// user can name a layer by its source position in an option string.
 std::string describePositions(Location loc);
+
+/// Where a layer keeps its weight and which axis holds its output channels.
+struct WeightOperand {
+  unsigned index;
+  int64_t channelAxis;
+};
+
+/// The weight operand of the ops qlip calls layers (conv2d,
+/// transpose_conv2d, depthwise_conv2d, matmul), or none for other ops.
+std::optional<WeightOperand> getWeightOperand(Operation *op);
 
 /// Whether qlip quantizes to `bits`: 2 to 8, or 16.
 bool isSupportedBitWidth(unsigned bits);

@@ -174,10 +174,10 @@ QuantizeActivationsPass::chooseRange(ObserveOp op, StatsAttr stats,
 /// Whether `op` is a layer with a constant (possibly fake-quantized)
 /// weight: what first and last layer mean.
 static bool isWeightLayer(Operation *op) {
-  if (!isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::TransposeConv2DOp,
-           tosa::MatMulOp>(op))
+  std::optional<WeightOperand> operand = getWeightOperand(op);
+  if (!operand)
     return false;
-  Value weight = op->getOperand(1);
+  Value weight = op->getOperand(operand->index);
   if (auto fakeQuant = weight.getDefiningOp<FakeQuantOp>())
     weight = fakeQuant.getInput();
   return matchPattern(weight, m_Constant());

@@ -39,25 +39,6 @@ using namespace mlir::qlip;
 
 namespace {
 
-/// Where an op keeps its weight and which axis holds its output channels.
-struct WeightOperand {
-  unsigned index;
-  int64_t channelAxis;
-};
-
-std::optional<WeightOperand> getWeightOperand(Operation *op) {
-  return llvm::TypeSwitch<Operation *, std::optional<WeightOperand>>(op)
-      // OHWI: output channels first.
-      .Case<tosa::Conv2DOp, tosa::TransposeConv2DOp>(
-          [](auto) { return WeightOperand{1, 0}; })
-      // HWCM: output channel c * M + m; with M = 1 (the common case) axis 2
-      // is exactly the output channel.
-      .Case<tosa::DepthwiseConv2DOp>([](auto) { return WeightOperand{1, 2}; })
-      // A [N, K, OUT] constant B: the fully-connected form.
-      .Case<tosa::MatMulOp>([](auto) { return WeightOperand{1, 2}; })
-      .Default([](Operation *) { return std::nullopt; });
-}
-
 /// The name a user knows a layer by: the NameLoc importers attach, else the
 /// op name and its position among the quantized layers.
 std::string getLayerName(Operation *op, size_t position) {

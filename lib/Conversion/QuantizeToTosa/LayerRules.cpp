@@ -13,6 +13,7 @@
 
 #include "Quantizer.h"
 
+#include "../../Transforms/LayerNames.h"
 #include "dialects/Qlip/IR/FloatElements.h"
 #include "dialects/Qlip/IR/QlipOps.h"
 
@@ -40,12 +41,11 @@ struct WeightLayout {
 } // namespace
 
 static WeightLayout getWeightLayout(Operation *op, RankedTensorType weight) {
+  int64_t axis = getWeightOperand(op)->channelAxis;
   ArrayRef<int64_t> shape = weight.getShape();
-  if (isa<tosa::DepthwiseConv2DOp>(op)) // HWCM
-    return {2, shape[2] * shape[3], shape[3]};
-  if (isa<tosa::MatMulOp>(op)) // [N, K, OUT]
-    return {2, shape[2]};
-  return {0, shape[0]}; // OHWI
+  if (isa<tosa::DepthwiseConv2DOp>(op)) // HWCM: C * M outputs
+    return {axis, shape[2] * shape[3], shape[3]};
+  return {axis, shape[axis]};
 }
 
 /// The float values of a constant, or none.
@@ -103,23 +103,6 @@ static SmallVector<Operation *> collectBiasChain(Value result,
   return chain;
 }
 
-/// Creates `op` again with `operands`, result type `resultType` and its
-/// attributes, `acc_type` set to `accType` when it has one.
-static Operation *cloneLayer(OpBuilder &builder, Operation *op,
-                             ValueRange operands, Type resultType,
-                             Type accType) {
-  OperationState state(op->getLoc(), op->getName());
-  state.addOperands(operands);
-  state.addTypes(resultType);
-  for (NamedAttribute attr : op->getAttrs()) {
-    if (attr.getName() == "acc_type")
-      state.addAttribute(attr.getName(), TypeAttr::get(accType));
-    else
-      state.addAttribute(attr.getName(), attr.getValue());
-  }
-  return builder.create(state);
-}
-
 /// A matmul of two quantized activations: both operands' zero points go to
 /// TOSA, the product has scale s_a * s_b.
 static FailureOr<bool> quantizeActivationMatmul(Quantizer &q, Operation *op,
@@ -133,7 +116,7 @@ static FailureOr<bool> quantizeActivationMatmul(Quantizer &q, Operation *op,
   Value aZp = q.createZeroPoint(loc, 8, a.qparams.getZeroPoints()[0]);
   Value bZp = q.createZeroPoint(loc, 8, b.qparams.getZeroPoints()[0]);
   Type i32 = q.getIntType(32);
-  Operation *matmul = cloneLayer(
+  Operation *matmul = cloneWithOperands(
       builder, op, {a.value, b.value, aZp, bZp},
       Quantizer::withElementType(op->getResult(0).getType(), i32), i32);
   q.replaceWith(op, op->getResult(0),
@@ -271,7 +254,7 @@ FailureOr<bool> Quantizer::quantizeLayer(Operation *op) {
   Type resultType = withElementType(op->getResult(0).getType(), accType);
   Value acc;
   if (isMatmul) {
-    acc = cloneLayer(builder, op, {x->value, wConst, inZpConst, wZpConst},
+    acc = cloneWithOperands(builder, op, {x->value, wConst, inZpConst, wZpConst},
                      resultType, accType)
               ->getResult(0);
     if (llvm::any_of(biasLevels, [](int64_t b) { return b != 0; })) {
@@ -283,7 +266,7 @@ FailureOr<bool> Quantizer::quantizeLayer(Operation *op) {
   } else {
     Value biasConst =
         createIntConstant(loc, {layout.numOutputs}, accWidth, biasLevels);
-    acc = cloneLayer(builder, op,
+    acc = cloneWithOperands(builder, op,
                      {x->value, wConst, biasConst, inZpConst, wZpConst},
                      resultType, accType)
               ->getResult(0);

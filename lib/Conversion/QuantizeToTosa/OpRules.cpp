@@ -17,21 +17,17 @@
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/Matchers.h"
 
+#include <array>
 #include <cmath>
 
 using namespace mlir;
 using namespace mlir::qlip;
 using namespace mlir::qlip::quantize;
 
-/// Creates `op` again with `operands` and one result of `resultType`,
-/// keeping its attributes.
-static Value cloneWith(OpBuilder &builder, Operation *op, ValueRange operands,
-                       Type resultType) {
-  OperationState state(op->getLoc(), op->getName());
-  state.addOperands(operands);
-  state.addTypes(resultType);
-  state.addAttributes(op->getAttrs());
-  return builder.create(state)->getResult(0);
+/// `op` again with `operands` and one result of `resultType`.
+static Value cloneWithResult(OpBuilder &builder, Operation *op,
+                             ValueRange operands, Type resultType) {
+  return cloneWithOperands(builder, op, operands, resultType)->getResult(0);
 }
 
 /// The integer element type of a grid's storage.
@@ -132,7 +128,7 @@ FailureOr<bool> Quantizer::quantizeDataMovement(Operation *op) {
       return false;
     operands[0] = acc->value;
     Accumulator moved = *acc;
-    moved.value = cloneWith(
+    moved.value = cloneWithResult(
         builder, op, operands,
         withElementType(floatType, getElementTypeOrSelf(acc->value)));
     replaceWith(op, op->getResult(0), moved);
@@ -140,7 +136,7 @@ FailureOr<bool> Quantizer::quantizeDataMovement(Operation *op) {
   }
   const auto &in = std::get<IntTensor>(*state);
   operands[0] = in.value;
-  Value moved = cloneWith(builder, op, operands,
+  Value moved = cloneWithResult(builder, op, operands,
                           withElementType(floatType,
                                           getElementTypeOrSelf(in.value)));
   replaceWith(op, op->getResult(0), IntTensor{moved, in.qparams});
@@ -160,7 +156,7 @@ FailureOr<bool> Quantizer::quantizePad(Operation *op) {
   Value padLevel =
       createIntConstant(op->getLoc(), {1}, in->qparams.getStorageBits(),
                         {levelOf(in->qparams, value->values()[0])});
-  Value padded = cloneWith(
+  Value padded = cloneWithResult(
       builder, op, {in->value, pad.getPadding(), padLevel},
       withElementType(op->getResult(0).getType(),
                       getElementTypeOrSelf(in->value)));
@@ -174,7 +170,7 @@ FailureOr<bool> Quantizer::quantizeMaxPool(Operation *op) {
   const IntTensor *in = lookupInt(op->getOperand(0));
   if (!in)
     return false;
-  Value pooled = cloneWith(builder, op, {in->value},
+  Value pooled = cloneWithResult(builder, op, {in->value},
                            withElementType(op->getResult(0).getType(),
                                            getElementTypeOrSelf(in->value)));
   replaceWith(op, op->getResult(0), IntTensor{pooled, in->qparams});
@@ -223,23 +219,19 @@ FailureOr<bool> Quantizer::quantizeAvgPool(Operation *op) {
   // Padded windows divide by their own count: TOSA's integer avg_pool2d,
   // which rounds the mean to the input's grid.
   Value zp = createZeroPoint(loc, width, zeroPoint);
-  OperationState state(loc, op->getName());
-  state.addOperands({in->value, zp, zp});
-  state.addTypes(withElementType(outType, getElementTypeOrSelf(in->value)));
-  for (NamedAttribute attr : op->getAttrs())
-    state.addAttribute(attr.getName(), attr.getName() == "acc_type"
-                                           ? TypeAttr::get(getIntType(32))
-                                           : attr.getValue());
-  Value pooled = builder.create(state)->getResult(0);
+  Value pooled =
+      cloneWithOperands(builder, op, {in->value, zp, zp},
+                        withElementType(outType, getElementTypeOrSelf(in->value)),
+                        getIntType(32))
+          ->getResult(0);
   replaceWith(op, op->getResult(0), IntTensor{pooled, in->qparams});
   return true;
 }
 
 FailureOr<bool> Quantizer::quantizeAddSub(Operation *op) {
   // Both operands quantized, or one quantized and one a float constant.
-  SmallVector<const IntTensor *> ints;
-  for (Value operand : op->getOperands())
-    ints.push_back(lookupInt(operand));
+  std::array<const IntTensor *, 2> ints{lookupInt(op->getOperand(0)),
+                                        lookupInt(op->getOperand(1))};
   if (!ints[0] && !ints[1])
     return false;
   double maxScale = 0;
@@ -282,7 +274,7 @@ FailureOr<bool> Quantizer::quantizeAddSub(Operation *op) {
       levels.resize(type.getNumElements(), levels[0]);
     operands.push_back(createIntConstant(loc, type.getShape(), 32, levels));
   }
-  Value sum = cloneWith(builder, op, operands,
+  Value sum = cloneWithResult(builder, op, operands,
                         withElementType(op->getResult(0).getType(),
                                         getIntType(32)));
   replaceWith(op, op->getResult(0), Accumulator{sum, {common}});
@@ -307,7 +299,7 @@ FailureOr<bool> Quantizer::quantizeMul(Operation *op) {
     operands.push_back(*wide);
   }
   operands.push_back(createIntConstant(loc, {1}, 8, {0}));
-  Value product = cloneWith(builder, op, operands,
+  Value product = cloneWithResult(builder, op, operands,
                             withElementType(op->getResult(0).getType(),
                                             getIntType(32)));
   replaceWith(op, op->getResult(0),
@@ -350,7 +342,7 @@ FailureOr<bool> Quantizer::quantizeConcat(Operation *op) {
       return failure();
     operands.push_back(onGrid->value);
   }
-  Value joined = cloneWith(builder, op, operands,
+  Value joined = cloneWithResult(builder, op, operands,
                            withElementType(result.getType(),
                                            storageType(*this, target)));
   replaceWith(op, result, IntTensor{joined, target});

@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/Dialect/Tosa/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
 
@@ -29,17 +30,26 @@ using namespace mlir;
 using namespace mlir::qlip;
 using namespace mlir::qlip::quantize;
 
-/// The extensions the integer model needs, as tosa-attach-target takes
-/// them (`int4,int16,doubleround`).
-static std::string getExtensions(const QuantizeReport &report) {
-  SmallVector<StringRef> extensions;
+/// The TOSA extensions the integer model needs.
+static SmallVector<tosa::Extension>
+getExtensions(const QuantizeReport &report) {
+  SmallVector<tosa::Extension> extensions;
   if (report.needsInt4)
-    extensions.push_back("int4");
+    extensions.push_back(tosa::Extension::int4);
   if (report.needsInt16)
-    extensions.push_back("int16");
+    extensions.push_back(tosa::Extension::int16);
   if (report.needsDoubleRound)
-    extensions.push_back("doubleround");
-  return llvm::join(extensions, ",");
+    extensions.push_back(tosa::Extension::doubleround);
+  return extensions;
+}
+
+/// The extensions as tosa-attach-target takes them (`int4,doubleround`).
+static std::string getExtensionList(const QuantizeReport &report) {
+  return llvm::join(llvm::map_range(getExtensions(report),
+                                    [](tosa::Extension e) {
+                                      return tosa::stringifyExtension(e);
+                                    }),
+                    ",");
 }
 
 static void writeJson(llvm::raw_ostream &os, const QuantizeReport &report) {
@@ -69,7 +79,7 @@ static void writeJson(llvm::raw_ostream &os, const QuantizeReport &report) {
                           {"layers", std::move(layers)},
                           {"rescales", std::move(rescales)},
                           {"float_ops", std::move(floatOps)},
-                          {"extensions", getExtensions(report)}};
+                          {"extensions", getExtensionList(report)}};
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
 }
 
@@ -93,7 +103,7 @@ static void printTable(llvm::raw_ostream &os, const QuantizeReport &report) {
   os << "float ops: " << report.floatOps.size() << "\n";
   for (const std::string &op : report.floatOps)
     os << "  " << op << "\n";
-  std::string extensions = getExtensions(report);
+  std::string extensions = getExtensionList(report);
   os << "TOSA extensions: " << (extensions.empty() ? "none" : extensions)
      << "\n";
 }
@@ -103,13 +113,7 @@ static void attachTargetEnv(ModuleOp module, const QuantizeReport &report) {
   SmallVector<tosa::Profile> profiles{tosa::Profile::pro_int};
   if (!report.floatOps.empty())
     profiles.push_back(tosa::Profile::pro_fp);
-  SmallVector<tosa::Extension> extensions;
-  if (report.needsInt4)
-    extensions.push_back(tosa::Extension::int4);
-  if (report.needsInt16)
-    extensions.push_back(tosa::Extension::int16);
-  if (report.needsDoubleRound)
-    extensions.push_back(tosa::Extension::doubleround);
+  SmallVector<tosa::Extension> extensions = getExtensions(report);
   module->setAttr(tosa::TargetEnvAttr::name,
                   tosa::TargetEnvAttr::get(module.getContext(),
                                            tosa::SpecificationVersion::V_1_0,

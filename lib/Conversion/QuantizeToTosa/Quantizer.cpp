@@ -33,6 +33,21 @@ std::string mlir::qlip::quantize::describeOp(Operation *op) {
   return op->getName().getStringRef().str();
 }
 
+Operation *mlir::qlip::quantize::cloneWithOperands(OpBuilder &builder,
+                                                   Operation *op,
+                                                   ValueRange operands,
+                                                   Type resultType,
+                                                   Type accType) {
+  OperationState state(op->getLoc(), op->getName());
+  state.addOperands(operands);
+  state.addTypes(resultType);
+  for (NamedAttribute attr : op->getAttrs())
+    state.addAttribute(attr.getName(), accType && attr.getName() == "acc_type"
+                                           ? TypeAttr::get(accType)
+                                           : attr.getValue());
+  return builder.create(state);
+}
+
 //===----------------------------------------------------------------------===//
 // States
 //===----------------------------------------------------------------------===//
@@ -45,11 +60,6 @@ const QuantState *Quantizer::lookup(Value value) const {
 const IntTensor *Quantizer::lookupInt(Value value) const {
   const QuantState *state = lookup(value);
   return state ? std::get_if<IntTensor>(state) : nullptr;
-}
-
-const Accumulator *Quantizer::lookupAcc(Value value) const {
-  const QuantState *state = lookup(value);
-  return state ? std::get_if<Accumulator>(state) : nullptr;
 }
 
 void Quantizer::replaceWith(Operation *op, Value floatValue, QuantState state) {
@@ -222,15 +232,8 @@ FailureOr<IntTensor> Quantizer::requantize(Location loc,
   return IntTensor{emitIntClamp(loc, *rescaled, lo, hi), target};
 }
 
-FailureOr<Value> Quantizer::toInt32(Location loc, const QuantState &state,
+FailureOr<Value> Quantizer::toInt32(Location loc, const IntTensor &in,
                                     double scale) {
-  if (const auto *acc = std::get_if<Accumulator>(&state)) {
-    SmallVector<double> ratios;
-    for (double accScale : acc->scales)
-      ratios.push_back(accScale / scale);
-    return emitRescale(loc, acc->value, 0, ratios, 32, 0, nullptr);
-  }
-  const auto &in = std::get<IntTensor>(state);
   return emitRescale(loc, in.value, in.qparams.getZeroPoints()[0],
                      {in.qparams.getScales()[0] / scale}, 32, 0, nullptr);
 }

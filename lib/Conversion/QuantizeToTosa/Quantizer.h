@@ -115,7 +115,6 @@ public:
   /// The state of `value`, or null when it is float.
   const QuantState *lookup(Value value) const;
   const IntTensor *lookupInt(Value value) const;
-  const Accumulator *lookupAcc(Value value) const;
   /// Records that `floatValue` (a result of `op`, which the pass erases) is
   /// now `state`.
   void replaceWith(Operation *op, Value floatValue, QuantState state);
@@ -144,9 +143,8 @@ public:
   /// or requantized from an accumulator, with the accumulator's clamp.
   FailureOr<IntTensor> requantize(Location loc, const QuantState &state,
                                   QParamsAttr target, StringRef name);
-  /// `state` as int32 at real scale `scale` (zero point 0).
-  FailureOr<Value> toInt32(Location loc, const QuantState &state,
-                           double scale);
+  /// `in` as int32 at real scale `scale` (zero point 0).
+  FailureOr<Value> toInt32(Location loc, const IntTensor &in, double scale);
   /// The float value `state` stands for, computed before `user`.
   Value dequantize(Value floatValue, const QuantState &state,
                    Operation *user);
@@ -195,6 +193,14 @@ private:
 /// The name a report uses for `op`: its NameLoc, else file:line:col, else
 /// the op name.
 std::string describeOp(Operation *op);
+
+/// Creates `op` again, before the builder's insertion point, with
+/// `operands`, one result of `resultType` and its attributes; an `acc_type`
+/// attribute becomes `accType` when one is given (integer convolutions and
+/// pools accumulate in i32 or i48).
+Operation *cloneWithOperands(OpBuilder &builder, Operation *op,
+                             ValueRange operands, Type resultType,
+                             Type accType = {});
 
 } // namespace mlir::qlip::quantize
 
