@@ -22,12 +22,8 @@ for bits in 8 4 2; do
     -o "$work/int.mlir"
   acc=$("$bin/qlip-run" "$work/int.mlir" --input examples/fashion_test.npy \
           --labels examples/fashion_test_labels.npy | sed -n 's/.*(\(.*\)%)$/\1/p')
-  # The module line: with or without attributes.
-  sed -e "0,/^module/s|^module attributes {|module attributes {npu.target = $target, |" \
-      -e "0,/^module/s|^module {|module attributes {npu.target = $target} {|" \
-      "$work/int.mlir" > "$work/target.mlir"
-  "$bin/qlip-opt" "$work/target.mlir" -qlip-tosa-to-npu -qlip-npu-cost -o /dev/null \
-    2> "$work/cost.txt"
+  "$bin/qlip-opt" "$work/int.mlir" -qlip-tosa-to-npu="target='$target'" \
+    -qlip-npu-cost -o /dev/null 2> "$work/cost.txt"
   sed -n 's/^total: \([0-9]*\) MACs, \([0-9]*\) cycles (\([0-9.]*\) us), \([0-9]*\) DRAM bytes, weights \([0-9]*\) B \(.*\), \([0-9.]*\) nJ$/\2|\3|\4|\5|\6|\7/p' \
     "$work/cost.txt" | {
     IFS="|" read -r cycles us dram weights where energy

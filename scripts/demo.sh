@@ -144,10 +144,8 @@ echo "== the npu: $npu_target"
 "$opt" "$fmodel" -mlir-print-debuginfo \
   -qlip-ptq="stats=$out/fashion-stats.json weight-bits=4 act-bits=4 weight-clip=aciq act-clip=aciq" \
   -o "$out/fashion-w4-npu-input.mlir"
-sed -e "0,/^module/s|^module attributes {|module attributes {npu.target = $npu_target, |" \
-    -e "0,/^module/s|^module {|module attributes {npu.target = $npu_target} {|" \
-    "$out/fashion-w4-npu-input.mlir" > "$out/fashion-w4-target.mlir"
-"$opt" "$out/fashion-w4-target.mlir" -qlip-tosa-to-npu=print-report -qlip-npu-cost \
+"$opt" "$out/fashion-w4-npu-input.mlir" \
+  -qlip-tosa-to-npu="target='$npu_target' print-report" -qlip-npu-cost \
   -o "$out/fashion-w4-npu.mlir" 2>&1 | sed -e 's/ at loc(.*$//' -e 's/^/   /'
 "$run" "$out/fashion-w4-npu-input.mlir" --input "$ftest" --output "$out/fashion-w4-int.npy"
 echo "   npu model top-1 accuracy: $("$run" "$out/fashion-w4-npu.mlir" --input "$ftest" --labels "$flabels" | accuracy)%;" \

@@ -285,7 +285,8 @@ def TosaToNpuPass : Pass<"qlip-tosa-to-npu", "::mlir::ModuleOp"> {
     the narrowest the target supports that holds their levels (2, 4 or 8
     bits; i4 weights are widened to i8 storage).
 
-    The module must carry an `npu.target`. A layer stays on the host (as
+    The module must carry an `npu.target`, or `target` gives one
+    (`target="#npu.target<...>"`), which the pass attaches. A layer stays on the host (as
     TOSA) when its rescale uses DOUBLE_ROUND (the requantize unit rounds
     once), when its input is 16-bit, when its weights are not constant or
     its shapes dynamic, or when no supported width holds them; `print-report` lists every layer
@@ -294,7 +295,10 @@ def TosaToNpuPass : Pass<"qlip-tosa-to-npu", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::npu::NpuDialect"];
   let options = [
     Option<"printReport", "print-report", "bool", "false",
-           "Print where each layer runs on stderr">
+           "Print where each layer runs on stderr">,
+    Option<"target", "target", "std::string", "\"\"",
+           "The #npu.target to compile for, attached to a module that has "
+           "none">
   ];
 }
 

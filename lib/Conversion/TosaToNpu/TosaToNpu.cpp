@@ -16,6 +16,7 @@
 #include "dialects/Npu/IR/NpuOps.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -319,6 +320,24 @@ struct TosaToNpuPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (!target.empty()) {
+      auto attr = dyn_cast_or_null<npu::TargetAttr>(
+          parseAttribute(target, &getContext()));
+      if (!attr) {
+        module.emitError("qlip-tosa-to-npu: target must be an "
+                         "#npu.target<...> attribute, got '")
+            << target << "'";
+        return signalPassFailure();
+      }
+      npu::TargetAttr existing = npu::TargetAttr::lookup(module);
+      if (existing && existing != attr) {
+        module.emitError("qlip-tosa-to-npu: the module already has another "
+                         "npu.target: ")
+            << existing;
+        return signalPassFailure();
+      }
+      module->setAttr(npu::TargetAttr::getAttrName(), attr);
+    }
     if (!npu::TargetAttr::lookup(module)) {
       module.emitError("qlip-tosa-to-npu: the module has no npu.target "
                        "attribute (#npu.target<...>) to compile for");
