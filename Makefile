@@ -15,7 +15,7 @@ CMAKE_FLAGS ?=
 # libonnx-testdata holds ONNX's node tests, which the e2e suite runs.
 DEB_PACKAGES := libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools \
                 cmake ninja-build g++ libgtest-dev python3 ccache \
-                clang-22 libonnx-testdata
+                clang-22 libonnx-testdata libonnx-dev libprotobuf-dev
 
 .PHONY: all setup configure build check demo docs install clean
 

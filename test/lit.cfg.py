@@ -33,6 +33,7 @@ tool_dirs = [config.qlip_tools_dir, config.llvm_tools_dir]
 tools = [
     "qlip-aot",
     "qlip-calibrate",
+    "qlip-import-onnx",
     "qlip-npy",
     "qlip-opt",
     "qlip-run",

@@ -1,0 +1,811 @@
+//===- OnnxTensorOps.cpp - elementwise, shape, softmax, QDQ ops -*- C++ -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+// The ONNX ops without weights: the elementwise arithmetic and activations
+// (which keep whatever layout their inputs have), the shape ops (which work
+// in the ONNX layout, or fold when their input is a constant), Softmax,
+// Constant, and QuantizeLinear/DequantizeLinear.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Importer.h"
+
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::qlip;
+using namespace mlir::qlip::onnx_import;
+
+namespace {
+
+ArrayRef<int64_t> shapeOf(Value value) {
+  return cast<RankedTensorType>(value.getType()).getShape();
+}
+
+int64_t product(ArrayRef<int64_t> dims) {
+  int64_t result = 1;
+  for (int64_t dim : dims)
+    result *= dim;
+  return result;
+}
+
+/// The ONNX-layout shape of a tensor.
+SmallVector<int64_t> onnxShape(const TensorValue &tensor) {
+  ArrayRef<int64_t> shape = shapeOf(tensor.value);
+  if (tensor.layout == Layout::Onnx)
+    return SmallVector<int64_t>(shape);
+  SmallVector<int64_t> result;
+  for (int64_t dim : kToNchw)
+    result.push_back(shape[dim]);
+  return result;
+}
+
+/// The NHWC axis that holds ONNX axis `axis` of a 4-D tensor.
+int64_t nhwcAxis(int64_t axis) {
+  return std::find(std::begin(kToNhwc), std::end(kToNhwc), axis) -
+         std::begin(kToNhwc);
+}
+
+/// Normalizes a possibly negative axis; fails outside [-rank, rank).
+FailureOr<int64_t> normalizeAxis(Importer &im, int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank) {
+    im.error() << "axis " << axis << " is out of range for rank " << rank;
+    return failure();
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise ops
+//===----------------------------------------------------------------------===//
+
+enum class BinaryKind { Add, Sub, Mul, Div };
+
+LogicalResult convertBinary(Importer &im, BinaryKind kind) {
+  // ONNX broadcasts numpy-style; TOSA wants equal ranks with unit dims, in
+  // the layout the result is kept in.
+  struct Operand {
+    const ConstData *data = nullptr;
+    TensorValue tensor;
+    SmallVector<int64_t> shape; // ONNX layout
+  } operands[2];
+  for (int i = 0; i < 2; ++i) {
+    const ConstData *data = im.getConstInput(i);
+    if (data && !data->quant) {
+      if (!data->isFloat)
+        return im.unsupported() << "integer operands";
+      operands[i].data = data;
+      operands[i].shape = data->shape;
+      continue;
+    }
+    FailureOr<TensorValue> tensor = im.getInput(i);
+    if (failed(tensor))
+      return failure();
+    operands[i].tensor = *tensor;
+    operands[i].shape = onnxShape(*tensor);
+  }
+  // Before opset 7, `broadcast = 1` aligns B with A from `axis` on.
+  if (im.opset() < 7 && im.getIntAttr("broadcast", 0)) {
+    int64_t rankA = operands[0].shape.size();
+    int64_t axis = im.getIntAttr("axis", rankA - operands[1].shape.size());
+    if (axis < 0 || axis + (int64_t)operands[1].shape.size() > rankA)
+      return im.error() << "legacy broadcast axis " << axis
+                        << " is out of range";
+    operands[1].shape.append(rankA - axis - operands[1].shape.size(), 1);
+  }
+  int64_t rank = std::max(operands[0].shape.size(), operands[1].shape.size());
+  bool nhwc = rank == 4 && llvm::any_of(operands, [](const Operand &op) {
+                return !op.data && op.tensor.layout == Layout::Nhwc;
+              });
+  Value values[2];
+  for (int i = 0; i < 2; ++i) {
+    Operand &op = operands[i];
+    SmallVector<int64_t> padded(rank - op.shape.size(), 1);
+    padded.append(op.shape);
+    if (op.data) {
+      ConstData data = op.data->reshaped(padded);
+      if (nhwc)
+        data = data.permuted(kToNhwc);
+      if (kind == BinaryKind::Div && i == 1)
+        for (double &value : data.values)
+          value = 1.0 / value;
+      values[i] = im.constant(data);
+    } else if (nhwc && op.tensor.layout == Layout::Nhwc) {
+      values[i] = op.tensor.value;
+    } else {
+      values[i] = im.reshape(im.toOnnx(op.tensor), padded);
+      if (nhwc)
+        values[i] = im.permute(values[i], kToNhwc);
+    }
+  }
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t lhs = shapeOf(values[0])[d], rhs = shapeOf(values[1])[d];
+    if (lhs != rhs && lhs != 1 && rhs != 1)
+      return im.error() << "operand shapes do not broadcast (dimension " << d
+                        << ": " << lhs << " and " << rhs << ")";
+    shape.push_back(std::max(lhs, rhs));
+  }
+  ImplicitLocOpBuilder &b = im.builder();
+  RankedTensorType type = im.f32Type(shape);
+  Value result;
+  switch (kind) {
+  case BinaryKind::Add:
+    result = tosa::AddOp::create(b, type, values[0], values[1]);
+    break;
+  case BinaryKind::Sub:
+    result = tosa::SubOp::create(b, type, values[0], values[1]);
+    break;
+  case BinaryKind::Div:
+    if (!operands[1].data)
+      values[1] = tosa::ReciprocalOp::create(b, values[1].getType(), values[1]);
+    [[fallthrough]];
+  case BinaryKind::Mul:
+    result = tosa::MulOp::create(b, type, values[0], values[1], im.mulShift());
+    break;
+  }
+  im.setOutput(0, result, nhwc ? Layout::Nhwc : Layout::Onnx);
+  return success();
+}
+
+/// An op of one input that keeps its layout.
+template <typename Build>
+LogicalResult convertUnary(Importer &im, Build build) {
+  FailureOr<TensorValue> x = im.getInput(0);
+  if (failed(x))
+    return failure();
+  FailureOr<Value> result = build(x->value);
+  if (failed(result))
+    return failure();
+  im.setOutput(0, *result, x->layout);
+  return success();
+}
+
+Value emitClamp(Importer &im, Value x, float lo, float hi) {
+  ImplicitLocOpBuilder &b = im.builder();
+  return tosa::ClampOp::create(b, x.getType(), x, b.getF32FloatAttr(lo),
+                               b.getF32FloatAttr(hi));
+}
+
+LogicalResult convertClip(Importer &im) {
+  float lo = std::numeric_limits<float>::lowest();
+  float hi = std::numeric_limits<float>::max();
+  // Opset 11 made min and max inputs (a PACT model's learned alpha arrives
+  // as the max input); before, they are attributes.
+  if (im.opset() < 11) {
+    lo = im.getFloatAttr("min", lo);
+    hi = im.getFloatAttr("max", hi);
+  }
+  for (int i = 1; i <= 2 && im.opset() >= 11; ++i) {
+    if (!im.hasInput(i))
+      continue;
+    FailureOr<const ConstData *> bound =
+        im.requireConstInput(i, i == 1 ? "min" : "max");
+    if (failed(bound))
+      return failure();
+    if ((*bound)->numElements() != 1)
+      return im.error() << (i == 1 ? "min" : "max") << " must be a scalar";
+    (i == 1 ? lo : hi) = static_cast<float>((*bound)->values[0]);
+  }
+  if (std::isnan(lo) || std::isnan(hi) || lo > hi)
+    return im.error() << "min " << lo << " and max " << hi
+                      << " are not an interval";
+  return convertUnary(im, [&](Value x) -> FailureOr<Value> {
+    return emitClamp(im, x, lo, hi);
+  });
+}
+
+LogicalResult convertLeakyRelu(Importer &im) {
+  float alpha = im.getFloatAttr("alpha", 0.01f);
+  return convertUnary(im, [&](Value x) -> FailureOr<Value> {
+    ImplicitLocOpBuilder &b = im.builder();
+    auto rank = cast<RankedTensorType>(x.getType()).getRank();
+    Value scaled = tosa::MulOp::create(
+        b, x.getType(), x,
+        im.floatConstant(SmallVector<int64_t>(rank, 1), {alpha}),
+        im.mulShift());
+    // max(x, alpha x) for alpha <= 1; min(x, alpha x) above.
+    if (alpha <= 1.0f)
+      return tosa::MaximumOp::create(b, x.getType(), x, scaled).getResult();
+    return tosa::MinimumOp::create(b, x.getType(), x, scaled).getResult();
+  });
+}
+
+/// Identity and Dropout (inference): the output is the input.
+LogicalResult convertIdentity(Importer &im) {
+  if (im.node().op_type() == "Dropout" && im.node().output_size() > 1 &&
+      !im.node().output(1).empty())
+    return im.unsupported() << "Dropout's mask output";
+  if (const ConstData *data = im.getConstInput(0)) {
+    im.setConstOutput(0, *data);
+    return success();
+  }
+  FailureOr<TensorValue> x = im.getInput(0);
+  if (failed(x))
+    return failure();
+  im.setOutput(0, x->value, x->layout);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Shape ops
+//===----------------------------------------------------------------------===//
+
+/// Defines output 0 as input 0 reshaped to `shape`: a constant stays data.
+LogicalResult setReshaped(Importer &im, ArrayRef<int64_t> shape) {
+  if (const ConstData *data = im.getConstInput(0)) {
+    if (data->quant && data->quant->axis)
+      return im.unsupported() << "reshaping a per-axis quantized constant";
+    im.setConstOutput(0, data->reshaped(shape));
+    return success();
+  }
+  FailureOr<Value> x = im.getOnnxInput(0);
+  if (failed(x))
+    return failure();
+  im.setOutput(0, im.reshape(*x, shape));
+  return success();
+}
+
+/// The ONNX-layout shape of input `i`.
+FailureOr<SmallVector<int64_t>> inputShape(Importer &im, int i) {
+  if (const ConstData *data = im.getConstInput(i))
+    return data->shape;
+  FailureOr<TensorValue> x = im.getInput(i);
+  if (failed(x))
+    return failure();
+  return onnxShape(*x);
+}
+
+/// Reads int64 axes from the attribute `name` (older opsets) or input 1.
+FailureOr<SmallVector<int64_t>> readAxes(Importer &im, StringRef name,
+                                         int64_t inputOpset) {
+  if (im.opset() < inputOpset)
+    return im.getIntsAttr(name);
+  if (!im.hasInput(1))
+    return SmallVector<int64_t>();
+  FailureOr<const ConstData *> axes = im.requireConstInput(1, name);
+  if (failed(axes))
+    return failure();
+  SmallVector<int64_t> result;
+  for (double value : (*axes)->values)
+    result.push_back(static_cast<int64_t>(value));
+  return result;
+}
+
+LogicalResult convertReshape(Importer &im) {
+  FailureOr<SmallVector<int64_t>> in = inputShape(im, 0);
+  FailureOr<const ConstData *> shapeData = im.requireConstInput(1, "shape");
+  if (failed(in) || failed(shapeData))
+    return failure();
+  bool allowZero = im.getIntAttr("allowzero", 0);
+  SmallVector<int64_t> shape;
+  int64_t inferred = -1;
+  for (auto [i, value] : llvm::enumerate((*shapeData)->values)) {
+    int64_t dim = static_cast<int64_t>(value);
+    if (dim == 0 && !allowZero) {
+      if (i >= in->size())
+        return im.error() << "shape copies dimension " << i
+                          << " of a rank-" << in->size() << " input";
+      dim = (*in)[i];
+    } else if (dim == -1) {
+      if (inferred >= 0)
+        return im.error() << "shape has more than one -1";
+      inferred = i;
+      dim = 1;
+    } else if (dim < 0) {
+      return im.error() << "shape has a negative dimension " << dim;
+    }
+    shape.push_back(dim);
+  }
+  int64_t count = product(*in), known = product(shape);
+  if (inferred >= 0) {
+    if (known == 0 || count % known)
+      return im.error() << "cannot infer the -1 dimension";
+    shape[inferred] = count / known;
+  } else if (known != count) {
+    return im.error() << "cannot reshape " << count << " elements to "
+                      << known;
+  }
+  return setReshaped(im, shape);
+}
+
+LogicalResult convertFlatten(Importer &im) {
+  FailureOr<SmallVector<int64_t>> in = inputShape(im, 0);
+  if (failed(in))
+    return failure();
+  int64_t rank = in->size();
+  int64_t axis = im.getIntAttr("axis", 1);
+  if (axis < -rank || axis > rank)
+    return im.error() << "axis " << axis << " is out of range";
+  if (axis < 0)
+    axis += rank;
+  ArrayRef<int64_t> dims(*in);
+  return setReshaped(im,
+                     {product(dims.take_front(axis)),
+                      product(dims.drop_front(axis))});
+}
+
+LogicalResult convertSqueeze(Importer &im) {
+  FailureOr<SmallVector<int64_t>> in = inputShape(im, 0);
+  FailureOr<SmallVector<int64_t>> axes = readAxes(im, "axes", 13);
+  if (failed(in) || failed(axes))
+    return failure();
+  int64_t rank = in->size();
+  SmallVector<bool> drop(rank, axes->empty());
+  if (axes->empty())
+    for (int64_t d = 0; d < rank; ++d)
+      drop[d] = (*in)[d] == 1;
+  for (int64_t axis : *axes) {
+    FailureOr<int64_t> normalized = normalizeAxis(im, axis, rank);
+    if (failed(normalized))
+      return failure();
+    if ((*in)[*normalized] != 1)
+      return im.error() << "cannot squeeze dimension " << *normalized
+                        << " of size " << (*in)[*normalized];
+    drop[*normalized] = true;
+  }
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!drop[d])
+      shape.push_back((*in)[d]);
+  return setReshaped(im, shape);
+}
+
+LogicalResult convertUnsqueeze(Importer &im) {
+  FailureOr<SmallVector<int64_t>> in = inputShape(im, 0);
+  FailureOr<SmallVector<int64_t>> axes = readAxes(im, "axes", 13);
+  if (failed(in) || failed(axes))
+    return failure();
+  int64_t rank = in->size() + axes->size();
+  SmallVector<bool> inserted(rank, false);
+  for (int64_t axis : *axes) {
+    FailureOr<int64_t> normalized = normalizeAxis(im, axis, rank);
+    if (failed(normalized))
+      return failure();
+    if (inserted[*normalized])
+      return im.error() << "axis " << axis << " appears twice";
+    inserted[*normalized] = true;
+  }
+  SmallVector<int64_t> shape;
+  auto next = in->begin();
+  for (int64_t d = 0; d < rank; ++d)
+    shape.push_back(inserted[d] ? 1 : *next++);
+  return setReshaped(im, shape);
+}
+
+LogicalResult convertTranspose(Importer &im) {
+  FailureOr<SmallVector<int64_t>> in = inputShape(im, 0);
+  if (failed(in))
+    return failure();
+  int64_t rank = in->size();
+  SmallVector<int64_t> perm = im.getIntsAttr("perm");
+  if (perm.empty())
+    for (int64_t d = rank - 1; d >= 0; --d)
+      perm.push_back(d);
+  SmallVector<int64_t> sorted(perm);
+  llvm::sort(sorted);
+  for (int64_t d = 0; d < rank; ++d)
+    if ((int64_t)sorted.size() != rank || sorted[d] != d)
+      return im.error() << "perm is not a permutation of the " << rank
+                        << " dimensions";
+  if (const ConstData *data = im.getConstInput(0)) {
+    if (data->quant && data->quant->axis)
+      return im.unsupported() << "transposing a per-axis quantized constant";
+    im.setConstOutput(0, data->permuted(perm));
+    return success();
+  }
+  FailureOr<TensorValue> x = im.getInput(0);
+  if (failed(x))
+    return failure();
+  if (x->layout == Layout::Nhwc) {
+    // Read the ONNX dims straight from the NHWC value.
+    SmallVector<int64_t> composed;
+    for (int64_t dim : perm)
+      composed.push_back(kToNchw[dim]);
+    im.setOutput(0, im.permute(x->value, composed));
+    return success();
+  }
+  im.setOutput(0, im.permute(x->value, perm));
+  return success();
+}
+
+LogicalResult convertConcat(Importer &im) {
+  int n = im.node().input_size();
+  if (n == 0)
+    return im.error() << "no inputs";
+  SmallVector<TensorValue> inputs;
+  bool nhwc = false;
+  for (int i = 0; i < n; ++i) {
+    FailureOr<TensorValue> x = im.getInput(i);
+    if (failed(x))
+      return failure();
+    nhwc |= x->layout == Layout::Nhwc;
+    inputs.push_back(*x);
+  }
+  int64_t rank = cast<RankedTensorType>(inputs[0].value.getType()).getRank();
+  FailureOr<int64_t> axis = normalizeAxis(im, im.getIntAttr("axis", 0), rank);
+  if (failed(axis))
+    return failure();
+  int64_t tosaAxis = nhwc ? nhwcAxis(*axis) : *axis;
+  SmallVector<Value> values;
+  SmallVector<int64_t> shape;
+  for (const TensorValue &x : inputs) {
+    Value value = nhwc ? im.toNhwc(x) : im.toOnnx(x);
+    ArrayRef<int64_t> dims = shapeOf(value);
+    if ((int64_t)dims.size() != rank)
+      return im.error() << "inputs of different ranks";
+    if (shape.empty()) {
+      shape.assign(dims.begin(), dims.end());
+    } else {
+      for (int64_t d = 0; d < rank; ++d)
+        if (d != tosaAxis && dims[d] != shape[d])
+          return im.error() << "inputs differ outside the concat axis";
+      shape[tosaAxis] += dims[tosaAxis];
+    }
+    values.push_back(value);
+  }
+  ImplicitLocOpBuilder &b = im.builder();
+  im.setOutput(0,
+               tosa::ConcatOp::create(b, im.f32Type(shape), values,
+                                      b.getI32IntegerAttr(tosaAxis)),
+               nhwc ? Layout::Nhwc : Layout::Onnx);
+  return success();
+}
+
+LogicalResult convertPad(Importer &im) {
+  std::string mode = im.getStringAttr("mode", "constant");
+  if (mode != "constant")
+    return im.unsupported() << "pad mode '" << mode
+                            << "' (TOSA pads with a constant)";
+  FailureOr<TensorValue> x = im.getInput(0);
+  if (failed(x))
+    return failure();
+  // Before opset 11, pads and the value are attributes.
+  ConstData padsAttr;
+  FailureOr<const ConstData *> padsData = &padsAttr;
+  if (im.opset() < 11) {
+    for (int64_t pad : im.getIntsAttr("pads"))
+      padsAttr.values.push_back(static_cast<double>(pad));
+  } else {
+    padsData = im.requireConstInput(1, "pads");
+  }
+  if (failed(padsData))
+    return failure();
+  SmallVector<int64_t> in = onnxShape(*x);
+  int64_t rank = in.size();
+  if ((*padsData)->numElements() != 2 * rank)
+    return im.error() << "pads has " << (*padsData)->numElements()
+                      << " values for rank " << rank;
+  float value = im.opset() < 11 ? im.getFloatAttr("value", 0.0f) : 0.0f;
+  if (im.opset() >= 11 && im.hasInput(2)) {
+    FailureOr<const ConstData *> constant =
+        im.requireConstInput(2, "constant_value");
+    if (failed(constant))
+      return failure();
+    if ((*constant)->numElements() != 1)
+      return im.error() << "constant_value must be a scalar";
+    value = static_cast<float>((*constant)->values[0]);
+  }
+  // TOSA's padding lists (begin, end) per dimension of the value as laid out.
+  ArrayRef<int64_t> valueShape = shapeOf(x->value);
+  SmallVector<int64_t> padding, shape;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t onnxDim = x->layout == Layout::Nhwc ? kToNhwc[d] : d;
+    int64_t begin = static_cast<int64_t>((*padsData)->values[onnxDim]);
+    int64_t end = static_cast<int64_t>((*padsData)->values[onnxDim + rank]);
+    if (begin < 0 || end < 0)
+      return im.unsupported() << "negative pads";
+    padding.append({begin, end});
+    shape.push_back(valueShape[d] + begin + end);
+  }
+  ImplicitLocOpBuilder &b = im.builder();
+  im.setOutput(0,
+               tosa::PadOp::create(b, im.f32Type(shape), x->value,
+                                   tosa::getTosaConstShape(b, padding),
+                                   im.floatConstant({1}, {value})),
+               x->layout);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Softmax
+//===----------------------------------------------------------------------===//
+
+/// exp(x - max) / sum over `axis`, keeping dims.
+Value emitSoftmax(Importer &im, Value x, int64_t axis) {
+  ImplicitLocOpBuilder &b = im.builder();
+  auto type = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> reduced(type.getShape());
+  reduced[axis] = 1;
+  auto reducedType = type.clone(reduced);
+  auto axisAttr = b.getI32IntegerAttr(axis);
+  Value max = tosa::ReduceMaxOp::create(b, reducedType, x, axisAttr);
+  Value shifted = tosa::SubOp::create(b, type, x, max);
+  Value exp = tosa::ExpOp::create(b, type, shifted);
+  Value sum = tosa::ReduceSumOp::create(b, reducedType, exp, axisAttr);
+  Value inverse = tosa::ReciprocalOp::create(b, reducedType, sum);
+  return tosa::MulOp::create(b, type, exp, inverse, im.mulShift());
+}
+
+LogicalResult convertSoftmax(Importer &im) {
+  FailureOr<TensorValue> x = im.getInput(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = cast<RankedTensorType>(x->value.getType()).getRank();
+  bool coerce2d = im.opset() < 13;
+  FailureOr<int64_t> axis =
+      normalizeAxis(im, im.getIntAttr("axis", coerce2d ? 1 : -1), rank);
+  if (failed(axis))
+    return failure();
+  if (!coerce2d || *axis == rank - 1) {
+    // One axis: stays in the input's layout.
+    int64_t valueAxis = x->layout == Layout::Nhwc ? nhwcAxis(*axis) : *axis;
+    im.setOutput(0, emitSoftmax(im, x->value, valueAxis), x->layout);
+    return success();
+  }
+  // Before opset 13, Softmax is over all dimensions from `axis` on.
+  Value onnx = im.toOnnx(*x);
+  ArrayRef<int64_t> shape = shapeOf(onnx);
+  Value flat = im.reshape(onnx, {product(shape.take_front(*axis)),
+                                 product(shape.drop_front(*axis))});
+  im.setOutput(0, im.reshape(emitSoftmax(im, flat, 1), shape));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Constant
+//===----------------------------------------------------------------------===//
+
+LogicalResult convertConstant(Importer &im) {
+  const onnx::NodeProto &node = im.node();
+  if (node.attribute_size() != 1)
+    return im.error() << "a Constant has exactly one value attribute";
+  const onnx::AttributeProto &attr = node.attribute(0);
+  ConstData data;
+  if (attr.name() == "value") {
+    FailureOr<ConstData> read =
+        readTensorProto(attr.t(), "", [&] { return im.unsupported(); });
+    if (failed(read))
+      return failure();
+    data = std::move(*read);
+  } else if (attr.name() == "value_float") {
+    data.values = {attr.f()};
+  } else if (attr.name() == "value_floats") {
+    data.values.assign(attr.floats().begin(), attr.floats().end());
+    data.shape = {attr.floats_size()};
+  } else if (attr.name() == "value_int") {
+    data.values = {static_cast<double>(attr.i())};
+    data.isFloat = false;
+    data.dataType = onnx::TensorProto::INT64;
+  } else if (attr.name() == "value_ints") {
+    for (int64_t value : attr.ints())
+      data.values.push_back(static_cast<double>(value));
+    data.shape = {attr.ints_size()};
+    data.isFloat = false;
+    data.dataType = onnx::TensorProto::INT64;
+  } else {
+    return im.unsupported() << "a Constant's '" << attr.name() << "'";
+  }
+  im.setConstOutput(0, std::move(data));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// QuantizeLinear / DequantizeLinear
+//===----------------------------------------------------------------------===//
+
+/// Scale (input 1), zero point (input 2) and axis of a QDQ node on an input
+/// of rank `rank`.
+FailureOr<QuantInfo> readQuantInfo(Importer &im, int64_t rank,
+                                   int32_t defaultType) {
+  FailureOr<const ConstData *> scale = im.requireConstInput(1, "scale");
+  if (failed(scale))
+    return failure();
+  QuantInfo quant;
+  int32_t type = defaultType;
+  const ConstData *zeroPoint = nullptr;
+  if (im.hasInput(2)) {
+    FailureOr<const ConstData *> zp = im.requireConstInput(2, "zero point");
+    if (failed(zp))
+      return failure();
+    zeroPoint = *zp;
+    type = zeroPoint->dataType;
+  }
+  if (type != onnx::TensorProto::INT8 && type != onnx::TensorProto::UINT8) {
+    im.unsupported() << "a "
+                     << onnx::TensorProto::DataType_Name(
+                            static_cast<onnx::TensorProto::DataType>(type))
+                     << " grid (qlip imports int8 and uint8 QDQ)";
+    return failure();
+  }
+  quant.isSigned = type == onnx::TensorProto::INT8;
+  quant.scales = (*scale)->values;
+  int64_t channels = quant.scales.size();
+  if (zeroPoint) {
+    if (zeroPoint->numElements() != channels) {
+      im.error() << "the zero point has " << zeroPoint->numElements()
+                 << " values for " << channels << " scales";
+      return failure();
+    }
+    for (double value : zeroPoint->values)
+      quant.zeroPoints.push_back(static_cast<int64_t>(value));
+  } else {
+    quant.zeroPoints.assign(channels, 0);
+  }
+  if ((*scale)->shape.size() == 1 && channels > 1) {
+    FailureOr<int64_t> axis = normalizeAxis(im, im.getIntAttr("axis", 1), rank);
+    if (failed(axis))
+      return failure();
+    quant.axis = *axis;
+  } else if (channels != 1) {
+    im.error() << "the scale must be a scalar or 1-D";
+    return failure();
+  }
+  return quant;
+}
+
+bool sameQuant(const QuantInfo &a, const QuantInfo &b) {
+  return a.isSigned == b.isSigned && a.axis == b.axis &&
+         a.scales == b.scales && a.zeroPoints == b.zeroPoints;
+}
+
+LogicalResult convertQuantizeLinear(Importer &im) {
+  FailureOr<SmallVector<int64_t>> shape = inputShape(im, 0);
+  if (failed(shape))
+    return failure();
+  FailureOr<QuantInfo> quant =
+      readQuantInfo(im, shape->size(), onnx::TensorProto::UINT8);
+  if (failed(quant))
+    return failure();
+  if (const ConstData *data = im.getConstInput(0)) {
+    // A float weight quantized at import: the integers, on the grid.
+    if (data->numElements() &&
+        quant->axis && data->shape[*quant->axis] != (int64_t)quant->scales.size())
+      return im.error() << "the scales do not match axis " << *quant->axis;
+    ConstData levels = *data;
+    levels.isFloat = false;
+    levels.dataType = quant->isSigned ? onnx::TensorProto::INT8
+                                      : onnx::TensorProto::UINT8;
+    double qmin = quant->isSigned ? -128 : 0, qmax = quant->isSigned ? 127 : 255;
+    int64_t inner = 1;
+    if (quant->axis)
+      for (size_t d = *quant->axis + 1; d < data->shape.size(); ++d)
+        inner *= data->shape[d];
+    for (size_t i = 0; i < levels.values.size(); ++i) {
+      size_t c = quant->axis ? (i / inner) % quant->scales.size() : 0;
+      levels.values[i] = std::clamp(
+          std::nearbyint(data->values[i] / quant->scales[c]) +
+              quant->zeroPoints[c],
+          qmin, qmax);
+    }
+    levels.quant = *quant;
+    im.setConstOutput(0, std::move(levels));
+    return success();
+  }
+  FailureOr<TensorValue> x = im.getInput(0);
+  if (failed(x))
+    return failure();
+  im.setQuantizedOutput(0, {*x, *quant});
+  return success();
+}
+
+LogicalResult convertDequantizeLinear(Importer &im) {
+  FailureOr<SmallVector<int64_t>> shape;
+  if (const QuantizedTensor *q = im.getQuantizedInput(0))
+    shape = onnxShape(q->input);
+  else
+    shape = inputShape(im, 0);
+  if (failed(shape))
+    return failure();
+  const ConstData *levels = im.getConstInput(0);
+  int32_t type = levels ? levels->dataType : onnx::TensorProto::UINT8;
+  if (levels && type == onnx::TensorProto::INT32) {
+    // An int32 bias: its float value is all a float model needs (qlip
+    // requantizes it at s_x * s_w).
+    FailureOr<const ConstData *> scale = im.requireConstInput(1, "scale");
+    if (failed(scale))
+      return failure();
+    if ((*scale)->numElements() != 1 &&
+        (*scale)->numElements() != levels->numElements())
+      return im.unsupported() << "an int32 dequantize with per-axis scales "
+                                 "along a non-leading axis";
+    ConstData bias = *levels;
+    bias.isFloat = true;
+    bias.dataType = onnx::TensorProto::FLOAT;
+    bias.quant.reset();
+    for (size_t i = 0; i < bias.values.size(); ++i)
+      bias.values[i] *= (*scale)->values[(*scale)->numElements() == 1 ? 0 : i];
+    if (im.hasInput(2))
+      return im.unsupported() << "an int32 dequantize with a zero point";
+    im.setConstOutput(0, std::move(bias));
+    return success();
+  }
+  FailureOr<QuantInfo> quant = readQuantInfo(im, shape->size(), type);
+  if (failed(quant))
+    return failure();
+
+  if (const QuantizedTensor *q = im.getQuantizedInput(0)) {
+    if (!sameQuant(q->quant, *quant))
+      return im.unsupported() << "a DequantizeLinear whose parameters differ "
+                                 "from its QuantizeLinear's";
+    std::optional<int64_t> axis = quant->axis;
+    if (axis && q->input.layout == Layout::Nhwc)
+      axis = nhwcAxis(*axis);
+    FailureOr<Value> fakeQuant = im.fakeQuant(q->input.value, *quant, axis);
+    if (failed(fakeQuant))
+      return failure();
+    im.setOutput(0, *fakeQuant, q->input.layout);
+    return success();
+  }
+  if (!levels)
+    return im.unsupported() << "a DequantizeLinear of a computed integer "
+                               "tensor (only of constants and of "
+                               "QuantizeLinear)";
+  if (levels->isFloat || (levels->dataType != onnx::TensorProto::INT8 &&
+                          levels->dataType != onnx::TensorProto::UINT8))
+    return im.error() << "the input must be int8 or uint8";
+  if (quant->axis &&
+      levels->shape[*quant->axis] != (int64_t)quant->scales.size())
+    return im.error() << "the scales do not match axis " << *quant->axis;
+  // The weight in float, exactly on its grid; its uses as a weight keep the
+  // grid (a fake_quant with the model's scales).
+  ConstData weight = *levels;
+  weight.isFloat = true;
+  weight.dataType = onnx::TensorProto::FLOAT;
+  int64_t inner = 1;
+  if (quant->axis)
+    for (size_t d = *quant->axis + 1; d < levels->shape.size(); ++d)
+      inner *= levels->shape[d];
+  for (size_t i = 0; i < weight.values.size(); ++i) {
+    size_t c = quant->axis ? (i / inner) % quant->scales.size() : 0;
+    weight.values[i] = static_cast<float>(
+        (levels->values[i] - quant->zeroPoints[c]) * quant->scales[c]);
+  }
+  weight.quant = *quant;
+  im.setConstOutput(0, std::move(weight));
+  return success();
+}
+
+} // namespace
+
+void onnx_import::addTensorOpConverters(llvm::StringMap<OpConverter> &table) {
+  table["Add"] = [](Importer &im) { return convertBinary(im, BinaryKind::Add); };
+  table["Sub"] = [](Importer &im) { return convertBinary(im, BinaryKind::Sub); };
+  table["Mul"] = [](Importer &im) { return convertBinary(im, BinaryKind::Mul); };
+  table["Div"] = [](Importer &im) { return convertBinary(im, BinaryKind::Div); };
+  table["Relu"] = [](Importer &im) {
+    return convertUnary(im, [&](Value x) -> FailureOr<Value> {
+      return emitClamp(im, x, 0.0f, std::numeric_limits<float>::max());
+    });
+  };
+  table["Sigmoid"] = [](Importer &im) {
+    return convertUnary(im, [&](Value x) -> FailureOr<Value> {
+      return tosa::SigmoidOp::create(im.builder(), x.getType(), x).getResult();
+    });
+  };
+  table["Tanh"] = [](Importer &im) {
+    return convertUnary(im, [&](Value x) -> FailureOr<Value> {
+      return tosa::TanhOp::create(im.builder(), x.getType(), x).getResult();
+    });
+  };
+  table["Clip"] = convertClip;
+  table["LeakyRelu"] = convertLeakyRelu;
+  table["Identity"] = convertIdentity;
+  table["Dropout"] = convertIdentity;
+  table["Reshape"] = convertReshape;
+  table["Flatten"] = convertFlatten;
+  table["Squeeze"] = convertSqueeze;
+  table["Unsqueeze"] = convertUnsqueeze;
+  table["Transpose"] = convertTranspose;
+  table["Concat"] = convertConcat;
+  table["Pad"] = convertPad;
+  table["Softmax"] = convertSoftmax;
+  table["Constant"] = convertConstant;
+  table["QuantizeLinear"] = convertQuantizeLinear;
+  table["DequantizeLinear"] = convertDequantizeLinear;
+}

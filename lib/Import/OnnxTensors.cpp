@@ -1,0 +1,183 @@
+//===- OnnxTensors.cpp - TensorProto to data --------------------*- C++ -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+// Initializers and Constant nodes: the typed repeated fields, raw_data
+// (little-endian, as ONNX specifies) and external data files.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Importer.h"
+
+#include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/Endian.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+using namespace mlir;
+using namespace mlir::qlip;
+using namespace mlir::qlip::onnx_import;
+
+namespace {
+/// The width in bytes of one element of a type the importer reads, or 0.
+size_t elementSize(int32_t type) {
+  switch (type) {
+  case onnx::TensorProto::FLOAT:
+  case onnx::TensorProto::INT32:
+    return 4;
+  case onnx::TensorProto::DOUBLE:
+  case onnx::TensorProto::INT64:
+    return 8;
+  case onnx::TensorProto::FLOAT16:
+  case onnx::TensorProto::BFLOAT16:
+  case onnx::TensorProto::INT16:
+    return 2;
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT8:
+  case onnx::TensorProto::BOOL:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+bool isFloatType(int32_t type) {
+  return type == onnx::TensorProto::FLOAT ||
+         type == onnx::TensorProto::DOUBLE ||
+         type == onnx::TensorProto::FLOAT16 ||
+         type == onnx::TensorProto::BFLOAT16;
+}
+
+/// One little-endian element of `type` at `data`.
+double decodeElement(int32_t type, const char *data) {
+  using namespace llvm::support;
+  switch (type) {
+  case onnx::TensorProto::FLOAT: {
+    uint32_t bits = endian::read32le(data);
+    float value;
+    std::memcpy(&value, &bits, sizeof(value));
+    return value;
+  }
+  case onnx::TensorProto::DOUBLE: {
+    uint64_t bits = endian::read64le(data);
+    double value;
+    std::memcpy(&value, &bits, sizeof(value));
+    return value;
+  }
+  case onnx::TensorProto::FLOAT16:
+    return llvm::APFloat(llvm::APFloat::IEEEhalf(),
+                         llvm::APInt(16, endian::read16le(data)))
+        .convertToDouble();
+  case onnx::TensorProto::BFLOAT16:
+    return llvm::APFloat(llvm::APFloat::BFloat(),
+                         llvm::APInt(16, endian::read16le(data)))
+        .convertToDouble();
+  case onnx::TensorProto::INT64:
+    return static_cast<double>(static_cast<int64_t>(endian::read64le(data)));
+  case onnx::TensorProto::INT32:
+    return static_cast<int32_t>(endian::read32le(data));
+  case onnx::TensorProto::INT16:
+    return static_cast<int16_t>(endian::read16le(data));
+  case onnx::TensorProto::INT8:
+    return static_cast<int8_t>(*data);
+  case onnx::TensorProto::UINT8:
+    return static_cast<uint8_t>(*data);
+  case onnx::TensorProto::BOOL:
+    return *data != 0;
+  default:
+    return 0;
+  }
+}
+} // namespace
+
+FailureOr<ConstData>
+onnx_import::readTensorProto(const onnx::TensorProto &tensor,
+                             StringRef externalDataDir,
+                             function_ref<InFlightDiagnostic()> error) {
+  ConstData data;
+  int32_t type = tensor.data_type();
+  size_t width = elementSize(type);
+  if (!width)
+    return error() << "unsupported element type "
+                   << onnx::TensorProto::DataType_Name(
+                          static_cast<onnx::TensorProto::DataType>(type));
+  data.isFloat = isFloatType(type);
+  data.dataType = type;
+  int64_t count = 1;
+  for (int64_t dim : tensor.dims()) {
+    if (dim < 0 || (dim && count > (int64_t(1) << 40) / dim))
+      return error() << "invalid dimension " << dim;
+    data.shape.push_back(dim);
+    count *= dim;
+  }
+
+  // The bytes, from raw_data or an external file.
+  std::string external;
+  const std::string *raw = tensor.has_raw_data() ? &tensor.raw_data() : nullptr;
+  if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
+    std::string location;
+    int64_t offset = 0, length = -1;
+    for (const onnx::StringStringEntryProto &entry : tensor.external_data()) {
+      if (entry.key() == "location")
+        location = entry.value();
+      else if (entry.key() == "offset")
+        offset = std::atoll(entry.value().c_str());
+      else if (entry.key() == "length")
+        length = std::atoll(entry.value().c_str());
+    }
+    llvm::SmallString<256> path(externalDataDir);
+    llvm::sys::path::append(path, location);
+    auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
+    if (location.empty() || !buffer)
+      return error() << "cannot read its external data '" << path << "'";
+    StringRef bytes = (*buffer)->getBuffer();
+    if (length < 0)
+      length = static_cast<int64_t>(bytes.size()) - offset;
+    if (offset < 0 || offset + length > static_cast<int64_t>(bytes.size()))
+      return error() << "external data '" << path << "' is too short";
+    external = bytes.substr(offset, length).str();
+    raw = &external;
+  }
+
+  if (raw) {
+    if (raw->size() != static_cast<size_t>(count) * width)
+      return error() << "has " << raw->size() << " bytes of data, its shape "
+                     << "needs " << count * width;
+    data.values.reserve(count);
+    for (int64_t i = 0; i < count; ++i)
+      data.values.push_back(decodeElement(type, raw->data() + i * width));
+    return data;
+  }
+
+  // The typed fields ONNX keeps each type in.
+  switch (type) {
+  case onnx::TensorProto::FLOAT:
+    data.values.assign(tensor.float_data().begin(), tensor.float_data().end());
+    break;
+  case onnx::TensorProto::DOUBLE:
+    data.values.assign(tensor.double_data().begin(),
+                       tensor.double_data().end());
+    break;
+  case onnx::TensorProto::INT64:
+    for (int64_t value : tensor.int64_data())
+      data.values.push_back(static_cast<double>(value));
+    break;
+  case onnx::TensorProto::FLOAT16:
+  case onnx::TensorProto::BFLOAT16:
+    for (int32_t bits : tensor.int32_data()) {
+      char bytes[2] = {static_cast<char>(bits & 0xff),
+                       static_cast<char>((bits >> 8) & 0xff)};
+      data.values.push_back(decodeElement(type, bytes));
+    }
+    break;
+  default: // INT32, INT16, INT8, UINT8, BOOL live in int32_data.
+    for (int32_t value : tensor.int32_data())
+      data.values.push_back(value);
+    break;
+  }
+  if (static_cast<int64_t>(data.values.size()) != count)
+    return error() << "has " << data.values.size()
+                   << " values, its shape needs " << count;
+  return data;
+}
