@@ -80,6 +80,9 @@ struct TensorValue {
   Layout layout = Layout::Onnx;
 };
 
+/// The shape of `tensor` in the ONNX layout (no op is emitted).
+SmallVector<int64_t> onnxShapeOf(const TensorValue &tensor);
+
 /// The output of a QuantizeLinear of a tensor: only a DequantizeLinear
 /// with the same parameters may read it (the pair is one fake_quant).
 struct QuantizedTensor {

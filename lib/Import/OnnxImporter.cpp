@@ -21,6 +21,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -91,6 +92,17 @@ ConstData ConstData::reshaped(ArrayRef<int64_t> newShape) const {
   if (quant && quant->axis)
     result.quant->axis = *quant->axis + (int64_t)newShape.size() -
                          (int64_t)shape.size();
+  return result;
+}
+
+SmallVector<int64_t> onnx_import::onnxShapeOf(const TensorValue &tensor) {
+  ArrayRef<int64_t> shape =
+      cast<RankedTensorType>(tensor.value.getType()).getShape();
+  if (tensor.layout == Layout::Onnx)
+    return SmallVector<int64_t>(shape);
+  SmallVector<int64_t> result;
+  for (int64_t dim : kToNchw)
+    result.push_back(shape[dim]);
   return result;
 }
 
@@ -305,21 +317,22 @@ Value Importer::constant(const ConstData &data) {
 
 Value Importer::zeroPoint() {
   if (!zeroPointValue) {
-    OpBuilder::InsertionGuard guard(*b);
-    b->setInsertionPointToStart(entryBlock);
+    // Shared by every op that needs it: at the top, at the model's location.
+    OpBuilder builder = OpBuilder::atBlockBegin(entryBlock);
     zeroPointValue = tosa::ConstOp::create(
-        *b, f32Type({1}), DenseElementsAttr::get(f32Type({1}), 0.0f));
+        builder, entryBlock->getParentOp()->getLoc(), f32Type({1}),
+        DenseElementsAttr::get(f32Type({1}), 0.0f));
   }
   return zeroPointValue;
 }
 
 Value Importer::mulShift() {
   if (!mulShiftValue) {
-    OpBuilder::InsertionGuard guard(*b);
-    b->setInsertionPointToStart(entryBlock);
+    OpBuilder builder = OpBuilder::atBlockBegin(entryBlock);
     auto type = RankedTensorType::get({1}, IntegerType::get(context, 8));
     mulShiftValue = tosa::ConstOp::create(
-        *b, type, DenseElementsAttr::get(type, static_cast<int8_t>(0)));
+        builder, entryBlock->getParentOp()->getLoc(), type,
+        DenseElementsAttr::get(type, static_cast<int8_t>(0)));
   }
   return mulShiftValue;
 }
@@ -612,6 +625,7 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph) {
       FunctionType::get(context, inputTypes, {}));
   entryBlock = func.addEntryBlock();
   for (auto [input, arg] : llvm::zip(inputs, entryBlock->getArguments())) {
+    arg.setLoc(NameLoc::get(StringAttr::get(context, input->name())));
     bool nhwc = options.ioLayout == OnnxIoLayout::Nhwc &&
                 cast<RankedTensorType>(arg.getType()).getRank() == 4;
     tensors[input->name()] =
@@ -659,6 +673,12 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph) {
     results.push_back(value);
   }
   func::ReturnOp::create(*b, results);
+  // Layout conversions made for an op that then failed over to another
+  // form, or outputs nobody reads, are dead: drop them.
+  for (Operation &op : llvm::make_early_inc_range(
+           llvm::reverse(entryBlock->getOperations())))
+    if (isOpTriviallyDead(&op))
+      op.erase();
   func.setType(FunctionType::get(context, inputTypes,
                                  ValueRange(results).getTypes()));
   return success();

@@ -4,8 +4,8 @@
 //
 // The ONNX ops with weights or windows: Conv (group 1, depthwise, other
 // groups as one convolution per group), ConvTranspose, MaxPool,
-// AveragePool, GlobalAveragePool, GlobalMaxPool, Gemm, MatMul and
-// BatchNormalization (inference form).
+// AveragePool, GlobalAveragePool, GlobalMaxPool, ReduceMean, Gemm, MatMul
+// and BatchNormalization (inference form).
 //
 // TOSA wants an output size that the window fills exactly: where ONNX's
 // floor (or ceil_mode's ceil) leaves rows unread or pads past the input,
@@ -445,6 +445,69 @@ LogicalResult convertPool(Importer &im, bool isMax, bool isGlobal) {
   return success();
 }
 
+/// ReduceMean. Over the spatial axes of a 4-D tensor (what exporters write
+/// for a global average pool, x.mean(dim=(2, 3))) it is TOSA's average
+/// pool over the whole map, which qlip quantizes as a pool; over other
+/// axes a sum times 1/n.
+LogicalResult convertReduceMean(Importer &im) {
+  FailureOr<TensorValue> x = im.getInput(0);
+  if (failed(x))
+    return failure();
+  auto type = cast<RankedTensorType>(x->value.getType());
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> axes = im.getIntsAttr("axes");
+  if (im.opset() >= 18)
+    return im.unsupported() << "ReduceMean of opset 18";
+  if (axes.empty())
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  for (int64_t &axis : axes) {
+    if (axis < -rank || axis >= rank)
+      return im.error() << "axis " << axis << " is out of range";
+    if (axis < 0)
+      axis += rank;
+  }
+  llvm::sort(axes);
+  bool keepDims = im.getIntAttr("keepdims", 1);
+  ImplicitLocOpBuilder &b = im.builder();
+  // The ONNX-layout result shape without the reduced dims (keepdims = 0).
+  SmallVector<int64_t> onnxShape;
+  SmallVector<int64_t> shape = onnxShapeOf(*x);
+  for (int64_t d = 0; d < rank; ++d)
+    if (!llvm::is_contained(axes, d))
+      onnxShape.push_back(shape[d]);
+  if (rank == 4 && axes == SmallVector<int64_t>{2, 3}) {
+    Value input = im.toNhwc(*x);
+    ArrayRef<int64_t> in = shapeOf(input);
+    Value pooled = tosa::AvgPool2dOp::create(
+        b, im.f32Type({in[0], 1, 1, in[3]}), input, im.zeroPoint(),
+        im.zeroPoint(), b.getDenseI64ArrayAttr({in[1], in[2]}),
+        b.getDenseI64ArrayAttr({1, 1}), b.getDenseI64ArrayAttr({0, 0, 0, 0}),
+        TypeAttr::get(b.getF32Type()));
+    if (keepDims)
+      im.setOutput(0, pooled, Layout::Nhwc);
+    else
+      im.setOutput(0, im.reshape(pooled, onnxShape));
+    return success();
+  }
+  Value value = im.toOnnx(*x);
+  int64_t count = 1;
+  for (int64_t axis : axes) {
+    SmallVector<int64_t> shape(shapeOf(value));
+    count *= shape[axis];
+    shape[axis] = 1;
+    value = tosa::ReduceSumOp::create(b, im.f32Type(shape), value,
+                                      b.getI32IntegerAttr(axis));
+  }
+  value = tosa::MulOp::create(
+      b, value.getType(), value,
+      im.floatConstant(SmallVector<int64_t>(rank, 1),
+                       {static_cast<float>(1.0 / count)}),
+      im.mulShift());
+  im.setOutput(0, keepDims ? value : im.reshape(value, onnxShape));
+  return success();
+}
+
 /// A [1, K, N] matmul operand from a constant or a tensor.
 FailureOr<Value> matmulOperand(Importer &im, const ConstData *data, int input,
                                ArrayRef<int64_t> shape3) {
@@ -669,6 +732,7 @@ void onnx_import::addLayerOpConverters(llvm::StringMap<OpConverter> &table) {
   table["GlobalMaxPool"] = [](Importer &im) {
     return convertPool(im, true, true);
   };
+  table["ReduceMean"] = convertReduceMean;
   table["Gemm"] = convertGemm;
   table["MatMul"] = convertMatMul;
   table["BatchNormalization"] = convertBatchNorm;

@@ -34,17 +34,6 @@ int64_t product(ArrayRef<int64_t> dims) {
   return result;
 }
 
-/// The ONNX-layout shape of a tensor.
-SmallVector<int64_t> onnxShape(const TensorValue &tensor) {
-  ArrayRef<int64_t> shape = shapeOf(tensor.value);
-  if (tensor.layout == Layout::Onnx)
-    return SmallVector<int64_t>(shape);
-  SmallVector<int64_t> result;
-  for (int64_t dim : kToNchw)
-    result.push_back(shape[dim]);
-  return result;
-}
-
 /// The NHWC axis that holds ONNX axis `axis` of a 4-D tensor.
 int64_t nhwcAxis(int64_t axis) {
   return std::find(std::begin(kToNhwc), std::end(kToNhwc), axis) -
@@ -87,7 +76,7 @@ LogicalResult convertBinary(Importer &im, BinaryKind kind) {
     if (failed(tensor))
       return failure();
     operands[i].tensor = *tensor;
-    operands[i].shape = onnxShape(*tensor);
+    operands[i].shape = onnxShapeOf(*tensor);
   }
   // Before opset 7, `broadcast = 1` aligns B with A from `axis` on.
   if (im.opset() < 7 && im.getIntAttr("broadcast", 0)) {
@@ -258,7 +247,7 @@ FailureOr<SmallVector<int64_t>> inputShape(Importer &im, int i) {
   FailureOr<TensorValue> x = im.getInput(i);
   if (failed(x))
     return failure();
-  return onnxShape(*x);
+  return onnxShapeOf(*x);
 }
 
 /// Reads int64 axes from the attribute `name` (older opsets) or input 1.
@@ -476,7 +465,7 @@ LogicalResult convertPad(Importer &im) {
   }
   if (failed(padsData))
     return failure();
-  SmallVector<int64_t> in = onnxShape(*x);
+  SmallVector<int64_t> in = onnxShapeOf(*x);
   int64_t rank = in.size();
   if ((*padsData)->numElements() != 2 * rank)
     return im.error() << "pads has " << (*padsData)->numElements()
@@ -697,7 +686,7 @@ LogicalResult convertQuantizeLinear(Importer &im) {
 LogicalResult convertDequantizeLinear(Importer &im) {
   FailureOr<SmallVector<int64_t>> shape;
   if (const QuantizedTensor *q = im.getQuantizedInput(0))
-    shape = onnxShape(q->input);
+    shape = onnxShapeOf(q->input);
   else
     shape = inputShape(im, 0);
   if (failed(shape))

@@ -61,9 +61,11 @@ static cl::list<std::string> constantInputs(
 static cl::opt<bool> listOps("list-ops",
                              cl::desc("Print the ONNX ops qlip imports"),
                              cl::cat(category));
-static cl::opt<bool> debugInfo("mlir-print-debuginfo",
-                               cl::desc("Print the node locations"),
-                               cl::cat(category));
+// On by default: the node names are what qlip's reports call the layers.
+static cl::opt<bool> debugInfo(
+    "mlir-print-debuginfo",
+    cl::desc("Print the locations (the ONNX node names; on by default)"),
+    cl::init(true), cl::cat(category));
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
