@@ -1,11 +1,15 @@
 #!/usr/bin/python3
 """Trains qlip's bundled example, a small CNN on Fashion-MNIST, and writes it
-as float TOSA with its calibration and test data.
+as ONNX and as float TOSA with its calibration and test data.
 
 Needs Debian's python3-torch and dataset-fashion-mnist (run with
 /usr/bin/python3); qlip itself never needs Python: the outputs are checked
 in.
 
+    fashion_cnn.onnx        ONNX (opset 13, batch 1, NCHW input), exported by
+                            torch.onnx with the batch norms kept as
+                            BatchNormalization nodes: what qlip-import-onnx
+                            and `make demo` start from
     fashion_cnn.mlir        float TOSA, NHWC, batch 1, weights as dense hex;
                             batch norm left as the exporters' x * s + t
                             chain, for qlip-fold-batchnorm
@@ -17,6 +21,10 @@ The network (5.8k parameters): conv 3x3 1->16 + BN + ReLU, max pool 2x2,
 a residual block (conv 3x3 + BN + ReLU, conv 3x3 + BN, add, ReLU),
 depthwise 3x3 stride 2 + BN + ReLU6, conv 1x1 16->32 + BN + ReLU, global
 average pool, fully connected 32->10.
+
+The run is deterministic (seeded, 2 threads): with the default 8 epochs
+it writes the checked-in files again byte for byte (float accuracy
+89.28% on all 10000 test images, 90.3% on the bundled 1000).
 
 usage: train_fashion_cnn.py [--epochs N] [--out DIR]
 """
@@ -212,7 +220,7 @@ def export(net, path):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)))
     args = parser.parse_args()
     torch.set_num_threads(2)
@@ -227,6 +235,13 @@ def main():
           % (100 * acc, 100 * acc1000))
 
     export(net, os.path.join(args.out, "fashion_cnn.mlir"))
+    # PRESERVE keeps BatchNormalization nodes (EVAL would fold them into the
+    # convolutions); the net is in eval mode, so they are inference ones.
+    torch.onnx.export(net, torch.zeros(1, 1, 28, 28),
+                      os.path.join(args.out, "fashion_cnn.onnx"),
+                      input_names=["image"], output_names=["logits"],
+                      opset_version=13,
+                      training=torch.onnx.TrainingMode.PRESERVE)
     xc, _ = load("train")
     rng = np.random.RandomState(7)
     calib = xc[rng.choice(len(xc), 256, replace=False)]
