@@ -171,13 +171,16 @@ struct NpuCostPass : npu::impl::NpuCostPassBase<NpuCostPass> {
                        "%lld MHz\n",
                        target.getScratchpad(), target.getWeightBuffer(),
                        target.getDramBytesPerCycle(), target.getClockMhz());
-    os << llvm::format("%-10s %-18s %4s %10s %6s %10s %9s %9s %8s %10s\n",
-                       "layer", "op", "bits", "MACs", "util%", "cycles",
+    int width = 10;
+    for (const LayerCost &l : layers)
+      width = std::max<int>(width, l.name.size());
+    os << llvm::format("%-*s %-18s %4s %10s %6s %10s %9s %9s %8s %10s\n",
+                       width, "layer", "op", "bits", "MACs", "util%", "cycles",
                        "weights", "DRAM B", "bound", "energy nJ");
     for (const LayerCost &l : layers)
       os << llvm::format(
-          "%-10s %-18s %4lld %10lld %6.1f %10lld %9lld %9lld %8s %10.2f\n",
-          l.name.c_str(), l.op.c_str(), l.bits, l.macs, 100 * l.utilization,
+          "%-*s %-18s %4lld %10lld %6.1f %10lld %9lld %9lld %8s %10.2f\n",
+          width, l.name.c_str(), l.op.c_str(), l.bits, l.macs, 100 * l.utilization,
           std::max(l.computeCycles, l.dmaCycles), l.weightBytes, l.dramBytes,
           l.computeCycles >= l.dmaCycles ? "compute" : "DMA", l.energyNj);
     os << llvm::format("total: %lld MACs, %lld cycles (%.2f us), %lld DRAM "
