@@ -28,15 +28,6 @@ static llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
-/// A shape as "[10, 3]".
-static std::string formatShape(llvm::ArrayRef<int64_t> shape) {
-  std::string text = "[";
-  llvm::raw_string_ostream os(text);
-  llvm::interleaveComma(shape, os);
-  os << "]";
-  return text;
-}
-
 /// "NaN", "inf" or "-inf".
 static const char *describeNonFinite(float value) {
   if (std::isnan(value))
@@ -215,41 +206,11 @@ Calibrator::create(ModuleOp module, llvm::StringRef entry,
 
 llvm::Error Calibrator::checkSamples(llvm::ArrayRef<NpyArray> samples,
                                      llvm::ArrayRef<std::string> names) const {
-  assert(names.size() == samples.size() && "one name per array");
-  llvm::ArrayRef<TensorSpec> specs = runner->getInputs();
-  llvm::StringRef entry = runner->getEntry();
-  if (samples.size() != specs.size())
-    return makeError(llvm::formatv("'{0}' takes {1} input(s), got {2} "
-                                   "calibration array(s)",
-                                   entry, specs.size(), samples.size())
-                         .str());
+  if (llvm::Error error = checkSampleArrays(*runner, samples, names,
+                                            "calibration array(s)",
+                                            "calibration"))
+    return error;
   for (auto [i, array] : llvm::enumerate(samples)) {
-    const TensorSpec &spec = specs[i];
-    std::string what = llvm::formatv("{0}: input #{1} of '{2}' ({3})", names[i],
-                                     i, entry, spec.str());
-    if (!spec.accepts(array.dtype))
-      return makeError(what + " takes " + getNpyDTypeName(spec.dtype) +
-                       " data, got " + getNpyDTypeName(array.dtype));
-    llvm::ArrayRef<int64_t> expected = spec.shape;
-    bool fits =
-        array.shape.size() == expected.size() &&
-        llvm::ArrayRef(array.shape).drop_front() == expected.drop_front();
-    if (!fits) {
-      std::string wanted = "[N";
-      for (int64_t dim : expected.drop_front())
-        wanted += ", " + std::to_string(dim);
-      return makeError(what + " takes samples of shape " + wanted +
-                       "] (N samples), got " + formatShape(array.shape));
-    }
-    if (array.shape.front() == 0)
-      return makeError(names[i] + ": no samples (shape " +
-                       formatShape(array.shape) +
-                       "); calibration needs at least one");
-    if (array.shape.front() != samples.front().shape.front())
-      return makeError(llvm::formatv("{0} has {1} samples, {2} has {3}",
-                                     names[0], samples.front().shape.front(),
-                                     names[i], array.shape.front())
-                           .str());
     if (array.hasElementType<float>()) {
       llvm::ArrayRef<float> values = array.getValues<float>();
       if (std::optional<size_t> bad = findNonFinite(values)) {
@@ -481,16 +442,7 @@ llvm::Error Calibrator::runPass(unsigned passNumber,
   llvm::scope_exit stop([&] { stopWorker(); });
   for (int64_t first = 0; first < rows; first += batch) {
     int64_t count = std::min(batch, rows - first);
-    for (auto [i, array] : llvm::enumerate(samples)) {
-      size_t rowBytes = array.data.size() / rows;
-      NpyArray &input = inputs[i];
-      // A signless i8 input also takes u8 data: keep the caller's dtype.
-      input.dtype = array.dtype;
-      std::memcpy(input.data.data(), array.data.data() + first * rowBytes,
-                  count * rowBytes);
-      std::memset(input.data.data() + count * rowBytes, 0,
-                  (batch - count) * rowBytes);
-    }
+    fillBatch(samples, first, count, inputs);
     firstSample = first;
     validRows = count;
     {

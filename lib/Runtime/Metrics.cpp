@@ -6,6 +6,8 @@
 
 #include "qlip/Runtime/Metrics.h"
 
+#include "llvm/Support/FormatVariadic.h"
+
 #include <cassert>
 #include <cmath>
 #include <limits>
@@ -27,18 +29,18 @@ double mlir::qlip::maxAbsError(llvm::ArrayRef<double> actual,
   return worst;
 }
 
-double mlir::qlip::sqnrDb(llvm::ArrayRef<double> actual,
+void SqnrAccumulator::add(llvm::ArrayRef<double> actual,
                           llvm::ArrayRef<double> reference) {
   assert(actual.size() == reference.size() && "size mismatch");
-  // Accumulated in long double: a long output of small errors would lose
-  // the noise against the signal in double.
-  long double signal = 0.0L, noise = 0.0L;
   for (size_t i = 0, e = actual.size(); i < e; ++i) {
     long double r = reference[i];
     long double d = static_cast<long double>(actual[i]) - r;
     signal += r * r;
     noise += d * d;
   }
+}
+
+double SqnrAccumulator::db() const {
   if (std::isnan(static_cast<double>(noise)) ||
       std::isnan(static_cast<double>(signal)))
     return std::numeric_limits<double>::quiet_NaN();
@@ -47,6 +49,21 @@ double mlir::qlip::sqnrDb(llvm::ArrayRef<double> actual,
   if (signal == 0.0L)
     return -std::numeric_limits<double>::infinity();
   return static_cast<double>(10.0L * std::log10(signal / noise));
+}
+
+double mlir::qlip::sqnrDb(llvm::ArrayRef<double> actual,
+                          llvm::ArrayRef<double> reference) {
+  SqnrAccumulator sum;
+  sum.add(actual, reference);
+  return sum.db();
+}
+
+std::string mlir::qlip::formatDb(double db) {
+  if (std::isnan(db))
+    return "nan dB";
+  if (std::isinf(db))
+    return db > 0 ? "inf dB" : "-inf dB";
+  return llvm::formatv("{0:f2} dB", db).str();
 }
 
 double mlir::qlip::cosineSimilarity(llvm::ArrayRef<double> actual,

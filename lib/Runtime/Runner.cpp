@@ -26,6 +26,8 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cassert>
+#include <cstring>
 #include <mutex>
 
 using namespace mlir;
@@ -458,4 +460,76 @@ Runner::run(llvm::ArrayRef<NpyArray> arrays) {
   if (llvm::Error error = run(arrays, results))
     return std::move(error);
   return results;
+}
+
+//===----------------------------------------------------------------------===//
+// Samples in batches
+//===----------------------------------------------------------------------===//
+
+std::string mlir::qlip::formatArrayShape(llvm::ArrayRef<int64_t> shape) {
+  std::string text = "[";
+  llvm::raw_string_ostream os(text);
+  llvm::interleaveComma(shape, os);
+  os << "]";
+  return text;
+}
+
+llvm::Error mlir::qlip::checkSampleArrays(const Runner &runner,
+                                          llvm::ArrayRef<NpyArray> samples,
+                                          llvm::ArrayRef<std::string> names,
+                                          llvm::StringRef arrays,
+                                          llvm::StringRef purpose) {
+  assert(names.size() == samples.size() && "one name per array");
+  llvm::ArrayRef<TensorSpec> specs = runner.getInputs();
+  llvm::StringRef entry = runner.getEntry();
+  if (samples.size() != specs.size())
+    return makeError(llvm::formatv("'{0}' takes {1} input(s), got {2} {3}",
+                                   entry, specs.size(), samples.size(), arrays)
+                         .str());
+  for (auto [i, array] : llvm::enumerate(samples)) {
+    const TensorSpec &spec = specs[i];
+    std::string what = llvm::formatv("{0}: input #{1} of '{2}' ({3})", names[i],
+                                     i, entry, spec.str());
+    if (!spec.accepts(array.dtype))
+      return makeError(what + " takes " + getNpyDTypeName(spec.dtype) +
+                       " data, got " + getNpyDTypeName(array.dtype));
+    llvm::ArrayRef<int64_t> expected = spec.shape;
+    bool fits =
+        !expected.empty() && array.shape.size() == expected.size() &&
+        llvm::ArrayRef(array.shape).drop_front() == expected.drop_front();
+    if (!fits) {
+      std::string wanted = "[N";
+      for (int64_t dim : expected.drop_front())
+        wanted += ", " + std::to_string(dim);
+      return makeError(what + " takes samples of shape " + wanted +
+                       "] (N samples), got " + formatArrayShape(array.shape));
+    }
+    if (array.shape.front() == 0)
+      return makeError(names[i] + ": no samples (shape " +
+                       formatArrayShape(array.shape) + "); " + purpose +
+                       " needs at least one");
+    if (array.shape.front() != samples.front().shape.front())
+      return makeError(llvm::formatv("{0} has {1} samples, {2} has {3}",
+                                     names[0], samples.front().shape.front(),
+                                     names[i], array.shape.front())
+                           .str());
+  }
+  return llvm::Error::success();
+}
+
+void mlir::qlip::fillBatch(llvm::ArrayRef<NpyArray> samples, int64_t first,
+                           int64_t count,
+                           llvm::MutableArrayRef<NpyArray> batch) {
+  assert(samples.size() == batch.size() && "one batch array per sample array");
+  for (auto [array, input] : llvm::zip_equal(samples, batch)) {
+    size_t rows = array.shape.front();
+    size_t rowBytes = rows == 0 ? 0 : array.data.size() / rows;
+    assert(static_cast<size_t>(count) * rowBytes <= input.data.size() &&
+           "the batch holds fewer rows");
+    input.dtype = array.dtype;
+    std::memcpy(input.data.data(), array.data.data() + first * rowBytes,
+                count * rowBytes);
+    std::memset(input.data.data() + count * rowBytes, 0,
+                input.data.size() - count * rowBytes);
+  }
 }

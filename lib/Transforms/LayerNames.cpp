@@ -6,7 +6,10 @@
 
 #include "LayerNames.h"
 
+#include "dialects/Qlip/IR/QlipOps.h"
+
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/Visitors.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "llvm/ADT/Twine.h"
@@ -87,4 +90,21 @@ std::optional<WeightOperand> mlir::qlip::getWeightOperand(Operation *op) {
       // A [N, K, OUT] constant B: the fully-connected form.
       .Case<tosa::MatMulOp>([](auto) { return WeightOperand{1, 2}; })
       .Default([](Operation *) { return std::nullopt; });
+}
+
+bool mlir::qlip::isWeightLayer(Operation *op) {
+  std::optional<WeightOperand> operand = getWeightOperand(op);
+  if (!operand)
+    return false;
+  Value weight = op->getOperand(operand->index);
+  if (auto fakeQuant = weight.getDefiningOp<FakeQuantOp>())
+    weight = fakeQuant.getInput();
+  return matchPattern(weight, m_Constant());
+}
+
+std::string mlir::qlip::getLayerName(Operation *op, size_t position) {
+  if (std::optional<std::string> name = getLocationName(op->getLoc()))
+    return *name;
+  StringRef opName = op->getName().stripDialect();
+  return (opName + "_" + Twine(position)).str();
 }

@@ -37,6 +37,14 @@ struct WeightOperand {
 /// transpose_conv2d, depthwise_conv2d, matmul), or none for other ops.
 std::optional<WeightOperand> getWeightOperand(Operation *op);
 
+/// Whether `op` is a layer with a constant (possibly fake-quantized)
+/// weight: what first and last layer mean, and what reports list.
+bool isWeightLayer(Operation *op);
+
+/// The name a user knows a layer by: the NameLoc importers attach, else the
+/// op name and its position among the weight layers ("conv2d_0").
+std::string getLayerName(Operation *op, size_t position);
+
 /// Whether qlip quantizes to `bits`: 2 to 8, or 16.
 bool isSupportedBitWidth(unsigned bits);
 

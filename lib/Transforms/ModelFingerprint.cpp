@@ -35,12 +35,17 @@ std::string mlir::qlip::computeModelFingerprint(ModuleOp module) {
       os << "observe " << observe.getId() << " " << observe.getType() << "\n";
       return;
     }
-    if (isa<QlipDialect>(op->getDialect()) ||
-        op->hasTrait<OpTrait::ConstantLike>() || isa<ModuleOp>(op))
+    if (!isFingerprintedComputeOp(op))
       return;
     os << op->getName() << " " << op->getResultTypes() << "\n";
   });
   return llvm::formatv("xxh3:{0:x16}", llvm::xxh3_64bits(text)).str();
+}
+
+bool mlir::qlip::isFingerprintedComputeOp(Operation *op) {
+  return !isa<QlipDialect>(op->getDialect()) &&
+         !op->hasTrait<OpTrait::ConstantLike>() &&
+         !isa<ModuleOp, func::FuncOp>(op);
 }
 
 namespace {

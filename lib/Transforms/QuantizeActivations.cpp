@@ -17,7 +17,6 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
-#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cfloat>
@@ -169,18 +168,6 @@ QuantizeActivationsPass::chooseRange(ObserveOp op, StatsAttr stats,
     rule = ClipRule::Max;
     return maxRange(moments, nonNegative);
   }
-}
-
-/// Whether `op` is a layer with a constant (possibly fake-quantized)
-/// weight: what first and last layer mean.
-static bool isWeightLayer(Operation *op) {
-  std::optional<WeightOperand> operand = getWeightOperand(op);
-  if (!operand)
-    return false;
-  Value weight = op->getOperand(operand->index);
-  if (auto fakeQuant = weight.getDefiningOp<FakeQuantOp>())
-    weight = fakeQuant.getInput();
-  return matchPattern(weight, m_Constant());
 }
 
 /// The bits `first-layer-bits` and `last-layer-bits` give observers: the

@@ -39,15 +39,6 @@ using namespace mlir::qlip;
 
 namespace {
 
-/// The name a user knows a layer by: the NameLoc importers attach, else the
-/// op name and its position among the quantized layers.
-std::string getLayerName(Operation *op, size_t position) {
-  if (std::optional<std::string> name = getLocationName(op->getLoc()))
-    return *name;
-  StringRef opName = op->getName().stripDialect();
-  return (opName + "_" + Twine(position)).str();
-}
-
 /// The elements of each channel, contiguous. A channel of the outermost
 /// axis is already contiguous and is not copied.
 class ChannelView {

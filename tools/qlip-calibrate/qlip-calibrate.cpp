@@ -27,6 +27,7 @@
 #include "qlip/InitAll.h"
 #include "qlip/Runtime/Calibrator.h"
 #include "qlip/Runtime/Npy.h"
+#include "qlip/Support/CommandLine.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -48,7 +49,7 @@ namespace cl = llvm::cl;
 
 namespace {
 /// The command line. Built in main() rather than as globals: see
-/// releaseStatsOption.
+/// releaseLlvmStatsOption.
 struct Options {
   cl::OptionCategory category{"qlip-calibrate options"};
   cl::opt<std::string> modelFile{
@@ -88,21 +89,6 @@ struct Options {
                              cl::init(3), cl::cat(category)};
 };
 } // namespace
-
-/// LLVM registers its own `-stats` (print pass statistics) the first time a
-/// command line is parsed, which would collide with --stats (the output
-/// file, as the calibration command has always been spelled). So an empty
-/// command line is parsed first, before qlip-calibrate's options exist,
-/// and LLVM's `-stats` is unregistered; the registration happens once per
-/// process, so the real parse does not bring it back.
-static void releaseStatsOption(const char *argv0) {
-  const char *argv[] = {argv0};
-  cl::ParseCommandLineOptions(1, argv);
-  auto &registered = cl::getRegisteredOptions();
-  if (auto it = registered.find("stats"); it != registered.end())
-    it->second->removeArgument();
-  cl::ResetAllOptionOccurrences();
-}
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "qlip-calibrate: error: " << message << "\n";
@@ -156,7 +142,7 @@ private:
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  releaseStatsOption(argv[0]);
+  releaseLlvmStatsOption(argv[0]);
   Options options;
   const std::string &modelFile = options.modelFile;
   const std::string &entryName = options.entryName;

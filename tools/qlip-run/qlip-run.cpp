@@ -93,14 +93,6 @@ static int fail(const llvm::Twine &message) {
   return 1;
 }
 
-static std::string formatShape(llvm::ArrayRef<int64_t> shape) {
-  std::string text = "[";
-  llvm::raw_string_ostream os(text);
-  llvm::interleaveComma(shape, os);
-  os << "]";
-  return text;
-}
-
 //===----------------------------------------------------------------------===//
 // Batching
 //===----------------------------------------------------------------------===//
@@ -155,9 +147,9 @@ static llvm::Expected<BatchPlan> planBatches(const Runner &runner,
                       llvm::ArrayRef(array.shape).drop_front() ==
                           llvm::ArrayRef(spec.shape).drop_front();
     if (!rowsDiffer)
-      return error(what + " takes shape " + formatShape(spec.shape) +
+      return error(what + " takes shape " + formatArrayShape(spec.shape) +
                    getBatchedShapeHint(spec.shape) + ", got " +
-                   formatShape(array.shape));
+                   formatArrayShape(array.shape));
   }
   BatchPlan plan;
   if (exact)
@@ -263,16 +255,7 @@ runBatched(Runner &runner, llvm::ArrayRef<NpyArray> arrays,
   ProgressBar progress(plan.rows);
   for (int64_t first = 0; first < plan.rows; first += plan.batch) {
     int64_t count = std::min(plan.batch, plan.rows - first);
-    for (auto [i, array] : llvm::enumerate(arrays)) {
-      size_t rowBytes = getRowBytes(array);
-      NpyArray &batch = batchInputs[i];
-      // Signless i8 tensors take u8 data as well; keep the caller's dtype.
-      batch.dtype = array.dtype;
-      std::memcpy(batch.data.data(), array.data.data() + first * rowBytes,
-                  count * rowBytes);
-      std::memset(batch.data.data() + count * rowBytes, 0,
-                  (plan.batch - count) * rowBytes);
-    }
+    fillBatch(arrays, first, count, batchInputs);
     if (llvm::Error error = runner.run(batchInputs, batchResults))
       return std::move(error);
     for (auto [i, batch] : llvm::enumerate(batchResults)) {
@@ -289,15 +272,6 @@ runBatched(Runner &runner, llvm::ArrayRef<NpyArray> arrays,
 // Comparison
 //===----------------------------------------------------------------------===//
 
-/// "14.74 dB"; "inf dB" for identical arrays.
-static std::string formatDb(double db) {
-  if (std::isnan(db))
-    return "nan dB";
-  if (std::isinf(db))
-    return db > 0 ? "inf dB" : "-inf dB";
-  return llvm::formatv("{0:f2} dB", db).str();
-}
-
 /// Prints the comparison of each result with its reference and applies the
 /// checks; returns the exit status (0, 1 on an error, 2 on a failed check).
 static int compareResults(llvm::ArrayRef<NpyArray> results) {
@@ -310,8 +284,8 @@ static int compareResults(llvm::ArrayRef<NpyArray> results) {
     if (reference->shape != result.shape)
       return fail(llvm::formatv("{0}: shape {1} does not match result #{2} "
                                 "({3})",
-                                file, formatShape(reference->shape), i,
-                                formatShape(result.shape))
+                                file, formatArrayShape(reference->shape), i,
+                                formatArrayShape(result.shape))
                       .str());
     size_t rowLength = result.shape.empty() ? 1 : result.shape.back();
     Comparison c =
@@ -352,7 +326,7 @@ static int compareResults(llvm::ArrayRef<NpyArray> results) {
       return fail(llvm::formatv("{0}: {1} labels for the {2} rows of result "
                                 "#0 ({3})",
                                 labelsFile, labels->size(), rows,
-                                formatShape(result.shape))
+                                formatArrayShape(result.shape))
                       .str());
     size_t correct = countTop1Correct(result.toDoubles(), rowLength, *labels);
     llvm::outs() << llvm::formatv("top-1 accuracy: {0}/{1}", correct, rows);

@@ -47,6 +47,21 @@ TEST(MetricsTest, Sqnr) {
   EXPECT_TRUE(std::isnan(sqnrDb({kNaN}, {1.0})));
 }
 
+TEST(MetricsTest, SqnrInPieces) {
+  // kActual and kReference in pieces of 4 and 2 values: the same sums.
+  SqnrAccumulator sum;
+  EXPECT_EQ(sum.db(), kInf);
+  sum.add(llvm::ArrayRef(kActual).take_front(4),
+          llvm::ArrayRef(kReference).take_front(4));
+  // So far noise 0.25, signal 1 + 4 + 6.25 + 1 = 12.25: 10 log10(49).
+  EXPECT_NEAR(sum.db(), 16.901960800285136, 1e-12);
+  sum.add(llvm::ArrayRef(kActual).drop_front(4),
+          llvm::ArrayRef(kReference).drop_front(4));
+  EXPECT_NEAR(sum.db(), 14.742162640762553, 1e-12);
+  sum.add({kNaN}, {0.0});
+  EXPECT_TRUE(std::isnan(sum.db()));
+}
+
 TEST(MetricsTest, Cosine) {
   // x . r = 1 + 4 + 7.5 + 1 + 0 + 20 = 33.5, |x|^2 = 31, |r|^2 = 37.25:
   // 33.5 / sqrt(1154.75) = 0.9858272566491407.

@@ -26,6 +26,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace mlir::qlip {
@@ -36,6 +37,26 @@ double maxAbsError(llvm::ArrayRef<double> actual,
 
 /// Signal-to-quantization-noise ratio of `actual` against `reference`, dB.
 double sqnrDb(llvm::ArrayRef<double> actual, llvm::ArrayRef<double> reference);
+
+/// The SQNR of arrays that arrive in pieces (batches): the sums of
+/// sqnrDb() over every add(), so db() equals sqnrDb() of the concatenated
+/// arrays.
+class SqnrAccumulator {
+public:
+  /// Adds one piece; asserts equal sizes.
+  void add(llvm::ArrayRef<double> actual, llvm::ArrayRef<double> reference);
+  /// The SQNR of everything added, with sqnrDb()'s conventions (+inf when
+  /// nothing differs, also when nothing was added).
+  double db() const;
+
+private:
+  // long double: a long output of small errors would lose the noise
+  // against the signal in double.
+  long double signal = 0.0L, noise = 0.0L;
+};
+
+/// A SQNR as tools print it: "14.74 dB", "inf dB", "-inf dB", "nan dB".
+std::string formatDb(double db);
 
 /// Cosine similarity of the two arrays taken as vectors.
 double cosineSimilarity(llvm::ArrayRef<double> actual,

@@ -21,6 +21,11 @@ namespace mlir::qlip {
 /// reordered graph does. Locations and SSA names never count.
 std::string computeModelFingerprint(ModuleOp module);
 
+/// Whether the fingerprint counts `op` as an op that computes: not a
+/// function or module, not one of qlip's ops, not a constant. Models with
+/// equal fingerprints have these ops in the same order.
+bool isFingerprintedComputeOp(Operation *op);
+
 } // namespace mlir::qlip
 
 #endif // QLIP_TRANSFORMS_MODELFINGERPRINT_H

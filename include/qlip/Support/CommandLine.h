@@ -1,0 +1,22 @@
+//===- CommandLine.h - tools' shared command-line helpers -------*- C++ -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QLIP_SUPPORT_COMMANDLINE_H
+#define QLIP_SUPPORT_COMMANDLINE_H
+
+namespace mlir::qlip {
+
+/// Frees the name `stats` for a tool's own `--stats FILE` (the statistics
+/// file of qlip-calibrate and qlip-report). LLVM registers its `-stats`
+/// (print pass statistics) the first time a command line is parsed, so this
+/// parses an empty command line, before the tool's options exist, and
+/// unregisters LLVM's option; the registration happens once per process,
+/// so the real parse does not bring it back. Call it first in main().
+void releaseLlvmStatsOption(const char *argv0);
+
+} // namespace mlir::qlip
+
+#endif // QLIP_SUPPORT_COMMANDLINE_H
