@@ -12,10 +12,12 @@ CMAKE_FLAGS ?=
 # What a fresh Debian bookworm machine needs (llvm-22 comes from
 # bookworm-security). python3 runs lit; ccache is optional but makes
 # rebuilds cheap. clang-22 builds the C programs of the ahead-of-time tests;
-# libonnx-testdata holds ONNX's node tests, which the e2e suite runs.
+# libonnx-testdata holds ONNX's node tests, which the e2e suite runs;
+# chromium renders qlip-report's pages in a headless-browser test.
 DEB_PACKAGES := libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools \
                 cmake ninja-build g++ libgtest-dev python3 ccache \
-                clang-22 libonnx-testdata libonnx-dev libprotobuf-dev
+                clang-22 libonnx-testdata libonnx-dev libprotobuf-dev \
+                chromium
 
 .PHONY: all setup configure build check demo docs install clean
 

@@ -2,6 +2,8 @@
 # lit configuration of qlip's regression suite.
 
 import os
+import shutil
+import sys
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -36,6 +38,7 @@ tools = [
     "qlip-import-onnx",
     "qlip-npy",
     "qlip-opt",
+    "qlip-report",
     "qlip-run",
     "qlip-translate",
     ToolSubst("mlir-opt", unresolved="fatal"),
@@ -43,3 +46,18 @@ tools = [
     ToolSubst("clang", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# Headless Chromium renders qlip-report's pages (test/tools/qlip-report).
+# Without it those tests fail rather than skip: %chromium then says what
+# to install and exits 1.
+chromium = shutil.which("chromium")
+if chromium:
+    config.available_features.add("chromium")
+    config.substitutions.append(
+        ("%chromium", chromium + " --headless --no-sandbox --disable-gpu"))
+else:
+    missing = ("chromium not found: install the Debian package chromium "
+               "(make setup)")
+    config.substitutions.append(
+        ("%chromium", "\"%s\" -c \"import sys; sys.exit('%s')\""
+                      % (sys.executable, missing)))
