@@ -76,6 +76,33 @@ LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
+LogicalResult TileAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                               int64_t rows, int64_t channels,
+                               ArrayRef<int64_t> buffers) {
+  if (rows < 1 || channels < 1)
+    return emitError() << "a tile has at least one row and one channel, got "
+                       << rows << " x " << channels;
+  if (buffers.size() != 8)
+    return emitError() << "expected 4 buffers [offset, size] (input ping, "
+                          "pong, output ping, pong), got "
+                       << buffers.size() << " values";
+  for (unsigned i = 0; i < 4; ++i) {
+    int64_t offset = buffers[2 * i], size = buffers[2 * i + 1];
+    if (offset < 0 || size < 1)
+      return emitError() << "buffer " << i << " [" << offset << ", " << size
+                         << "] is not a region";
+    // All four are live for the whole layer: no two may share a byte.
+    for (unsigned j = 0; j < i; ++j) {
+      int64_t otherOffset = buffers[2 * j], otherSize = buffers[2 * j + 1];
+      if (offset < otherOffset + otherSize && otherOffset < offset + size)
+        return emitError() << "buffers " << j << " [" << otherOffset << ", "
+                           << otherSize << "] and " << i << " [" << offset
+                           << ", " << size << "] overlap while both are live";
+    }
+  }
+  return success();
+}
+
 TargetAttr TargetAttr::lookup(Operation *op) {
   for (; op; op = op->getParentOp())
     if (auto target = op->getAttrOfType<TargetAttr>(getAttrName()))

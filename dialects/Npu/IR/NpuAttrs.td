@@ -58,4 +58,43 @@ def Npu_TargetAttr : Npu_Attr<"Target", "target"> {
   }];
 }
 
+def Npu_TileAttr : Npu_Attr<"Tile", "tile"> {
+  let summary = "How a layer is tiled, and where its tiles sit in the scratchpad";
+  let description = [{
+    Set as `npu.tile` on an npu layer op by `qlip-npu-plan`. The layer runs
+    as tiles of `rows` output rows (output height; matmul's H) by
+    `channels` output channels, channel tiles outermost. `buffers` are the
+    scratchpad regions `[offset, size]` (bytes) of the double-buffered
+    input tile (ping, pong) and output tile (ping, pong): while the MAC
+    array works on one, DMA fills or drains the other. All four are live
+    for the whole layer, so they must not overlap; the next layer reuses
+    the scratchpad from the start.
+
+    ```mlir
+    %y = npu.conv2d ... {npu.tile = #npu.tile<rows = 14, channels = 16,
+           buffers = [0, 4096, 4096, 4096, 8192, 3136, 11328, 3136]>} ...
+    ```
+
+    The attribute verifies that the buffers are four disjoint, non-empty
+    regions; on an op, the dialect verifies that the tile is within the
+    layer, that each buffer holds what a tile needs, and that the buffers
+    fit the module's `npu.target` scratchpad and a weight tile its weight
+    buffer.
+  }];
+  let parameters = (ins
+    "int64_t":$rows,
+    "int64_t":$channels,
+    Npu_I64ListParameter:$buffers
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The name of the op attribute that holds the tile.
+    static constexpr ::llvm::StringLiteral getAttrName() { return "npu.tile"; }
+    /// Buffer `i` (0, 1: input ping/pong; 2, 3: output ping/pong).
+    int64_t getOffset(unsigned i) const { return getBuffers()[2 * i]; }
+    int64_t getSize(unsigned i) const { return getBuffers()[2 * i + 1]; }
+  }];
+}
+
 #endif // QLIP_DIALECT_NPU_IR_NPUATTRS_TD

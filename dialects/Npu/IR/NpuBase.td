@@ -29,6 +29,8 @@ def Npu_Dialect : Dialect {
     accumulation, then `tosa.rescale` with single rounding and a clamp).
   }];
   let useDefaultAttributePrinterParser = 1;
+  // `npu.target` on modules and `npu.tile` on layers.
+  let hasOperationAttrVerify = 1;
   let extraClassDeclaration = [{
     /// Adds the attributes; defined next to their storage in NpuAttrs.cpp.
     void registerAttributes();

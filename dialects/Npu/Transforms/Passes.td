@@ -44,4 +44,42 @@ def NpuCostPass : Pass<"qlip-npu-cost", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::npu::NpuDialect"];
 }
 
+def NpuPlanPass : Pass<"qlip-npu-plan", "::mlir::ModuleOp"> {
+  let summary = "Tiles each npu layer to the scratchpad, double-buffered, and plans its buffers";
+  let description = [{
+    For every npu layer op (conv2d, depthwise_conv2d, matmul, max_pool2d,
+    add) under the module's `npu.target`, chooses a tile of output rows by
+    output channels and sets it, with its scratchpad buffers, as
+    `npu.tile` (`#npu.tile`), which the dialect then verifies:
+
+    - **Double buffering.** The scratchpad holds two input tiles and two
+      output tiles (ping and pong: DMA fills one while the MAC array reads
+      the other), each 64-byte aligned, at offsets 0, I, 2I, 2I + O. They
+      are live for the whole layer and disjoint; the next layer reuses the
+      scratchpad from offset 0 (its input comes back from DRAM).
+    - **Tile choice.** All output channels if possible, with as many
+      output rows as fit; else the channels halve (in multiples of a
+      depthwise multiplier) until one row fits. A layer whose smallest
+      tile (one row, the fewest channels) does not fit is an error.
+    - **Weights.** If all of the module's npu weights fit the weight
+      buffer they are resident: loaded once, never counted per inference.
+      Otherwise each layer streams them, double-buffered, so two weight
+      tiles must fit the weight buffer.
+    - **DRAM traffic** per inference: every input tile (a conv2d or matmul
+      reads the whole input once per channel tile; windows overlap, so
+      halo rows are read again), every output byte once, and streamed
+      weights once.
+
+    With `print-report`, prints per layer the tile, the tile count, the
+    scratchpad bytes used and the DRAM bytes, and for the model whether
+    the weights stay resident and the total DRAM traffic (the memory-fit
+    report).
+  }];
+  let options = [
+    Option<"printReport", "print-report", "bool", /*default=*/"false",
+           "Print the memory-fit report on stderr">
+  ];
+  let dependentDialects = ["::mlir::npu::NpuDialect"];
+}
+
 #endif // QLIP_DIALECT_NPU_TRANSFORMS_PASSES_TD
