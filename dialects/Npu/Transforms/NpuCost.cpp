@@ -68,19 +68,6 @@ LayerShape getShape(Operation *op) {
       });
 }
 
-std::string describe(Operation *op) {
-  Location loc = op->getLoc();
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (auto name = dyn_cast<NameLoc>(inner))
-        return name.getName().str();
-  if (auto file = dyn_cast<FileLineColLoc>(loc))
-    return (llvm::Twine("line ") + llvm::Twine(file.getLine())).str();
-  return op->getName().stripDialect().str();
-}
-
 struct NpuCostPass : npu::impl::NpuCostPassBase<NpuCostPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -96,7 +83,7 @@ struct NpuCostPass : npu::impl::NpuCostPassBase<NpuCostPass> {
       // inputs), no MACs and no weights.
       if (isa<MaxPool2DOp, AddOp>(op)) {
         LayerCost cost;
-        cost.name = describe(op);
+        cost.name = getLayerName(op);
         cost.op = op->getName().stripDialect().str();
         cost.bits = 8;
         int64_t reads = 0;
@@ -116,7 +103,7 @@ struct NpuCostPass : npu::impl::NpuCostPassBase<NpuCostPass> {
       if (!isa<Conv2DOp, DepthwiseConv2DOp, MatmulOp>(op))
         return;
       LayerCost cost;
-      cost.name = describe(op);
+      cost.name = getLayerName(op);
       cost.op = op->getName().stripDialect().str();
       cost.bits = op->getAttrOfType<IntegerAttr>("weight_bits").getInt();
       LayerShape shape = getShape(op);

@@ -34,12 +34,6 @@ int64_t scratchpadBytes(const TileFootprint &f) {
   return 2 * alignUp(f.input) + 2 * alignUp(f.output);
 }
 
-std::string layerName(Operation *op) {
-  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
-    return name.getName().str();
-  return op->getName().stripDialect().str();
-}
-
 struct LayerPlan {
   Operation *op;
   int64_t rows, channels, tiles, scratchpad, dram;
@@ -137,7 +131,7 @@ struct NpuPlanPass : npu::impl::NpuPlanPassBase<NpuPlanPass> {
     llvm::raw_ostream &os = llvm::errs();
     int width = 10;
     for (const LayerPlan &p : plans)
-      width = std::max<int>(width, layerName(p.op).size());
+      width = std::max<int>(width, getLayerName(p.op).size());
     os << llvm::format("npu memory plan: scratchpad %lld B, weight buffer "
                        "%lld B\n",
                        target.getScratchpad(), target.getWeightBuffer());
@@ -148,7 +142,7 @@ struct NpuPlanPass : npu::impl::NpuPlanPassBase<NpuPlanPass> {
       std::string tile =
           std::to_string(p.rows) + "x" + std::to_string(p.channels);
       os << llvm::format("%-*s %-18s %12s %6lld %12lld %10lld\n", width,
-                         layerName(p.op).c_str(),
+                         getLayerName(p.op).c_str(),
                          p.op->getName().stripDialect().str().c_str(),
                          tile.c_str(), p.tiles, p.scratchpad, p.dram);
       totalDram += p.dram;

@@ -19,6 +19,11 @@ namespace mlir::npu {
 #define GEN_PASS_REGISTRATION
 #include "dialects/Npu/Transforms/Passes.h.inc"
 
+/// The name the npu passes' reports give a layer: its location's name
+/// (the ONNX node's, for an imported model), else its source line, else
+/// its op. Defined in LayerName.cpp.
+std::string getLayerName(Operation *op);
+
 } // namespace mlir::npu
 
 #endif // QLIP_DIALECT_NPU_TRANSFORMS_PASSES_H
