@@ -67,23 +67,25 @@ enum class EmitKind {
 };
 } // namespace
 
+static cl::OptionCategory toolCategory("qlip-aot options");
+
 static cl::opt<std::string> modelFile(cl::Positional, cl::desc("<model.mlir>"),
-                                      cl::Required);
+                                      cl::Required, cl::cat(toolCategory));
 static cl::opt<std::string>
-    entryName("entry", cl::desc("The function to compile"), cl::init("main"));
+    entryName("entry", cl::desc("The function to compile"), cl::init("main"), cl::cat(toolCategory));
 static cl::opt<std::string> outputFile("o",
                                        cl::desc("Output file ('-' for stdout)"),
-                                       cl::value_desc("file"), cl::Required);
+                                       cl::value_desc("file"), cl::Required, cl::cat(toolCategory));
 static cl::opt<std::string> headerFile(
     "header",
     cl::desc("Write the C header to this file (default: the output file "
              "with the extension .h; none when the output is stdout)"),
-    cl::value_desc("file"));
+    cl::value_desc("file"), cl::cat(toolCategory));
 static cl::opt<std::string>
     cName("name",
           cl::desc("Name of the C function (default: qlip_<entry>); in "
                    "upper case it prefixes the header's macros"),
-          cl::value_desc("identifier"));
+          cl::value_desc("identifier"), cl::cat(toolCategory));
 static cl::opt<EmitKind> emitKind(
     "emit", cl::desc("What to write to the output file"),
     cl::values(clEnumValN(EmitKind::Object, "obj", "an object file (default)"),
@@ -92,20 +94,20 @@ static cl::opt<EmitKind> emitKind(
                clEnumValN(EmitKind::MLIR, "mlir",
                           "the LLVM dialect with the C entry point, before "
                           "translation")),
-    cl::init(EmitKind::Object));
+    cl::init(EmitKind::Object), cl::cat(toolCategory));
 static cl::opt<unsigned> optLevel("opt-level",
                                   cl::desc("LLVM optimization level, 0 to 3"),
-                                  cl::init(3));
+                                  cl::init(3), cl::cat(toolCategory));
 static cl::opt<std::string>
     targetCpu("mcpu",
               cl::desc("Target CPU: 'native' (the host CPU with all its "
                        "features) or an LLVM CPU name such as x86-64-v3"),
-              cl::value_desc("cpu"), cl::init("native"));
+              cl::value_desc("cpu"), cl::init("native"), cl::cat(toolCategory));
 static cl::opt<std::string>
     pipelineOptions("pipeline-options",
                     cl::desc("Options of qlip-lower-to-llvm, as in qlip-opt: "
                              "\"fuse-elementwise=false\""),
-                    cl::value_desc("options"));
+                    cl::value_desc("options"), cl::cat(toolCategory));
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "qlip-aot: error: " << message << "\n";
@@ -211,6 +213,7 @@ static LogicalResult writeFile(llvm::StringRef path, llvm::StringRef bytes) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(toolCategory);
   cl::ParseCommandLineOptions(
       argc, argv,
       "qlip-aot: compile a function of a TOSA/qlip model to an object file "

@@ -42,31 +42,33 @@ static cl::SubCommand printCommand("print",
                                    "Print a .npy file's dtype, shape and "
                                    "values");
 
+static cl::OptionCategory toolCategory("qlip-npy options");
+
 static cl::opt<std::string>
     dtypeOption("dtype",
                 cl::desc("Element type: f32, f64, i8, u8, i16, i32, "
                          "i64 or bool"),
-                cl::Required, cl::sub(createCommand));
+                cl::Required, cl::sub(createCommand), cl::cat(toolCategory));
 static cl::opt<std::string>
     shapeOption("shape",
                 cl::desc("Dimensions, comma-separated (empty: a 0-d array)"),
-                cl::Required, cl::sub(createCommand));
+                cl::Required, cl::sub(createCommand), cl::cat(toolCategory));
 static cl::opt<std::string>
     valuesOption("values", cl::desc("Every value, comma-separated, in C order"),
-                 cl::sub(createCommand));
+                 cl::sub(createCommand), cl::cat(toolCategory));
 static cl::opt<std::string> fillOption("fill",
                                        cl::desc("One value for every element"),
-                                       cl::sub(createCommand));
+                                       cl::sub(createCommand), cl::cat(toolCategory));
 static cl::opt<std::string> arangeOption(
     "arange", cl::ValueOptional,
     cl::desc("start + i * step for element i (=START[,STEP]; default 0,1)"),
-    cl::sub(createCommand));
+    cl::sub(createCommand), cl::cat(toolCategory));
 static cl::opt<std::string> outputOption("o", cl::desc("Output file"),
                                          cl::value_desc("file"), cl::Required,
-                                         cl::sub(createCommand));
+                                         cl::sub(createCommand), cl::cat(toolCategory));
 
 static cl::opt<std::string> inputOption(cl::Positional, cl::desc("<file.npy>"),
-                                        cl::Required, cl::sub(printCommand));
+                                        cl::Required, cl::sub(printCommand), cl::cat(toolCategory));
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "qlip-npy: error: " << message << "\n";
@@ -286,6 +288,7 @@ static int runPrint() {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(toolCategory);
   cl::ParseCommandLineOptions(argc, argv,
                               "qlip-npy: make and print .npy files\n");
   if (createCommand)

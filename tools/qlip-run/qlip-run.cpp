@@ -44,49 +44,51 @@ using namespace mlir;
 using namespace mlir::qlip;
 namespace cl = llvm::cl;
 
+static cl::OptionCategory toolCategory("qlip-run options");
+
 static cl::opt<std::string> modelFile(cl::Positional, cl::desc("<model.mlir>"),
-                                      cl::Required);
+                                      cl::Required, cl::cat(toolCategory));
 static cl::opt<std::string> entryName("entry", cl::desc("The function to run"),
-                                      cl::init("main"));
+                                      cl::init("main"), cl::cat(toolCategory));
 static cl::list<std::string>
     inputFiles("input",
                cl::desc("An input .npy file, one per argument, in "
                         "order"),
-               cl::value_desc("file"));
+               cl::value_desc("file"), cl::cat(toolCategory));
 static cl::list<std::string>
     outputFiles("output",
                 cl::desc("Write result #i to the i-th --output (without "
                          "--output, --compare or --labels the results are "
                          "printed)"),
-                cl::value_desc("file"));
+                cl::value_desc("file"), cl::cat(toolCategory));
 static cl::list<std::string> compareFiles(
     "compare",
     cl::desc("Compare result #i with the i-th --compare .npy: max abs "
              "error, SQNR, cosine similarity, top-1 agreement over the last "
              "axis"),
-    cl::value_desc("file"));
+    cl::value_desc("file"), cl::cat(toolCategory));
 static cl::opt<std::string>
     labelsFile("labels",
                cl::desc("Integer labels, one per row of result #0: print top-1 "
                         "accuracy"),
-               cl::value_desc("file"));
+               cl::value_desc("file"), cl::cat(toolCategory));
 static cl::opt<double> tolerance(
     "tolerance",
     cl::desc("Fail (exit 2) when a compared result's max abs error is "
              "larger"),
-    cl::value_desc("X"));
+    cl::value_desc("X"), cl::cat(toolCategory));
 static cl::opt<double>
     minSqnr("min-sqnr",
             cl::desc("Fail (exit 2) when a compared result's SQNR is lower"),
-            cl::value_desc("dB"));
+            cl::value_desc("dB"), cl::cat(toolCategory));
 static cl::opt<std::string> pipelineOptions(
     "pipeline-options",
     cl::desc("Options of qlip-lower-to-llvm, as in qlip-opt: "
              "\"fuse-elementwise=false emit-c-interface=true\""),
-    cl::value_desc("options"));
+    cl::value_desc("options"), cl::cat(toolCategory));
 static cl::opt<unsigned> optLevel("opt-level",
                                   cl::desc("LLVM optimization level, 0 to 3"),
-                                  cl::init(3));
+                                  cl::init(3), cl::cat(toolCategory));
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "qlip-run: error: " << message << "\n";
@@ -343,6 +345,7 @@ static int compareResults(llvm::ArrayRef<NpyArray> results) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(toolCategory);
   cl::ParseCommandLineOptions(
       argc, argv,
       "qlip-run: JIT-run a function of a TOSA/qlip model on .npy inputs\n\n"
