@@ -80,6 +80,22 @@ struct TensorValue {
   Layout layout = Layout::Onnx;
 };
 
+/// The static shape of a ranked tensor value.
+inline ArrayRef<int64_t> shapeOf(Value value) {
+  return cast<RankedTensorType>(value.getType()).getShape();
+}
+
+/// The channel of each element of per-axis `quant` data of shape `shape`,
+/// in row-major order: element i is on channel (i / inner) % channels.
+struct ChannelOfElement {
+  ChannelOfElement(ArrayRef<int64_t> shape, const QuantInfo &quant);
+  size_t operator()(size_t element) const {
+    return perAxis ? (element / inner) % channels : 0;
+  }
+  bool perAxis;
+  size_t inner = 1, channels;
+};
+
 /// The shape of `tensor` in the ONNX layout (no op is emitted).
 SmallVector<int64_t> onnxShapeOf(const TensorValue &tensor);
 
@@ -147,6 +163,8 @@ public:
   Value permute(Value value, ArrayRef<int64_t> perm);
   Value reshape(Value value, ArrayRef<int64_t> shape);
   Value constant(const ConstData &data);
+  /// `constant(data)`, fake-quantized on its imported grid if it has one.
+  FailureOr<Value> constantOnGrid(const ConstData &data);
   Value floatConstant(ArrayRef<int64_t> shape, ArrayRef<float> values);
   /// The shared zero point (0.0 : tensor<1xf32>) and mul shift (0 : i8).
   Value zeroPoint();

@@ -90,9 +90,17 @@ ConstData ConstData::reshaped(ArrayRef<int64_t> newShape) const {
   result.shape.assign(newShape.begin(), newShape.end());
   // A per-axis grid survives only a reshape that adds leading unit dims.
   if (quant && quant->axis)
-    result.quant->axis = *quant->axis + (int64_t)newShape.size() -
-                         (int64_t)shape.size();
+    result.quant->axis =
+        *quant->axis + (int64_t)newShape.size() - (int64_t)shape.size();
   return result;
+}
+
+ChannelOfElement::ChannelOfElement(ArrayRef<int64_t> shape,
+                                   const QuantInfo &quant)
+    : perAxis(quant.axis.has_value()), channels(quant.scales.size()) {
+  if (perAxis)
+    for (size_t d = *quant.axis + 1; d < shape.size(); ++d)
+      inner *= shape[d];
 }
 
 SmallVector<int64_t> onnx_import::onnxShapeOf(const TensorValue &tensor) {
@@ -125,7 +133,8 @@ Location Importer::diagnosticLoc() {
 }
 
 InFlightDiagnostic Importer::error() {
-  InFlightDiagnostic diag = modelError(diagnosticLoc(), /*isUnsupported=*/false);
+  InFlightDiagnostic diag =
+      modelError(diagnosticLoc(), /*isUnsupported=*/false);
   diag << "node '" << currentName << "' (" << currentNode->op_type() << "): ";
   return diag;
 }
@@ -183,15 +192,10 @@ FailureOr<TensorValue> Importer::getInput(int i) {
   auto constIt = constants.find(name);
   // importNode checked that every input is defined.
   assert(constIt != constants.end() && "undefined input");
-  Value value = constant(constIt->second);
-  if (constIt->second.quant) {
-    FailureOr<Value> quantized =
-        fakeQuant(value, *constIt->second.quant, constIt->second.quant->axis);
-    if (failed(quantized))
-      return failure();
-    value = *quantized;
-  }
-  return TensorValue{value, Layout::Onnx};
+  FailureOr<Value> value = constantOnGrid(constIt->second);
+  if (failed(value))
+    return failure();
+  return TensorValue{*value, Layout::Onnx};
 }
 
 FailureOr<Value> Importer::getOnnxInput(int i) {
@@ -207,8 +211,8 @@ FailureOr<Value> Importer::getNhwcInput(int i) {
     return failure();
   int64_t rank = cast<RankedTensorType>(tensor->value.getType()).getRank();
   if (rank != 4) {
-    unsupported() << "input '" << currentNode->input(i) << "' has rank "
-                  << rank << "; only 2-D (rank-4 NCHW) operation is imported";
+    unsupported() << "input '" << currentNode->input(i) << "' has rank " << rank
+                  << "; only 2-D (rank-4 NCHW) operation is imported";
     return failure();
   }
   return toNhwc(*tensor);
@@ -285,8 +289,7 @@ RankedTensorType Importer::f32Type(ArrayRef<int64_t> shape) {
   return RankedTensorType::get(shape, Float32Type::get(context));
 }
 
-Value Importer::floatConstant(ArrayRef<int64_t> shape,
-                              ArrayRef<float> values) {
+Value Importer::floatConstant(ArrayRef<int64_t> shape, ArrayRef<float> values) {
   RankedTensorType type = f32Type(shape);
   ElementsAttr attr;
   if ((int64_t)values.size() >= kBlobThreshold) {
@@ -294,8 +297,7 @@ Value Importer::floatConstant(ArrayRef<int64_t> shape,
     for (char c : currentName)
       blobName += llvm::isAlnum(c) ? c : '_';
     attr = DenseResourceElementsAttr::get(
-        type, blobName,
-        HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
+        type, blobName, HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
   } else {
     attr = DenseElementsAttr::get(type, values);
   }
@@ -313,6 +315,13 @@ Value Importer::constant(const ConstData &data) {
   std::vector<int64_t> values(data.values.begin(), data.values.end());
   return tosa::ConstOp::create(
       *b, type, DenseElementsAttr::get(type, ArrayRef<int64_t>(values)));
+}
+
+FailureOr<Value> Importer::constantOnGrid(const ConstData &data) {
+  Value value = constant(data);
+  if (!data.quant)
+    return value;
+  return fakeQuant(value, *data.quant, data.quant->axis);
 }
 
 Value Importer::zeroPoint() {
@@ -408,10 +417,10 @@ FailureOr<Value> Importer::fakeQuant(Value value, const QuantInfo &quant,
                                  attrAxis, scalesAttr, zeroPoints, clipMinAttr,
                                  clipMaxAttr, ClipRule::Imported)))
     return failure();
-  auto qparams = QParamsAttr::get(context, quant.bits, quant.isSigned,
-                                  /*narrowRange=*/false, attrAxis, scales,
-                                  zeroPoints, clipMin, clipMax,
-                                  ClipRule::Imported);
+  auto qparams =
+      QParamsAttr::get(context, quant.bits, quant.isSigned,
+                       /*narrowRange=*/false, attrAxis, scales, zeroPoints,
+                       clipMin, clipMax, ClipRule::Imported);
   return FakeQuantOp::create(*b, value, qparams).getResult();
 }
 
@@ -463,8 +472,7 @@ Importer::importValueType(const onnx::ValueInfoProto &info, bool isInput) {
   if (!tensorType.has_shape()) {
     if (!isInput)
       return RankedTensorType();
-    modelError(loc, true) << "graph input '" << info.name()
-                          << "' has no shape";
+    modelError(loc, true) << "graph input '" << info.name() << "' has no shape";
     return failure();
   }
   SmallVector<int64_t> shape;
@@ -484,12 +492,14 @@ Importer::importValueType(const onnx::ValueInfoProto &info, bool isInput) {
       shape.push_back(options.batch);
       continue;
     }
-    modelError(loc, true)
-        << "graph input '" << info.name() << "' has a symbolic dimension "
-        << (dim.has_dim_param() ? "'" + dim.dim_param() + "' " : "")
-        << "at axis " << i
-        << (i == 0 ? "; give the batch size with --batch=N"
-                   : "; qlip imports statically shaped models");
+    modelError(loc, true) << "graph input '" << info.name()
+                          << "' has a symbolic dimension "
+                          << (dim.has_dim_param() ? "'" + dim.dim_param() + "' "
+                                                  : "")
+                          << "at axis " << i
+                          << (i == 0
+                                  ? "; give the batch size with --batch=N"
+                                  : "; qlip imports statically shaped models");
     return failure();
   }
   return f32Type(shape);
@@ -532,15 +542,14 @@ LogicalResult Importer::importConstantInput(StringRef spec) {
   }
   llvm::Expected<NpyArray> array = readNpy(path);
   if (!array)
-    return modelError(loc, false)
-           << "constant input '" << name
-           << "': " << llvm::toString(array.takeError());
+    return modelError(loc, false) << "constant input '" << name
+                                  << "': " << llvm::toString(array.takeError());
   ConstData data;
   data.shape.assign(array->shape.begin(), array->shape.end());
   data.values = array->toDoubles();
   data.isFloat = array->dtype == NpyDType::F32 || array->dtype == NpyDType::F64;
-  data.dataType = data.isFloat ? onnx::TensorProto::FLOAT
-                               : onnx::TensorProto::INT64;
+  data.dataType =
+      data.isFloat ? onnx::TensorProto::FLOAT : onnx::TensorProto::INT64;
   constants[name] = std::move(data);
   return success();
 }
@@ -571,8 +580,8 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node, int index) {
   if (failed(it->second(*this)))
     return failure();
   for (const std::string &output : node.output()) {
-    if (!output.empty() && !tensors.count(output) &&
-        !constants.count(output) && !quantizedTensors.count(output))
+    if (!output.empty() && !tensors.count(output) && !constants.count(output) &&
+        !quantizedTensors.count(output))
       return unsupported() << "output '" << output << "' is not produced";
     // TOSA has no empty tensors.
     auto it = tensors.find(output);
@@ -620,9 +629,8 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph) {
   OpBuilder moduleBuilder(context);
   auto module = cast<ModuleOp>(moduleOp->getOperation());
   moduleBuilder.setInsertionPointToEnd(module.getBody());
-  auto func = func::FuncOp::create(
-      moduleBuilder, fileLoc, options.entry,
-      FunctionType::get(context, inputTypes, {}));
+  auto func = func::FuncOp::create(moduleBuilder, fileLoc, options.entry,
+                                   FunctionType::get(context, inputTypes, {}));
   entryBlock = func.addEntryBlock();
   for (auto [input, arg] : llvm::zip(inputs, entryBlock->getArguments())) {
     arg.setLoc(NameLoc::get(StringAttr::get(context, input->name())));
@@ -643,26 +651,22 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph) {
   currentName = "output";
   SmallVector<Value> results;
   for (const onnx::ValueInfoProto &output : graph.output()) {
-    Location loc = NameLoc::get(StringAttr::get(context, output.name()),
-                                fileLoc);
+    Location loc =
+        NameLoc::get(StringAttr::get(context, output.name()), fileLoc);
     FailureOr<RankedTensorType> declared = importValueType(output, false);
     if (failed(declared))
       return failure();
     Value value;
     if (auto it = tensors.find(output.name()); it != tensors.end()) {
-      bool nhwc = options.ioLayout == OnnxIoLayout::Nhwc &&
-                  cast<RankedTensorType>(it->second.value.getType())
-                          .getRank() == 4;
+      bool nhwc =
+          options.ioLayout == OnnxIoLayout::Nhwc &&
+          cast<RankedTensorType>(it->second.value.getType()).getRank() == 4;
       value = nhwc ? toNhwc(it->second) : toOnnx(it->second);
-      if (*declared && declared->getShape() !=
-                           cast<RankedTensorType>(toOnnx(it->second).getType())
-                               .getShape())
+      SmallVector<int64_t> shape = onnxShapeOf(it->second);
+      if (*declared && declared->getShape() != ArrayRef<int64_t>(shape))
         return modelError(loc, false)
                << "graph output '" << output.name() << "' has shape "
-               << formatShape(cast<RankedTensorType>(
-                                  toOnnx(it->second).getType())
-                                  .getShape())
-               << " here but the model declares "
+               << formatShape(shape) << " here but the model declares "
                << formatShape(declared->getShape());
     } else if (auto it = constants.find(output.name()); it != constants.end()) {
       value = constant(it->second);
@@ -675,12 +679,12 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph) {
   func::ReturnOp::create(*b, results);
   // Layout conversions made for an op that then failed over to another
   // form, or outputs nobody reads, are dead: drop them.
-  for (Operation &op : llvm::make_early_inc_range(
-           llvm::reverse(entryBlock->getOperations())))
+  for (Operation &op :
+       llvm::make_early_inc_range(llvm::reverse(entryBlock->getOperations())))
     if (isOpTriviallyDead(&op))
       op.erase();
-  func.setType(FunctionType::get(context, inputTypes,
-                                 ValueRange(results).getTypes()));
+  func.setType(
+      FunctionType::get(context, inputTypes, ValueRange(results).getTypes()));
   return success();
 }
 
@@ -697,18 +701,18 @@ OnnxImportResult Importer::run(const onnx::ModelProto &model) {
     if (opset.domain().empty() || opset.domain() == "ai.onnx")
       opsetVersion = opset.version();
   if (opsetVersion == 0) {
-    modelError(fileLoc, true) << "the model imports no opset of the "
-                                 "default ONNX domain (only "
-                              << (model.opset_import_size()
-                                      ? model.opset_import(0).domain()
+    modelError(fileLoc, true)
+        << "the model imports no opset of the "
+           "default ONNX domain (only "
+        << (model.opset_import_size() ? model.opset_import(0).domain()
                                       : std::string("none"))
-                              << ")";
+        << ")";
     return fail();
   }
   if (opsetVersion < kMinOpset || opsetVersion > kMaxOpset) {
-    modelError(fileLoc, true) << "opset " << opsetVersion
-                              << " is not supported; qlip imports opsets "
-                              << kMinOpset << " to " << kMaxOpset;
+    modelError(fileLoc, true)
+        << "opset " << opsetVersion << " is not supported; qlip imports opsets "
+        << kMinOpset << " to " << kMaxOpset;
     return fail();
   }
   if (!model.has_graph()) {

@@ -27,17 +27,6 @@ using namespace mlir::qlip::onnx_import;
 
 namespace {
 
-int64_t product(ArrayRef<int64_t> dims) {
-  int64_t result = 1;
-  for (int64_t dim : dims)
-    result *= dim;
-  return result;
-}
-
-ArrayRef<int64_t> shapeOf(Value value) {
-  return cast<RankedTensorType>(value.getType()).getShape();
-}
-
 /// A 2-D window as TOSA takes it, with the input rows and columns it reads.
 struct Window {
   int64_t kernel[2] = {1, 1};
@@ -86,8 +75,8 @@ FailureOr<Window> readWindow(Importer &im, ArrayRef<int64_t> in,
       end = pads.empty() ? 0 : pads[d + 2];
     } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
       int64_t out = (in[d] + window.stride[d] - 1) / window.stride[d];
-      int64_t total =
-          std::max<int64_t>(0, (out - 1) * window.stride[d] + effective - in[d]);
+      int64_t total = std::max<int64_t>(0, (out - 1) * window.stride[d] +
+                                               effective - in[d]);
       begin = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
       end = total - begin;
     } else if (autoPad != "VALID") {
@@ -131,15 +120,8 @@ Value sliceToWindow(Importer &im, Value input, const Window &window) {
   ImplicitLocOpBuilder &b = im.builder();
   return tosa::SliceOp::create(
       b, cast<RankedTensorType>(input.getType()).clone(size), input,
-      tosa::getTosaConstShape(b, {0, 0, 0, 0}), tosa::getTosaConstShape(b, size));
-}
-
-/// A weight constant, fake-quantized on its imported grid if it has one.
-FailureOr<Value> weightConstant(Importer &im, const ConstData &data) {
-  Value value = im.constant(data);
-  if (!data.quant)
-    return value;
-  return im.fakeQuant(value, *data.quant, data.quant->axis);
+      tosa::getTosaConstShape(b, {0, 0, 0, 0}),
+      tosa::getTosaConstShape(b, size));
 }
 
 /// The bias of a convolution with `channels` outputs (input 2, or zeros).
@@ -154,8 +136,8 @@ FailureOr<ConstData> readBias(Importer &im, int64_t channels) {
   if (failed(given))
     return failure();
   if ((*given)->numElements() != channels) {
-    im.error() << "the bias has " << (*given)->numElements()
-               << " values for " << channels << " output channels";
+    im.error() << "the bias has " << (*given)->numElements() << " values for "
+               << channels << " output channels";
     return failure();
   }
   if (failed(im.checkFinite(**given, "the bias")))
@@ -206,8 +188,7 @@ LogicalResult convertConv(Importer &im) {
   ArrayRef<int64_t> in = shapeOf(x); // NHWC
   int64_t group = im.getIntAttr("group", 1);
   int64_t outChannels = weight.shape[0], groupInChannels = weight.shape[1];
-  if (group < 1 || in[3] != groupInChannels * group ||
-      outChannels % group != 0)
+  if (group < 1 || in[3] != groupInChannels * group || outChannels % group != 0)
     return im.error() << "a weight of shape [" << outChannels << ", "
                       << groupInChannels << ", ...] does not fit " << in[3]
                       << " input channels in " << group << " groups";
@@ -226,7 +207,7 @@ LogicalResult convertConv(Importer &im) {
   Value biasValue = im.constant(*bias);
 
   if (group == 1) {
-    FailureOr<Value> ohwi = weightConstant(im, weight.permuted({0, 2, 3, 1}));
+    FailureOr<Value> ohwi = im.constantOnGrid(weight.permuted({0, 2, 3, 1}));
     if (failed(ohwi))
       return failure();
     im.setOutput(0,
@@ -245,13 +226,12 @@ LogicalResult convertConv(Importer &im) {
     ConstData hwcm =
         weight.reshaped({group, multiplier, weight.shape[2], weight.shape[3]})
             .permuted({2, 3, 0, 1});
-    FailureOr<Value> weightValue = weightConstant(im, hwcm);
+    FailureOr<Value> weightValue = im.constantOnGrid(hwcm);
     if (failed(weightValue))
       return failure();
     im.setOutput(0,
-                 emitConv<tosa::DepthwiseConv2DOp>(im, input, *weightValue,
-                                                   biasValue, *window,
-                                                   outChannels),
+                 emitConv<tosa::DepthwiseConv2DOp>(
+                     im, input, *weightValue, biasValue, *window, outChannels),
                  Layout::Nhwc);
     return success();
   }
@@ -270,10 +250,10 @@ LogicalResult convertConv(Importer &im) {
     ConstData part;
     part.shape = {groupOutChannels, groupInChannels, weight.shape[2],
                   weight.shape[3]};
-    int64_t rowSize = product(part.shape) / groupOutChannels;
-    part.values.assign(
-        weight.values.begin() + g * groupOutChannels * rowSize,
-        weight.values.begin() + (g + 1) * groupOutChannels * rowSize);
+    int64_t rowSize = ShapedType::getNumElements(part.shape) / groupOutChannels;
+    part.values.assign(weight.values.begin() + g * groupOutChannels * rowSize,
+                       weight.values.begin() +
+                           (g + 1) * groupOutChannels * rowSize);
     if (weight.quant) {
       part.quant = weight.quant;
       if (weight.quant->axis) {
@@ -290,12 +270,11 @@ LogicalResult convertConv(Importer &im) {
     partBias.shape = {groupOutChannels};
     partBias.values.assign(bias->values.begin() + g * groupOutChannels,
                            bias->values.begin() + (g + 1) * groupOutChannels);
-    FailureOr<Value> ohwi = weightConstant(im, part.permuted({0, 2, 3, 1}));
+    FailureOr<Value> ohwi = im.constantOnGrid(part.permuted({0, 2, 3, 1}));
     if (failed(ohwi))
       return failure();
-    outputs.push_back(emitConv<tosa::Conv2DOp>(im, slice, *ohwi,
-                                               im.constant(partBias), *window,
-                                               groupOutChannels));
+    outputs.push_back(emitConv<tosa::Conv2DOp>(
+        im, slice, *ohwi, im.constant(partBias), *window, groupOutChannels));
   }
   SmallVector<int64_t> outShape(shapeOf(outputs.front()));
   outShape[3] = outChannels;
@@ -319,8 +298,8 @@ LogicalResult convertConvTranspose(Importer &im) {
       return im.unsupported() << "dilated transposed convolutions";
   std::string autoPad = im.getStringAttr("auto_pad", "NOTSET");
   if (autoPad != "NOTSET" && autoPad != "VALID")
-    return im.unsupported() << "auto_pad " << autoPad
-                            << " on a transposed convolution";
+    return im.unsupported()
+           << "auto_pad " << autoPad << " on a transposed convolution";
   ArrayRef<int64_t> in = shapeOf(x);
   if (weight.shape[0] != in[3])
     return im.error() << "the weight has " << weight.shape[0]
@@ -358,18 +337,17 @@ LogicalResult convertConvTranspose(Importer &im) {
        outputShape[1] != outShape[2]))
     return im.unsupported() << "an output_shape other than the one its "
                                "pads give";
-  FailureOr<Value> ohwi = weightConstant(im, weight.permuted({1, 2, 3, 0}));
+  FailureOr<Value> ohwi = im.constantOnGrid(weight.permuted({1, 2, 3, 0}));
   if (failed(ohwi))
     return failure();
   ImplicitLocOpBuilder &b = im.builder();
-  im.setOutput(0,
-               tosa::TransposeConv2DOp::create(
-                   b, im.f32Type(outShape), x, *ohwi, im.constant(*bias),
-                   im.zeroPoint(), im.zeroPoint(),
-                   b.getDenseI64ArrayAttr(outPad),
-                   b.getDenseI64ArrayAttr(strides),
-                   TypeAttr::get(b.getF32Type())),
-               Layout::Nhwc);
+  im.setOutput(
+      0,
+      tosa::TransposeConv2DOp::create(
+          b, im.f32Type(outShape), x, *ohwi, im.constant(*bias), im.zeroPoint(),
+          im.zeroPoint(), b.getDenseI64ArrayAttr(outPad),
+          b.getDenseI64ArrayAttr(strides), TypeAttr::get(b.getF32Type())),
+      Layout::Nhwc);
   return success();
 }
 
@@ -422,7 +400,7 @@ LogicalResult convertPool(Importer &im, bool isMax, bool isGlobal) {
     input = tosa::PadOp::create(
         b, im.f32Type(padded), input,
         tosa::getTosaConstShape(b, {0, 0, window.padBegin[0], endPad[0],
-                              window.padBegin[1], endPad[1], 0, 0}),
+                                    window.padBegin[1], endPad[1], 0, 0}),
         im.zeroPoint());
     for (int d = 0; d < 2; ++d) {
       window.padBegin[d] = 0;
@@ -499,11 +477,11 @@ LogicalResult convertReduceMean(Importer &im) {
     value = tosa::ReduceSumOp::create(b, im.f32Type(shape), value,
                                       b.getI32IntegerAttr(axis));
   }
-  value = tosa::MulOp::create(
-      b, value.getType(), value,
-      im.floatConstant(SmallVector<int64_t>(rank, 1),
-                       {static_cast<float>(1.0 / count)}),
-      im.mulShift());
+  value =
+      tosa::MulOp::create(b, value.getType(), value,
+                          im.floatConstant(SmallVector<int64_t>(rank, 1),
+                                           {static_cast<float>(1.0 / count)}),
+                          im.mulShift());
   im.setOutput(0, keepDims ? value : im.reshape(value, onnxShape));
   return success();
 }
@@ -514,7 +492,7 @@ FailureOr<Value> matmulOperand(Importer &im, const ConstData *data, int input,
   if (data) {
     if (failed(im.checkFinite(*data, "the weight")))
       return failure();
-    return weightConstant(im, data->reshaped(shape3));
+    return im.constantOnGrid(data->reshaped(shape3));
   }
   FailureOr<Value> value = im.getOnnxInput(input);
   if (failed(value))
@@ -577,8 +555,8 @@ LogicalResult convertGemm(Importer &im) {
                                im.floatConstant({1, 1, 1}, {alpha}),
                                im.mulShift());
   }
-  Value result = im.reshape(emitMatMul(im, im.reshape(aValue, {1, m, k}), b3),
-                            {m, n});
+  Value result =
+      im.reshape(emitMatMul(im, im.reshape(aValue, {1, m, k}), b3), {m, n});
   if (im.hasInput(2) && beta != 0.0f) {
     Value c;
     if (const ConstData *cData = im.getConstInput(2)) {
@@ -606,9 +584,9 @@ LogicalResult convertGemm(Importer &im) {
                                 im.mulShift());
     }
     ArrayRef<int64_t> cShape = shapeOf(c);
-    if ((cShape[0] != 1 && cShape[0] != m) || (cShape[1] != 1 && cShape[1] != n))
-      return im.error() << "C does not broadcast to [" << m << ", " << n
-                        << "]";
+    if ((cShape[0] != 1 && cShape[0] != m) ||
+        (cShape[1] != 1 && cShape[1] != n))
+      return im.error() << "C does not broadcast to [" << m << ", " << n << "]";
     OpBuilder::InsertionGuard guard(im.builder());
     Location loc = im.builder().getLoc();
     im.builder().setLoc(im.subLoc("bias"));
@@ -646,7 +624,7 @@ LogicalResult convertMatMul(Importer &im) {
   Value result;
   if (bShape.size() == 2) {
     // [..., M, K] x [K, N]: all rows of A against one B.
-    int64_t rows = product(aShape) / k;
+    int64_t rows = ShapedType::getNumElements(aShape) / k;
     FailureOr<Value> b3 = matmulOperand(im, bData, 1, {1, k, n});
     if (failed(b3))
       return failure();
@@ -656,7 +634,7 @@ LogicalResult convertMatMul(Importer &im) {
     ArrayRef<int64_t> bBatch = ArrayRef<int64_t>(bShape).drop_back(2);
     if (aBatch != bBatch)
       return im.unsupported() << "MatMul with broadcast batch dimensions";
-    int64_t batch = product(aBatch);
+    int64_t batch = ShapedType::getNumElements(aBatch);
     FailureOr<Value> b3 = matmulOperand(im, bData, 1, {batch, k, n});
     if (failed(b3))
       return failure();
@@ -678,8 +656,7 @@ LogicalResult convertBatchNorm(Importer &im) {
   ArrayRef<int64_t> shape = shapeOf(x->value);
   int64_t channels = x->layout == Layout::Nhwc ? shape[3] : shape[1];
   for (int i = 0; i < 4; ++i) {
-    FailureOr<const ConstData *> param =
-        im.requireConstInput(i + 1, names[i]);
+    FailureOr<const ConstData *> param = im.requireConstInput(i + 1, names[i]);
     if (failed(param))
       return failure();
     if ((*param)->numElements() != channels)
@@ -697,8 +674,8 @@ LogicalResult convertBatchNorm(Importer &im) {
       return im.error() << "var + epsilon is not positive at channel " << c;
     double s = params[0]->values[c] / std::sqrt(variance);
     scale[c] = static_cast<float>(s);
-    shift[c] = static_cast<float>(params[1]->values[c] -
-                                  params[2]->values[c] * s);
+    shift[c] =
+        static_cast<float>(params[1]->values[c] - params[2]->values[c] * s);
   }
   SmallVector<int64_t> constShape(shape.size(), 1);
   constShape[x->layout == Layout::Nhwc ? 3 : 1] = channels;

@@ -23,17 +23,6 @@ using namespace mlir::qlip::onnx_import;
 
 namespace {
 
-ArrayRef<int64_t> shapeOf(Value value) {
-  return cast<RankedTensorType>(value.getType()).getShape();
-}
-
-int64_t product(ArrayRef<int64_t> dims) {
-  int64_t result = 1;
-  for (int64_t dim : dims)
-    result *= dim;
-  return result;
-}
-
 /// The NHWC axis that holds ONNX axis `axis` of a 4-D tensor.
 int64_t nhwcAxis(int64_t axis) {
   return std::find(std::begin(kToNhwc), std::end(kToNhwc), axis) -
@@ -278,8 +267,8 @@ LogicalResult convertReshape(Importer &im) {
     int64_t dim = static_cast<int64_t>(value);
     if (dim == 0 && !allowZero) {
       if (i >= in->size())
-        return im.error() << "shape copies dimension " << i
-                          << " of a rank-" << in->size() << " input";
+        return im.error() << "shape copies dimension " << i << " of a rank-"
+                          << in->size() << " input";
       dim = (*in)[i];
     } else if (dim == -1) {
       if (inferred >= 0)
@@ -291,14 +280,14 @@ LogicalResult convertReshape(Importer &im) {
     }
     shape.push_back(dim);
   }
-  int64_t count = product(*in), known = product(shape);
+  int64_t count = ShapedType::getNumElements(*in),
+          known = ShapedType::getNumElements(shape);
   if (inferred >= 0) {
     if (known == 0 || count % known)
       return im.error() << "cannot infer the -1 dimension";
     shape[inferred] = count / known;
   } else if (known != count) {
-    return im.error() << "cannot reshape " << count << " elements to "
-                      << known;
+    return im.error() << "cannot reshape " << count << " elements to " << known;
   }
   return setReshaped(im, shape);
 }
@@ -314,9 +303,8 @@ LogicalResult convertFlatten(Importer &im) {
   if (axis < 0)
     axis += rank;
   ArrayRef<int64_t> dims(*in);
-  return setReshaped(im,
-                     {product(dims.take_front(axis)),
-                      product(dims.drop_front(axis))});
+  return setReshaped(im, {ShapedType::getNumElements(dims.take_front(axis)),
+                          ShapedType::getNumElements(dims.drop_front(axis))});
 }
 
 LogicalResult convertSqueeze(Importer &im) {
@@ -449,8 +437,8 @@ LogicalResult convertConcat(Importer &im) {
 LogicalResult convertPad(Importer &im) {
   std::string mode = im.getStringAttr("mode", "constant");
   if (mode != "constant")
-    return im.unsupported() << "pad mode '" << mode
-                            << "' (TOSA pads with a constant)";
+    return im.unsupported()
+           << "pad mode '" << mode << "' (TOSA pads with a constant)";
   FailureOr<TensorValue> x = im.getInput(0);
   if (failed(x))
     return failure();
@@ -540,8 +528,9 @@ LogicalResult convertSoftmax(Importer &im) {
   // Before opset 13, Softmax is over all dimensions from `axis` on.
   Value onnx = im.toOnnx(*x);
   ArrayRef<int64_t> shape = shapeOf(onnx);
-  Value flat = im.reshape(onnx, {product(shape.take_front(*axis)),
-                                 product(shape.drop_front(*axis))});
+  Value flat =
+      im.reshape(onnx, {ShapedType::getNumElements(shape.take_front(*axis)),
+                        ShapedType::getNumElements(shape.drop_front(*axis))});
   im.setOutput(0, im.reshape(emitSoftmax(im, flat, 1), shape));
   return success();
 }
@@ -639,8 +628,8 @@ FailureOr<QuantInfo> readQuantInfo(Importer &im, int64_t rank,
 }
 
 bool sameQuant(const QuantInfo &a, const QuantInfo &b) {
-  return a.isSigned == b.isSigned && a.axis == b.axis &&
-         a.scales == b.scales && a.zeroPoints == b.zeroPoints;
+  return a.isSigned == b.isSigned && a.axis == b.axis && a.scales == b.scales &&
+         a.zeroPoints == b.zeroPoints;
 }
 
 LogicalResult convertQuantizeLinear(Importer &im) {
@@ -653,24 +642,22 @@ LogicalResult convertQuantizeLinear(Importer &im) {
     return failure();
   if (const ConstData *data = im.getConstInput(0)) {
     // A float weight quantized at import: the integers, on the grid.
-    if (data->numElements() &&
-        quant->axis && data->shape[*quant->axis] != (int64_t)quant->scales.size())
+    if (data->numElements() && quant->axis &&
+        data->shape[*quant->axis] != (int64_t)quant->scales.size())
       return im.error() << "the scales do not match axis " << *quant->axis;
     ConstData levels = *data;
     levels.isFloat = false;
-    levels.dataType = quant->isSigned ? onnx::TensorProto::INT8
-                                      : onnx::TensorProto::UINT8;
-    double qmin = quant->isSigned ? -128 : 0, qmax = quant->isSigned ? 127 : 255;
-    int64_t inner = 1;
-    if (quant->axis)
-      for (size_t d = *quant->axis + 1; d < data->shape.size(); ++d)
-        inner *= data->shape[d];
+    levels.dataType =
+        quant->isSigned ? onnx::TensorProto::INT8 : onnx::TensorProto::UINT8;
+    double qmin = quant->isSigned ? -128 : 0,
+           qmax = quant->isSigned ? 127 : 255;
+    ChannelOfElement channelOf(data->shape, *quant);
     for (size_t i = 0; i < levels.values.size(); ++i) {
-      size_t c = quant->axis ? (i / inner) % quant->scales.size() : 0;
-      levels.values[i] = std::clamp(
-          std::nearbyint(data->values[i] / quant->scales[c]) +
-              quant->zeroPoints[c],
-          qmin, qmax);
+      size_t c = channelOf(i);
+      levels.values[i] =
+          std::clamp(std::nearbyint(data->values[i] / quant->scales[c]) +
+                         quant->zeroPoints[c],
+                     qmin, qmax);
     }
     levels.quant = *quant;
     im.setConstOutput(0, std::move(levels));
@@ -746,12 +733,9 @@ LogicalResult convertDequantizeLinear(Importer &im) {
   ConstData weight = *levels;
   weight.isFloat = true;
   weight.dataType = onnx::TensorProto::FLOAT;
-  int64_t inner = 1;
-  if (quant->axis)
-    for (size_t d = *quant->axis + 1; d < levels->shape.size(); ++d)
-      inner *= levels->shape[d];
+  ChannelOfElement channelOf(levels->shape, *quant);
   for (size_t i = 0; i < weight.values.size(); ++i) {
-    size_t c = quant->axis ? (i / inner) % quant->scales.size() : 0;
+    size_t c = channelOf(i);
     weight.values[i] = static_cast<float>(
         (levels->values[i] - quant->zeroPoints[c]) * quant->scales[c]);
   }
@@ -763,10 +747,18 @@ LogicalResult convertDequantizeLinear(Importer &im) {
 } // namespace
 
 void onnx_import::addTensorOpConverters(llvm::StringMap<OpConverter> &table) {
-  table["Add"] = [](Importer &im) { return convertBinary(im, BinaryKind::Add); };
-  table["Sub"] = [](Importer &im) { return convertBinary(im, BinaryKind::Sub); };
-  table["Mul"] = [](Importer &im) { return convertBinary(im, BinaryKind::Mul); };
-  table["Div"] = [](Importer &im) { return convertBinary(im, BinaryKind::Div); };
+  table["Add"] = [](Importer &im) {
+    return convertBinary(im, BinaryKind::Add);
+  };
+  table["Sub"] = [](Importer &im) {
+    return convertBinary(im, BinaryKind::Sub);
+  };
+  table["Mul"] = [](Importer &im) {
+    return convertBinary(im, BinaryKind::Mul);
+  };
+  table["Div"] = [](Importer &im) {
+    return convertBinary(im, BinaryKind::Div);
+  };
   table["Relu"] = [](Importer &im) {
     return convertUnary(im, [&](Value x) -> FailureOr<Value> {
       return emitClamp(im, x, 0.0f, std::numeric_limits<float>::max());

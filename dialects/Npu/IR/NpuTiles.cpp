@@ -10,6 +10,8 @@
 
 #include "dialects/Npu/IR/NpuOps.h"
 
+#include "llvm/Support/MathExtras.h"
+
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -19,8 +21,6 @@ static ArrayRef<int64_t> shapeOf(Value value) {
   return cast<RankedTensorType>(value.getType()).getShape();
 }
 
-static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
 std::optional<TileSpace> mlir::npu::getTileSpace(Operation *op) {
   return llvm::TypeSwitch<Operation *, std::optional<TileSpace>>(op)
       .Case<Conv2DOp, MaxPool2DOp>([](auto layer) {
@@ -29,8 +29,7 @@ std::optional<TileSpace> mlir::npu::getTileSpace(Operation *op) {
       })
       .Case<DepthwiseConv2DOp>([](DepthwiseConv2DOp layer) {
         ArrayRef<int64_t> out = shapeOf(layer.getOutput());
-        return TileSpace{out[1], out[3], shapeOf(layer.getWeight())[3],
-                         false};
+        return TileSpace{out[1], out[3], shapeOf(layer.getWeight())[3], false};
       })
       .Case<MatmulOp>([](MatmulOp layer) {
         ArrayRef<int64_t> out = shapeOf(layer.getOutput());
@@ -56,7 +55,7 @@ TileFootprint mlir::npu::getTileFootprint(Operation *op, int64_t rows,
                                           int64_t channels) {
   TileFootprint footprint;
   auto weightBytes = [](int64_t count, uint64_t bits) {
-    return ceilDiv(count * static_cast<int64_t>(bits), 8);
+    return llvm::divideCeilSigned(count * static_cast<int64_t>(bits), 8);
   };
   llvm::TypeSwitch<Operation *>(op)
       .Case<Conv2DOp, DepthwiseConv2DOp>([&](auto layer) {
@@ -67,12 +66,13 @@ TileFootprint mlir::npu::getTileFootprint(Operation *op, int64_t rows,
         int64_t kh = depthwise ? w[0] : w[1], kw = depthwise ? w[1] : w[2];
         int64_t inRows = windowRows(rows, kh, layer.getStride()[0],
                                     layer.getDilation()[0], in[1]);
-        int64_t inChannels = depthwise ? ceilDiv(channels, w[3]) : in[3];
+        int64_t inChannels =
+            depthwise ? llvm::divideCeilSigned(channels, w[3]) : in[3];
         footprint.input = in[0] * inRows * in[2] * inChannels;
         footprint.output = out[0] * rows * out[2] * channels;
-        footprint.weights = weightBytes(
-            channels * kh * kw * (depthwise ? 1 : in[3]),
-            layer.getWeightBits());
+        footprint.weights =
+            weightBytes(channels * kh * kw * (depthwise ? 1 : in[3]),
+                        layer.getWeightBits());
       })
       .Case<MatmulOp>([&](MatmulOp layer) {
         ArrayRef<int64_t> in = shapeOf(layer.getInput());
@@ -112,8 +112,7 @@ static LogicalResult verifyTile(Operation *op, TileAttr tile) {
            << " does not divide an output of " << space->rows << " rows x "
            << space->channels << " channels (channel step "
            << space->channelStep << ")";
-  TileFootprint need =
-      getTileFootprint(op, tile.getRows(), tile.getChannels());
+  TileFootprint need = getTileFootprint(op, tile.getRows(), tile.getChannels());
   for (unsigned i = 0; i < 4; ++i) {
     int64_t bytes = i < 2 ? need.input : need.output;
     if (tile.getSize(i) < bytes)

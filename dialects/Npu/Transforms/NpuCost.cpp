@@ -10,6 +10,8 @@
 
 #include "dialects/Npu/IR/NpuOps.h"
 
+#include "llvm/Support/MathExtras.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/Format.h"
@@ -30,8 +32,6 @@ constexpr double kDramBytePicoJoules = 160.0;
 int64_t numElements(Value value) {
   return cast<RankedTensorType>(value.getType()).getNumElements();
 }
-
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 struct LayerCost {
   std::string name;
@@ -92,7 +92,7 @@ struct NpuCostPass : npu::impl::NpuCostPassBase<NpuCostPass> {
                   pool.getKernel()[1];
         else
           reads = 2 * numElements(op->getResult(0));
-        cost.computeCycles = ceilDiv(reads, target.getRows());
+        cost.computeCycles = llvm::divideCeilSigned(reads, target.getRows());
         cost.inputBytes = 0;
         for (Value operand : op->getOperands())
           cost.inputBytes += numElements(operand);
@@ -110,12 +110,14 @@ struct NpuCostPass : npu::impl::NpuCostPassBase<NpuCostPass> {
       int64_t packing = (8 / cost.bits) * (8 / cost.bits);
       int64_t lanes = target.getCols() * packing;
       cost.macs = shape.channels * shape.reduction * shape.pixels;
-      cost.computeCycles = ceilDiv(shape.channels, target.getRows()) *
-                           ceilDiv(shape.reduction, lanes) * shape.pixels;
+      cost.computeCycles =
+          llvm::divideCeilSigned(shape.channels, target.getRows()) *
+          llvm::divideCeilSigned(shape.reduction, lanes) * shape.pixels;
       cost.utilization =
           static_cast<double>(cost.macs) /
           (static_cast<double>(cost.computeCycles) * target.getRows() * lanes);
-      cost.weightBytes = ceilDiv(numElements(op->getOperand(1)) * cost.bits, 8);
+      cost.weightBytes =
+          llvm::divideCeilSigned(numElements(op->getOperand(1)) * cost.bits, 8);
       cost.inputBytes = numElements(op->getOperand(0));
       cost.outputBytes = numElements(op->getResult(0));
       layers.push_back(cost);
@@ -140,7 +142,8 @@ struct NpuCostPass : npu::impl::NpuCostPassBase<NpuCostPass> {
         l.dramBytes += l.inputBytes;
       if (fits && i + 1 == layers.size())
         l.dramBytes += l.outputBytes;
-      l.dmaCycles = ceilDiv(l.dramBytes, target.getDramBytesPerCycle());
+      l.dmaCycles =
+          llvm::divideCeilSigned(l.dramBytes, target.getDramBytesPerCycle());
       double macPj = kMac8PicoJoules * (l.bits / 8.0) * (l.bits / 8.0);
       l.energyNj = (l.macs * macPj + l.dramBytes * kDramBytePicoJoules) / 1e3;
       totalCycles += std::max(l.computeCycles, l.dmaCycles);
@@ -154,21 +157,23 @@ struct NpuCostPass : npu::impl::NpuCostPassBase<NpuCostPass> {
                        target.getCols());
     for (int64_t w : target.getWidths())
       os << " " << w;
-    os << llvm::format(", scratchpad %lld B, weight buffer %lld B, %lld B/cycle, "
-                       "%lld MHz\n",
-                       target.getScratchpad(), target.getWeightBuffer(),
-                       target.getDramBytesPerCycle(), target.getClockMhz());
+    os << llvm::format(
+        ", scratchpad %lld B, weight buffer %lld B, %lld B/cycle, "
+        "%lld MHz\n",
+        target.getScratchpad(), target.getWeightBuffer(),
+        target.getDramBytesPerCycle(), target.getClockMhz());
     int width = 10;
     for (const LayerCost &l : layers)
       width = std::max<int>(width, l.name.size());
-    os << llvm::format("%-*s %-18s %4s %10s %6s %10s %9s %9s %8s %10s\n",
-                       width, "layer", "op", "bits", "MACs", "util%", "cycles",
+    os << llvm::format("%-*s %-18s %4s %10s %6s %10s %9s %9s %8s %10s\n", width,
+                       "layer", "op", "bits", "MACs", "util%", "cycles",
                        "weights", "DRAM B", "bound", "energy nJ");
     for (const LayerCost &l : layers)
       os << llvm::format(
           "%-*s %-18s %4lld %10lld %6.1f %10lld %9lld %9lld %8s %10.2f\n",
-          width, l.name.c_str(), l.op.c_str(), l.bits, l.macs, 100 * l.utilization,
-          std::max(l.computeCycles, l.dmaCycles), l.weightBytes, l.dramBytes,
+          width, l.name.c_str(), l.op.c_str(), l.bits, l.macs,
+          100 * l.utilization, std::max(l.computeCycles, l.dmaCycles),
+          l.weightBytes, l.dramBytes,
           l.computeCycles >= l.dmaCycles ? "compute" : "DMA", l.energyNj);
     os << llvm::format("total: %lld MACs, %lld cycles (%.2f us), %lld DRAM "
                        "bytes, weights %lld B %s, %.2f nJ\n",

@@ -12,6 +12,8 @@
 
 #include "dialects/Npu/IR/NpuOps.h"
 
+#include "llvm/Support/MathExtras.h"
+
 #include "llvm/Support/Format.h"
 
 namespace mlir::npu {
@@ -26,8 +28,9 @@ namespace {
 
 constexpr int64_t kAlign = 64;
 
-int64_t alignUp(int64_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; }
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t alignUp(int64_t bytes) {
+  return static_cast<int64_t>(llvm::alignTo(bytes, kAlign));
+}
 
 /// The scratchpad bytes of a tile's four buffers.
 int64_t scratchpadBytes(const TileFootprint &f) {
@@ -86,19 +89,20 @@ struct NpuPlanPass : npu::impl::NpuPlanPassBase<NpuPlanPass> {
           rows = r;
       if (rows || channels == space.channelStep)
         break;
-      channels = std::max(space.channelStep,
-                          ceilDiv(channels / 2, space.channelStep) *
-                              space.channelStep);
+      channels =
+          std::max(space.channelStep,
+                   llvm::divideCeilSigned(channels / 2, space.channelStep) *
+                       space.channelStep);
     }
     if (!rows) {
       TileFootprint f = getTileFootprint(op, 1, space.channelStep);
       op->emitError("qlip-npu-plan: the target cannot hold the smallest tile "
                     "(1 row x ")
           << space.channelStep << " channels): " << scratchpadBytes(f)
-          << " scratchpad bytes double-buffered, of "
-          << target.getScratchpad() << ", and " << f.weights
-          << " weight bytes" << (resident ? "" : " (twice, streamed)")
-          << ", of " << target.getWeightBuffer();
+          << " scratchpad bytes double-buffered, of " << target.getScratchpad()
+          << ", and " << f.weights << " weight bytes"
+          << (resident ? "" : " (twice, streamed)") << ", of "
+          << target.getWeightBuffer();
       return failure();
     }
     TileFootprint f = getTileFootprint(op, rows, channels);
@@ -111,8 +115,8 @@ struct NpuPlanPass : npu::impl::NpuPlanPassBase<NpuPlanPass> {
     // DRAM traffic: each row tile's input window (a partial last tile reads
     // fewer rows), once per channel tile when every channel tile reads all
     // input channels; the output once; streamed weights once.
-    int64_t channelTiles = ceilDiv(space.channels, channels);
-    int64_t rowTiles = ceilDiv(space.rows, rows);
+    int64_t channelTiles = llvm::divideCeilSigned(space.channels, channels);
+    int64_t rowTiles = llvm::divideCeilSigned(space.rows, rows);
     int64_t inputBytes = 0;
     for (int64_t t = 0; t < rowTiles; ++t) {
       int64_t tileRows = std::min(rows, space.rows - t * rows);
@@ -122,8 +126,8 @@ struct NpuPlanPass : npu::impl::NpuPlanPassBase<NpuPlanPass> {
       inputBytes *= channelTiles;
     TileFootprint whole = getTileFootprint(op, space.rows, space.channels);
     int64_t dram = inputBytes + whole.output + (resident ? 0 : whole.weights);
-    return LayerPlan{op, rows, channels, rowTiles * channelTiles,
-                     scratchpadBytes(f), dram};
+    return LayerPlan{
+        op, rows, channels, rowTiles * channelTiles, scratchpadBytes(f), dram};
   }
 
   void report(ArrayRef<LayerPlan> plans, TargetAttr target, bool resident,
