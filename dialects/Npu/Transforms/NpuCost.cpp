@@ -10,6 +10,8 @@
 
 #include "dialects/Npu/IR/NpuOps.h"
 
+#include "qlip/Npu/CostModel.h"
+
 #include "llvm/Support/MathExtras.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -25,9 +27,6 @@ using namespace mlir;
 using namespace mlir::npu;
 
 namespace {
-
-constexpr double kMac8PicoJoules = 0.2;
-constexpr double kDramBytePicoJoules = 160.0;
 
 int64_t numElements(Value value) {
   return cast<RankedTensorType>(value.getType()).getNumElements();
@@ -92,7 +91,7 @@ struct NpuCostPass : npu::impl::NpuCostPassBase<NpuCostPass> {
                   pool.getKernel()[1];
         else
           reads = 2 * numElements(op->getResult(0));
-        cost.computeCycles = llvm::divideCeilSigned(reads, target.getRows());
+        cost.computeCycles = stream::getVectorCycles(target.getRows(), reads);
         cost.inputBytes = 0;
         for (Value operand : op->getOperands())
           cost.inputBytes += numElements(operand);
@@ -107,12 +106,11 @@ struct NpuCostPass : npu::impl::NpuCostPassBase<NpuCostPass> {
       cost.op = op->getName().stripDialect().str();
       cost.bits = op->getAttrOfType<IntegerAttr>("weight_bits").getInt();
       LayerShape shape = getShape(op);
-      int64_t packing = (8 / cost.bits) * (8 / cost.bits);
-      int64_t lanes = target.getCols() * packing;
+      int64_t lanes = stream::getMacLanes(target.getCols(), cost.bits);
       cost.macs = shape.channels * shape.reduction * shape.pixels;
       cost.computeCycles =
-          llvm::divideCeilSigned(shape.channels, target.getRows()) *
-          llvm::divideCeilSigned(shape.reduction, lanes) * shape.pixels;
+          stream::getMacCycles(target.getRows(), target.getCols(), cost.bits,
+                               shape.channels, shape.reduction, shape.pixels);
       cost.utilization =
           static_cast<double>(cost.macs) /
           (static_cast<double>(cost.computeCycles) * target.getRows() * lanes);
@@ -143,9 +141,10 @@ struct NpuCostPass : npu::impl::NpuCostPassBase<NpuCostPass> {
       if (fits && i + 1 == layers.size())
         l.dramBytes += l.outputBytes;
       l.dmaCycles =
-          llvm::divideCeilSigned(l.dramBytes, target.getDramBytesPerCycle());
-      double macPj = kMac8PicoJoules * (l.bits / 8.0) * (l.bits / 8.0);
-      l.energyNj = (l.macs * macPj + l.dramBytes * kDramBytePicoJoules) / 1e3;
+          stream::getDmaCycles(l.dramBytes, target.getDramBytesPerCycle());
+      l.energyNj = (l.macs * stream::getMacPicoJoules(l.bits) +
+                    l.dramBytes * stream::kDramBytePicoJoules) /
+                   1e3;
       totalCycles += std::max(l.computeCycles, l.dmaCycles);
       totalDram += l.dramBytes;
       totalMacs += l.macs;
