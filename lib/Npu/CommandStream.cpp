@@ -16,6 +16,7 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <algorithm>
 #include <cstring>
 
 using namespace mlir::npu::stream;
@@ -41,6 +42,14 @@ llvm::StringRef mlir::npu::stream::getLayerKindName(LayerKind kind) {
     return "rescale";
   }
   return "unknown";
+}
+
+std::optional<LayerKind>
+mlir::npu::stream::parseLayerKind(llvm::StringRef name) {
+  for (uint32_t k = 1; k <= static_cast<uint32_t>(LayerKind::Rescale); ++k)
+    if (getLayerKindName(static_cast<LayerKind>(k)) == name)
+      return static_cast<LayerKind>(k);
+  return std::nullopt;
 }
 
 llvm::StringRef mlir::npu::stream::getOpcodeName(Opcode opcode) {
@@ -78,6 +87,37 @@ int64_t mlir::npu::stream::getReduction(const Layer &layer) {
 
 int64_t mlir::npu::stream::getWeightRowBytes(const Layer &layer) {
   return (getReduction(layer) * layer.weightBits + 7) / 8;
+}
+
+RowRange mlir::npu::stream::getInputRows(const Layer &layer, int64_t row,
+                                         int64_t rows) {
+  int64_t first = row * layer.stride[0] - layer.pad[0];
+  int64_t last = (row + rows - 1) * layer.stride[0] - layer.pad[0] +
+                 (layer.kernel[0] - 1) * layer.dilation[0] + 1;
+  first = std::max<int64_t>(first, 0);
+  last = std::min(last, layer.input[1]);
+  return {first, std::max<int64_t>(last - first, 0)};
+}
+
+int64_t mlir::npu::stream::getInputTileBytes(const Layer &layer,
+                                             int64_t inputRows,
+                                             int64_t channels) {
+  int64_t tileChannels = channels;
+  if (layer.kind == LayerKind::Conv2D || layer.kind == LayerKind::Matmul)
+    tileChannels = layer.input[3];
+  else if (layer.kind == LayerKind::DepthwiseConv2D)
+    tileChannels = channels / layer.multiplier;
+  return layer.input[0] * inputRows * layer.input[2] * tileChannels;
+}
+
+int64_t mlir::npu::stream::getOutputTileBytes(const Layer &layer, int64_t rows,
+                                              int64_t channels) {
+  return layer.output[0] * rows * layer.output[2] * channels;
+}
+
+int64_t mlir::npu::stream::getWeightTileBytes(const Layer &layer,
+                                              int64_t channels) {
+  return isMacLayer(layer.kind) ? channels * getWeightRowBytes(layer) : 0;
 }
 
 namespace {

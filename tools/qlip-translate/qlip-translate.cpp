@@ -10,11 +10,15 @@
 // argument attributes, a module's statistics) parses. Its one translation,
 // `--mlir-to-llvmir`, is upstream's: the LLVM dialect (and the builtin
 // module around it) to textual LLVM IR. Ahead-of-time compilation to an
-// object file is `qlip-aot`.
+// object file is `qlip-aot`. `--npu-to-binary` and `--npu-to-listing`
+// write an npu.program as the npu's command stream, or its listing
+// (docs/npu-command-stream.md).
 //
 //===----------------------------------------------------------------------===//
 
 #include "qlip/InitAll.h"
+
+#include "dialects/Npu/Target/ToCommandStream.h"
 
 #include "mlir/Dialect/DLTI/DLTI.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -60,5 +64,6 @@ static void registerQlipToLLVMIRTranslation() {
 
 int main(int argc, char **argv) {
   registerQlipToLLVMIRTranslation();
+  npu::registerToCommandStreamTranslations();
   return failed(mlirTranslateMain(argc, argv, "qlip translation driver\n"));
 }

@@ -109,3 +109,77 @@ TargetAttr TargetAttr::lookup(Operation *op) {
       return target;
   return {};
 }
+
+LogicalResult LayerAttr::verify(
+    function_ref<InFlightDiagnostic()> emitError, StringRef kind,
+    ArrayRef<int64_t> input, ArrayRef<int64_t> output, ArrayRef<int64_t> kernel,
+    ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation, ArrayRef<int64_t> pad,
+    int64_t multiplier, int64_t weightBits, int64_t inputZp, int64_t outputZp,
+    int64_t clampMin, int64_t clampMax, int64_t params,
+    ArrayRef<int64_t> rescale) {
+  if (!stream::parseLayerKind(kind))
+    return emitError() << "unknown layer kind '" << kind << "'";
+  struct List {
+    const char *name;
+    ArrayRef<int64_t> values;
+    size_t size;
+    int64_t min;
+  } lists[] = {{"input", input, 4, 1},       {"output", output, 4, 1},
+               {"kernel", kernel, 2, 1},     {"stride", stride, 2, 1},
+               {"dilation", dilation, 2, 1}, {"pad", pad, 4, 0},
+               {"rescale", rescale, 7, INT64_MIN}};
+  for (const List &list : lists) {
+    if (list.values.size() != list.size)
+      return emitError() << "expected " << list.size << " values in "
+                         << list.name << ", got " << list.values.size();
+    for (int64_t v : list.values)
+      if (v < list.min)
+        return emitError() << list.name << " holds " << v << " (at least "
+                           << list.min << ")";
+  }
+  if (weightBits != 2 && weightBits != 4 && weightBits != 8)
+    return emitError() << "weight_bits must be 2, 4 or 8, got " << weightBits;
+  if (multiplier < 1 || output[3] % multiplier)
+    return emitError() << "multiplier " << multiplier << " does not divide "
+                       << output[3] << " output channels";
+  for (int64_t v : {inputZp, outputZp, clampMin, clampMax})
+    if (v < -128 || v > 127)
+      return emitError() << "zero points and clamps must be 8-bit values, got "
+                         << v;
+  if (clampMin > clampMax || params < 0)
+    return emitError() << "expected clamp_min <= clamp_max and params >= 0";
+  return success();
+}
+
+stream::Layer LayerAttr::toStream(StringRef name) const {
+  stream::Layer layer;
+  layer.kind = *stream::parseLayerKind(getKind());
+  layer.name = name.str();
+  llvm::copy(getInput(), layer.input.begin());
+  llvm::copy(getOutput(), layer.output.begin());
+  llvm::copy(getKernel(), layer.kernel.begin());
+  llvm::copy(getStride(), layer.stride.begin());
+  llvm::copy(getDilation(), layer.dilation.begin());
+  llvm::copy(getPad(), layer.pad.begin());
+  layer.multiplier = getMultiplier();
+  layer.weightBits = getWeightBits();
+  layer.inputZp = getInputZp();
+  layer.outputZp = getOutputZp();
+  layer.clampMin = getClampMin();
+  layer.clampMax = getClampMax();
+  layer.params = getParams();
+  llvm::copy(getRescale(), layer.rescale.begin());
+  return layer;
+}
+
+bool LayerAttr::isMacLayer() const {
+  return stream::isMacLayer(*stream::parseLayerKind(getKind()));
+}
+
+int64_t LayerAttr::getReduction() const {
+  return stream::getReduction(toStream(""));
+}
+
+int64_t LayerAttr::getWeightRowBytes() const {
+  return stream::getWeightRowBytes(toStream(""));
+}

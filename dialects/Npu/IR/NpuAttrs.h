@@ -19,6 +19,8 @@ FailureOr<SmallVector<int64_t>> parseI64List(AsmParser &parser);
 void printI64List(AsmPrinter &printer, ArrayRef<int64_t> values);
 } // namespace mlir::npu
 
+#include "qlip/Npu/CommandStream.h"
+
 #define GET_ATTRDEF_CLASSES
 #include "dialects/Npu/IR/NpuAttrs.h.inc"
 

@@ -97,4 +97,53 @@ def Npu_TileAttr : Npu_Attr<"Tile", "tile"> {
   }];
 }
 
+def Npu_LayerAttr : Npu_Attr<"Layer", "layer"> {
+  let summary = "A layer's configuration registers, as `npu.configure` loads them";
+  let description = [{
+    What the command stream's layer record holds
+    (docs/npu-command-stream.md): the `kind` (`conv2d`,
+    `depthwise_conv2d`, `matmul`, `max_pool2d`, `add` or `rescale`), the
+    NHWC `input` and `output` shapes (a matmul's are [N, H, 1, K] and
+    [N, H, 1, W]), the window (`kernel`, `stride`, `dilation`, `pad`),
+    the depthwise `multiplier`, the weights' `weight_bits`, the epilogue's
+    zero points and clamp, `params` (a MAC layer's DRAM offset of its
+    bias, multiplier and shift table) and `rescale` (an add's b_zp,
+    a_multiplier, a_shift, b_multiplier, b_shift, multiplier, shift; a
+    rescale's multiplier and shift).
+
+    The verifier checks the kind, the list lengths, that the shapes are
+    positive and the window's values in range, and the width.
+  }];
+  let parameters = (ins
+    StringRefParameter<"the layer kind">:$kind,
+    Npu_I64ListParameter:$input,
+    Npu_I64ListParameter:$output,
+    Npu_I64ListParameter:$kernel,
+    Npu_I64ListParameter:$stride,
+    Npu_I64ListParameter:$dilation,
+    Npu_I64ListParameter:$pad,
+    "int64_t":$multiplier,
+    "int64_t":$weight_bits,
+    "int64_t":$input_zp,
+    "int64_t":$output_zp,
+    "int64_t":$clamp_min,
+    "int64_t":$clamp_max,
+    "int64_t":$params,
+    Npu_I64ListParameter:$rescale
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Whether the layer runs on the MAC array (conv2d, depthwise_conv2d,
+    /// matmul) rather than the vector path.
+    bool isMacLayer() const;
+    /// A MAC layer's products per output value.
+    int64_t getReduction() const;
+    /// Bytes of one output channel's weight row (byte-aligned).
+    int64_t getWeightRowBytes() const;
+    /// The command stream's record of this layer, named `name`.
+    ::mlir::npu::stream::Layer toStream(::llvm::StringRef name) const;
+  }];
+}
+
 #endif // QLIP_DIALECT_NPU_IR_NPUATTRS_TD

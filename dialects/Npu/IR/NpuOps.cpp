@@ -229,23 +229,41 @@ LogicalResult MaxPool2DOp::verify() {
   return success();
 }
 
-LogicalResult AddOp::verify() {
-  auto value = [](uint64_t bits) { return static_cast<int64_t>(bits); };
-  for (int64_t zp : {value(getAZp()), value(getBZp()), value(getOutputZp())})
+/// The checks of the requantize unit's elementwise path: 8-bit zero
+/// points, apply_scale_32's multiplier and shift ranges, a clamp range.
+static LogicalResult verifyElementwise(Operation *op, ArrayRef<int64_t> zps,
+                                       ArrayRef<int64_t> multipliers,
+                                       ArrayRef<int64_t> shifts, int64_t lo,
+                                       int64_t hi) {
+  for (int64_t zp : zps)
     if (!fitsInt8(zp))
-      return emitOpError("zero points must be 8-bit values, got ") << zp;
-  for (int64_t m : {value(getAMultiplier()), value(getBMultiplier()),
-                    value(getMultiplier())})
+      return op->emitOpError("zero points must be 8-bit values, got ") << zp;
+  for (int64_t m : multipliers)
     if (m < 0 || m > INT32_MAX)
-      return emitOpError("multipliers must be in [0, 2^31), got ") << m;
-  for (int64_t s : {value(getAShift()), value(getBShift()), value(getShift())})
+      return op->emitOpError("multipliers must be in [0, 2^31), got ") << m;
+  for (int64_t s : shifts)
     if (s < 2 || s > 62)
-      return emitOpError("shifts must be in [2, 62], got ") << s;
-  int64_t lo = value(getClampMin()), hi = value(getClampMax());
+      return op->emitOpError("shifts must be in [2, 62], got ") << s;
   if (!fitsInt8(lo) || !fitsInt8(hi) || lo > hi)
-    return emitOpError("expected a clamp range within [-128, 127], got [")
+    return op->emitOpError("expected a clamp range within [-128, 127], got [")
            << lo << ", " << hi << "]";
   return success();
+}
+
+LogicalResult AddOp::verify() {
+  auto v = [](uint64_t bits) { return static_cast<int64_t>(bits); };
+  return verifyElementwise(
+      *this, {v(getAZp()), v(getBZp()), v(getOutputZp())},
+      {v(getAMultiplier()), v(getBMultiplier()), v(getMultiplier())},
+      {v(getAShift()), v(getBShift()), v(getShift())}, v(getClampMin()),
+      v(getClampMax()));
+}
+
+LogicalResult RescaleOp::verify() {
+  auto v = [](uint64_t bits) { return static_cast<int64_t>(bits); };
+  return verifyElementwise(*this, {v(getInputZp()), v(getOutputZp())},
+                           {v(getMultiplier())}, {v(getShift())},
+                           v(getClampMin()), v(getClampMax()));
 }
 
 #define GET_OP_CLASSES

@@ -144,4 +144,26 @@ def Npu_AddOp : Npu_Op<"add", [Pure, SameOperandsAndResultShape]> {
   let hasVerifier = 1;
 }
 
+def Npu_RescaleOp : Npu_Op<"rescale", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Per-tensor requantization of a quantized tensor";
+  let description = [{
+    The requantize unit's elementwise path on one tensor, as qlip's integer
+    TOSA writes a lone `tosa.rescale` between two grids (after a max pool,
+    say), SINGLE_ROUND with TOSA's apply_scale_32:
+
+    ```
+    out = clamp(apply_scale_32(a - input_zp, multiplier, shift) + output_zp,
+                clamp_min, clamp_max)
+    ```
+  }];
+  let arguments = (ins Npu_I8Tensor:$input, I64Attr:$input_zp,
+    I64Attr:$multiplier, I64Attr:$shift, I64Attr:$output_zp,
+    I64Attr:$clamp_min, I64Attr:$clamp_max);
+  let results = (outs Npu_I8Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+include "dialects/Npu/IR/NpuBufferOps.td"
+
 #endif // QLIP_DIALECT_NPU_IR_NPUOPS_TD

@@ -35,7 +35,7 @@ std::optional<TileSpace> mlir::npu::getTileSpace(Operation *op) {
         ArrayRef<int64_t> out = shapeOf(layer.getOutput());
         return TileSpace{out[1], out[2], 1, true};
       })
-      .Case<AddOp>([](AddOp layer) {
+      .Case<AddOp, RescaleOp>([](auto layer) {
         ArrayRef<int64_t> out = shapeOf(layer.getOutput());
         // Rank 4: rows of H; otherwise one row holding everything.
         return out.size() == 4 ? TileSpace{out[1], out[3], 1, false}
@@ -54,8 +54,11 @@ static int64_t windowRows(int64_t rows, int64_t kernel, int64_t stride,
 TileFootprint mlir::npu::getTileFootprint(Operation *op, int64_t rows,
                                           int64_t channels) {
   TileFootprint footprint;
-  auto weightBytes = [](int64_t count, uint64_t bits) {
-    return llvm::divideCeilSigned(count * static_cast<int64_t>(bits), 8);
+  // One byte-aligned row of weights per output channel (the command
+  // stream's layout), so that every channel tile starts on a byte.
+  auto weightBytes = [](int64_t channels, int64_t perChannel, uint64_t bits) {
+    return channels *
+           llvm::divideCeilSigned(perChannel * static_cast<int64_t>(bits), 8);
   };
   llvm::TypeSwitch<Operation *>(op)
       .Case<Conv2DOp, DepthwiseConv2DOp>([&](auto layer) {
@@ -71,7 +74,7 @@ TileFootprint mlir::npu::getTileFootprint(Operation *op, int64_t rows,
         footprint.input = in[0] * inRows * in[2] * inChannels;
         footprint.output = out[0] * rows * out[2] * channels;
         footprint.weights =
-            weightBytes(channels * kh * kw * (depthwise ? 1 : in[3]),
+            weightBytes(channels, kh * kw * (depthwise ? 1 : in[3]),
                         layer.getWeightBits());
       })
       .Case<MatmulOp>([&](MatmulOp layer) {
@@ -79,7 +82,7 @@ TileFootprint mlir::npu::getTileFootprint(Operation *op, int64_t rows,
         footprint.input = in[0] * rows * in[2];
         footprint.output = in[0] * rows * channels;
         footprint.weights =
-            weightBytes(in[0] * in[2] * channels, layer.getWeightBits());
+            weightBytes(channels, in[0] * in[2], layer.getWeightBits());
       })
       .Case<MaxPool2DOp>([&](MaxPool2DOp layer) {
         ArrayRef<int64_t> in = shapeOf(layer.getInput());
@@ -89,14 +92,16 @@ TileFootprint mlir::npu::getTileFootprint(Operation *op, int64_t rows,
         footprint.input = in[0] * inRows * in[2] * channels;
         footprint.output = out[0] * rows * out[2] * channels;
       })
-      .Case<AddOp>([&](AddOp layer) {
+      .Case<AddOp, RescaleOp>([&](auto layer) {
         ArrayRef<int64_t> out = shapeOf(layer.getOutput());
         int64_t perRow = 1;
         for (auto [d, dim] : llvm::enumerate(out.drop_back()))
           if (out.size() != 4 || d != 1)
             perRow *= dim;
         footprint.output = perRow * rows * channels;
-        footprint.input = 2 * footprint.output; // both operands
+        // An add's two operands share the input buffer.
+        footprint.input =
+            (isa<AddOp>(op) ? 2 : 1) * footprint.output;
       });
   return footprint;
 }

@@ -80,7 +80,7 @@ struct NpuCostPass : npu::impl::NpuCostPassBase<NpuCostPass> {
       // Pools and adds run on the requantize unit's vector path: one value
       // per row per cycle (a max pool reads its window, an add its two
       // inputs), no MACs and no weights.
-      if (isa<MaxPool2DOp, AddOp>(op)) {
+      if (isa<MaxPool2DOp, AddOp, RescaleOp>(op)) {
         LayerCost cost;
         cost.name = getLayerName(op);
         cost.op = op->getName().stripDialect().str();
@@ -90,7 +90,7 @@ struct NpuCostPass : npu::impl::NpuCostPassBase<NpuCostPass> {
           reads = numElements(pool.getOutput()) * pool.getKernel()[0] *
                   pool.getKernel()[1];
         else
-          reads = 2 * numElements(op->getResult(0));
+          reads = op->getNumOperands() * numElements(op->getResult(0));
         cost.computeCycles = stream::getVectorCycles(target.getRows(), reads);
         cost.inputBytes = 0;
         for (Value operand : op->getOperands())

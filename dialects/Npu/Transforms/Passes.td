@@ -82,4 +82,38 @@ def NpuPlanPass : Pass<"qlip-npu-plan", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::npu::NpuDialect"];
 }
 
+def NpuLowerPass : Pass<"qlip-npu-lower", "::mlir::ModuleOp"> {
+  let summary = "Lowers planned npu layers to a program of DMA, tile and sync commands";
+  let description = [{
+    Replaces each function of planned npu layers (`qlip-npu-plan`'s
+    `npu.tile`) by an `npu.program` of the same name: the buffer level of
+    the dialect, which `qlip-translate --npu-to-binary` writes as the
+    command stream and `qlip-npu-sim` runs (docs/npu-command-stream.md).
+
+    - **What runs where.** The model's f32 inputs are quantized by the host
+      (`npu.host_input`, from the `qlip.quantize` of each argument) and
+      its results dequantized by the host (`npu.host_output`, from the
+      `qlip.dequantize` each result is); every op between them must be an
+      npu layer or a `tosa.reshape` (the same NHWC bytes, so no command).
+      Any other op is an error naming it: it would run on the host, which
+      the command stream does not hold.
+    - **DRAM.** From address 0: every MAC layer's weights, packed at their
+      width, one byte-aligned row per output channel; the epilogue tables
+      (bias i32, multiplier i32, shift i8 per channel); then each tensor,
+      64-byte aligned.
+    - **Weights.** If the packed weights fit the weight buffer, one DMA
+      loads them all before the first layer; otherwise each channel tile
+      loads its rows into the ping or pong half of the weight buffer.
+    - **Schedule.** Per layer: `npu.configure`, then its tiles, channel
+      tiles outermost. Tile i's input goes to the plan's input buffer i mod
+      2, its output to output buffer i mod 2. The loads of tile i + 1 are
+      issued before tile i computes (double buffering); a tile waits for
+      its own loads and for the store of tile i - 2 (the output buffer it
+      reuses), computes (`npu.mac_tile` then `npu.requantize`, or
+      `npu.vector_tile`) and issues its store. A layer ends by waiting for
+      its last stores, so the next reads finished data.
+  }];
+  let dependentDialects = ["::mlir::npu::NpuDialect"];
+}
+
 #endif // QLIP_DIALECT_NPU_TRANSFORMS_PASSES_TD

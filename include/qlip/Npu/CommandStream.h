@@ -20,6 +20,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,8 @@ enum class LayerKind : uint32_t {
 /// run on the requantize unit's vector path (VectorTile).
 bool isMacLayer(LayerKind kind);
 llvm::StringRef getLayerKindName(LayerKind kind);
+/// The kind named `name` (getLayerKindName's inverse).
+std::optional<LayerKind> parseLayerKind(llvm::StringRef name);
 
 /// One layer's configuration registers (what `Configure` loads).
 ///
@@ -104,6 +107,19 @@ struct Layer {
 int64_t getWeightRowBytes(const Layer &layer);
 /// Reduction length of one output value (MAC layers).
 int64_t getReduction(const Layer &layer);
+
+/// Input rows [first, first + count): the rows inside the input that a
+/// tile of output rows [row, row + rows) reads.
+struct RowRange {
+  int64_t first = 0, count = 0;
+};
+RowRange getInputRows(const Layer &layer, int64_t row, int64_t rows);
+/// Bytes of a tile's input buffer holding `inputRows` rows (one input of an
+/// add), of its output buffer, and of its weight rows.
+int64_t getInputTileBytes(const Layer &layer, int64_t inputRows,
+                          int64_t channels);
+int64_t getOutputTileBytes(const Layer &layer, int64_t rows, int64_t channels);
+int64_t getWeightTileBytes(const Layer &layer, int64_t channels);
 
 enum class Opcode : uint32_t {
   /// a0: layer index. Loads its epilogue table from DRAM (synchronous).

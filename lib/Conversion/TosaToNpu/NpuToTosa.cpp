@@ -158,6 +158,25 @@ struct AddToTosa : OpConversionPattern<npu::AddOp> {
   }
 };
 
+struct RescaleToTosa : OpConversionPattern<npu::RescaleOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(npu::RescaleOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto v = [](uint64_t bits) { return static_cast<int64_t>(bits); };
+    Value result = scalarRescale(
+        rewriter, loc, adaptor.getInput(), cast<RankedTensorType>(op.getType()),
+        v(op.getInputZp()), v(op.getOutputZp()), v(op.getMultiplier()),
+        v(op.getShift()));
+    rewriter.replaceOp(op, clampEpilogue(rewriter, loc, result,
+                                         v(op.getClampMin()),
+                                         v(op.getClampMax())));
+    return success();
+  }
+};
+
 struct NpuToTosaPass : qlip::impl::NpuToTosaPassBase<NpuToTosaPass> {
   void runOnOperation() override {
     ConversionTarget target(getContext());
@@ -165,7 +184,8 @@ struct NpuToTosaPass : qlip::impl::NpuToTosaPassBase<NpuToTosaPass> {
     target.addLegalDialect<tosa::TosaDialect>();
     RewritePatternSet patterns(&getContext());
     patterns.add<LayerToTosa<npu::Conv2DOp>, LayerToTosa<npu::DepthwiseConv2DOp>,
-                 LayerToTosa<npu::MatmulOp>, MaxPoolToTosa, AddToTosa>(
+                 LayerToTosa<npu::MatmulOp>, MaxPoolToTosa, AddToTosa,
+                 RescaleToTosa>(
         &getContext());
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))

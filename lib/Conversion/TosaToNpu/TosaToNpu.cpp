@@ -270,6 +270,28 @@ struct AddToNpu : OpRewritePattern<tosa::RescaleOp> {
   }
 };
 
+/// A lone per-tensor i8 -> i8 rescale (between two grids, after a max
+/// pool) runs on the requantize unit's elementwise path.
+struct RescaleToNpu : OpRewritePattern<tosa::RescaleOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tosa::RescaleOp rescale,
+                                PatternRewriter &rewriter) const override {
+    auto inType = cast<RankedTensorType>(rescale.getInput().getType());
+    auto outType = cast<RankedTensorType>(rescale.getType());
+    std::optional<ScalarRescale> r = matchScalarRescale(rescale);
+    if (!npu::TargetAttr::lookup(rescale) || !r ||
+        !inType.getElementType().isInteger(8) ||
+        !outType.getElementType().isInteger(8) || !outType.hasStaticShape())
+      return failure();
+    auto i64 = [&](int64_t v) { return rewriter.getI64IntegerAttr(v); };
+    rewriter.replaceOpWithNewOp<npu::RescaleOp>(
+        rescale, outType, rescale.getInput(), i64(r->inZp), i64(r->multiplier),
+        i64(r->shift), i64(r->outZp), i64(-128), i64(127));
+    return success();
+  }
+};
+
 /// An i8 max pool runs on the npu as it is.
 struct MaxPoolToNpu : OpRewritePattern<tosa::MaxPool2dOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -344,10 +366,11 @@ struct TosaToNpuPass
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<LayerToNpu, AddToNpu, MaxPoolToNpu,
+    patterns.add<LayerToNpu, AddToNpu, RescaleToNpu, MaxPoolToNpu,
                  ClampIntoLayer<npu::Conv2DOp>,
                  ClampIntoLayer<npu::DepthwiseConv2DOp>,
-                 ClampIntoLayer<npu::MatmulOp>, ClampIntoLayer<npu::AddOp>>(
+                 ClampIntoLayer<npu::MatmulOp>, ClampIntoLayer<npu::AddOp>,
+                 ClampIntoLayer<npu::RescaleOp>>(
         &getContext());
     if (failed(applyPatternsGreedily(module, std::move(patterns))))
       return signalPassFailure();
@@ -361,7 +384,7 @@ struct TosaToNpuPass
       else if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp,
                    tosa::TransposeConv2DOp, tosa::MatMulOp, tosa::MaxPool2dOp,
                    tosa::AvgPool2dOp, tosa::AddOp, tosa::SubOp, tosa::MulOp,
-                   tosa::ConcatOp>(op))
+                   tosa::ConcatOp, tosa::RescaleOp, tosa::ClampOp>(op))
         where = "host";
       if (!where)
         return;
