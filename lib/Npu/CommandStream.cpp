@@ -458,7 +458,7 @@ void mlir::npu::stream::printListing(llvm::raw_ostream &os,
                          "tag %lld",
                          (load ? mem : dram).c_str(),
                          (load ? dram : mem).c_str(), a[3], a[4],
-                         load ? a[5] : a[6], load ? a[6] : a[5], a[7]);
+                         load ? a[6] : a[5], load ? a[5] : a[6], a[7]);
       break;
     }
     case Opcode::Wait:

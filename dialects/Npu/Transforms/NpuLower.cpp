@@ -346,9 +346,11 @@ LogicalResult Lowering::emit() {
       auto arg = dyn_cast<BlockArgument>(quantize.getInput());
       qlip::QParamsAttr q = quantize.getQparams();
       if (!arg || q.getNumChannels() != 1 ||
+          !quantize.getType().getElementType().isInteger(8) ||
           !cast<RankedTensorType>(arg.getType()).getElementType().isF32())
         return op.emitError("qlip-npu-lower: the host quantizes only f32 "
-                            "model inputs, per tensor");
+                            "model inputs, per tensor, to signed 8-bit "
+                            "levels");
       int64_t offset = allocate(
           cast<RankedTensorType>(quantize.getType()).getNumElements());
       dram[quantize.getResult()] = offset;
