@@ -309,14 +309,21 @@ struct MaxPoolToNpu : OpRewritePattern<tosa::MaxPool2dOp> {
   }
 };
 
-/// A tosa.clamp of an npu layer's only result narrows its clamp range.
+/// A tosa.clamp of an npu layer's only result (or of its reshape) narrows
+/// its clamp range.
 template <typename LayerOp>
 struct ClampIntoLayer : OpRewritePattern<tosa::ClampOp> {
   using OpRewritePattern<tosa::ClampOp>::OpRewritePattern;
 
   LogicalResult matchAndRewrite(tosa::ClampOp clamp,
                                 PatternRewriter &rewriter) const override {
-    auto layer = clamp.getInput().template getDefiningOp<LayerOp>();
+    // Through the reshape LayerToNpu leaves after a matmul or a global
+    // pool: it moves no value, so the clamp commutes with it.
+    Value input = clamp.getInput();
+    auto reshape = input.getDefiningOp<tosa::ReshapeOp>();
+    if (reshape && reshape->hasOneUse())
+      input = reshape.getInput1();
+    auto layer = input.template getDefiningOp<LayerOp>();
     auto lo = dyn_cast<IntegerAttr>(clamp.getMinValAttr());
     auto hi = dyn_cast<IntegerAttr>(clamp.getMaxValAttr());
     if (!layer || !layer->hasOneUse() || !lo || !hi)
@@ -331,7 +338,7 @@ struct ClampIntoLayer : OpRewritePattern<tosa::ClampOp> {
       layer.setClampMin(newLo);
       layer.setClampMax(newHi);
     });
-    rewriter.replaceOp(clamp, layer.getResult());
+    rewriter.replaceOp(clamp, clamp.getInput());
     return success();
   }
 };
