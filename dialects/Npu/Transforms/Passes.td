@@ -24,9 +24,9 @@ def NpuCostPass : Pass<"qlip-npu-cost", "::mlir::ModuleOp"> {
       conv2d and matmul's K; KH * KW for depthwise, whose channels then go
       to the rows). A layer takes ceil(C_out / rows) * ceil(reduction /
       lanes) cycles per output pixel; utilization is the MACs over the
-      peak. `npu.max_pool2d` and `npu.add` run on the requantize unit's
-      vector path, one value per row per cycle (a pool reads its window,
-      an add both inputs), with no MACs.
+      peak. `npu.max_pool2d`, `npu.add` and `npu.rescale` run on the
+      requantize unit's vector path, one value per row per cycle (a pool
+      reads its window, an add both inputs), with no MACs.
     - **Memory.** Weights take b bits each. If all of the model's weights
       fit the weight buffer they are loaded once and stay (not counted per
       inference); otherwise each layer loads its own from DRAM. A layer's
@@ -48,7 +48,7 @@ def NpuPlanPass : Pass<"qlip-npu-plan", "::mlir::ModuleOp"> {
   let summary = "Tiles each npu layer to the scratchpad, double-buffered, and plans its buffers";
   let description = [{
     For every npu layer op (conv2d, depthwise_conv2d, matmul, max_pool2d,
-    add) under the module's `npu.target`, chooses a tile of output rows by
+    add, rescale) under the module's `npu.target`, chooses a tile of output rows by
     output channels and sets it, with its scratchpad buffers, as
     `npu.tile` (`#npu.tile`), which the dialect then verifies:
 
@@ -61,8 +61,10 @@ def NpuPlanPass : Pass<"qlip-npu-plan", "::mlir::ModuleOp"> {
       output rows as fit; else the channels halve (in multiples of a
       depthwise multiplier) until one row fits. A layer whose smallest
       tile (one row, the fewest channels) does not fit is an error.
-    - **Weights.** If all of the module's npu weights fit the weight
-      buffer they are resident: loaded once, never counted per inference.
+    - **Weights.** Packed at their width, one byte-aligned row per output
+      channel (the command stream's layout). If all of the module's npu
+      weights fit the weight buffer they are resident: loaded once, never
+      counted per inference.
       Otherwise each layer streams them, double-buffered, so two weight
       tiles must fit the weight buffer.
     - **DRAM traffic** per inference: every input tile (a conv2d or matmul
