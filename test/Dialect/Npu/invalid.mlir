@@ -266,3 +266,27 @@ func.func @add_clamp(%a: tensor<4xi8>, %b: tensor<4xi8>) {
   %0 = npu.add %a, %b {a_zp = 0 : i64, a_multiplier = 1 : i64, a_shift = 30 : i64, b_zp = 0 : i64, b_multiplier = 1 : i64, b_shift = 30 : i64, multiplier = 1 : i64, shift = 30 : i64, output_zp = 0 : i64, clamp_min = 5 : i64, clamp_max = 1 : i64} : (tensor<4xi8>, tensor<4xi8>) -> tensor<4xi8>
   return
 }
+
+// -----
+
+func.func @rescale_shift(%x: tensor<4xi8>) {
+  // expected-error@+1 {{shifts must be in [2, 62], got 1}}
+  %0 = npu.rescale %x {input_zp = 0 : i64, multiplier = 1 : i64, shift = 1 : i64, output_zp = 0 : i64, clamp_min = -128 : i64, clamp_max = 127 : i64} : tensor<4xi8> -> tensor<4xi8>
+  return
+}
+
+// -----
+
+func.func @rescale_multiplier(%x: tensor<4xi8>) {
+  // expected-error@+1 {{multipliers must be in [0, 2^31), got 2147483648}}
+  %0 = npu.rescale %x {input_zp = 0 : i64, multiplier = 2147483648 : i64, shift = 31 : i64, output_zp = 0 : i64, clamp_min = -128 : i64, clamp_max = 127 : i64} : tensor<4xi8> -> tensor<4xi8>
+  return
+}
+
+// -----
+
+func.func @rescale_clamp(%x: tensor<4xi8>) {
+  // expected-error@+1 {{expected a clamp range within [-128, 127], got [3, 2]}}
+  %0 = npu.rescale %x {input_zp = 0 : i64, multiplier = 1 : i64, shift = 31 : i64, output_zp = 0 : i64, clamp_min = 3 : i64, clamp_max = 2 : i64} : tensor<4xi8> -> tensor<4xi8>
+  return
+}

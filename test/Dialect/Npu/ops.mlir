@@ -29,3 +29,10 @@ func.func @pool_and_add(%x: tensor<1x4x4x2xi8>, %a: tensor<1x4xi8>, %b: tensor<1
   %1 = npu.add %a, %b {a_zp = 3 : i64, a_multiplier = 1073741824 : i64, a_shift = 9 : i64, b_zp = 0 : i64, b_multiplier = 1073741824 : i64, b_shift = 10 : i64, multiplier = 1073741824 : i64, shift = 52 : i64, output_zp = -1 : i64, clamp_min = 0 : i64, clamp_max = 127 : i64} : (tensor<1x4xi8>, tensor<1x4xi8>) -> tensor<1x4xi8>
   return %0, %1 : tensor<1x2x2x2xi8>, tensor<1x4xi8>
 }
+
+// CHECK-LABEL: func.func @rescale
+// CHECK: npu.rescale %{{.*}} {clamp_max = 15 : i64, clamp_min = 0 : i64, input_zp = -2 : i64, multiplier = 1569485685 : i64, output_zp = 1 : i64, shift = 31 : i64} : tensor<1x4x4x2xi8> -> tensor<1x4x4x2xi8>
+func.func @rescale(%x: tensor<1x4x4x2xi8>) -> tensor<1x4x4x2xi8> {
+  %0 = npu.rescale %x {input_zp = -2 : i64, multiplier = 1569485685 : i64, shift = 31 : i64, output_zp = 1 : i64, clamp_min = 0 : i64, clamp_max = 15 : i64} : tensor<1x4x4x2xi8> -> tensor<1x4x4x2xi8>
+  return %0 : tensor<1x4x4x2xi8>
+}

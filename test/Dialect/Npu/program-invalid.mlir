@@ -322,3 +322,43 @@ npu.program @p attributes {dram_size = 256 : i64} {
   npu.wait tag 0
 }
 }
+
+// -----
+
+// A width that is no width.
+module attributes {npu.target = #npu.target<rows = 4, cols = 4, widths = [4, 8], scratchpad = 1024, weight_buffer = 256, dram_bytes_per_cycle = 8, clock_mhz = 100>} {
+npu.program @p attributes {dram_size = 256 : i64} {
+  // expected-error @+1 {{weight_bits must be 2, 4 or 8, got 3}}
+  npu.configure "conv" #npu.layer<kind = "conv2d", input = [1, 4, 4, 2], output = [1, 4, 4, 2], kernel = [3, 3], stride = [1, 1], dilation = [1, 1], pad = [1, 1, 1, 1], multiplier = 1, weight_bits = 3, input_zp = 0, output_zp = 0, clamp_min = -128, clamp_max = 127, params = 64, rescale = [0, 0, 0, 0, 0, 0, 0]>
+}
+}
+
+// -----
+
+// A multiplier that does not divide the channels.
+module attributes {npu.target = #npu.target<rows = 4, cols = 4, widths = [4, 8], scratchpad = 1024, weight_buffer = 256, dram_bytes_per_cycle = 8, clock_mhz = 100>} {
+npu.program @p attributes {dram_size = 256 : i64} {
+  // expected-error @+1 {{multiplier 3 does not divide 2 output channels}}
+  npu.configure "conv" #npu.layer<kind = "conv2d", input = [1, 4, 4, 2], output = [1, 4, 4, 2], kernel = [3, 3], stride = [1, 1], dilation = [1, 1], pad = [1, 1, 1, 1], multiplier = 3, weight_bits = 8, input_zp = 0, output_zp = 0, clamp_min = -128, clamp_max = 127, params = 64, rescale = [0, 0, 0, 0, 0, 0, 0]>
+}
+}
+
+// -----
+
+// A zero point beyond 8 bits.
+module attributes {npu.target = #npu.target<rows = 4, cols = 4, widths = [4, 8], scratchpad = 1024, weight_buffer = 256, dram_bytes_per_cycle = 8, clock_mhz = 100>} {
+npu.program @p attributes {dram_size = 256 : i64} {
+  // expected-error @+1 {{zero points and clamps must be 8-bit values, got 200}}
+  npu.configure "conv" #npu.layer<kind = "conv2d", input = [1, 4, 4, 2], output = [1, 4, 4, 2], kernel = [3, 3], stride = [1, 1], dilation = [1, 1], pad = [1, 1, 1, 1], multiplier = 1, weight_bits = 8, input_zp = 0, output_zp = 200, clamp_min = -128, clamp_max = 127, params = 64, rescale = [0, 0, 0, 0, 0, 0, 0]>
+}
+}
+
+// -----
+
+// A zero stride.
+module attributes {npu.target = #npu.target<rows = 4, cols = 4, widths = [4, 8], scratchpad = 1024, weight_buffer = 256, dram_bytes_per_cycle = 8, clock_mhz = 100>} {
+npu.program @p attributes {dram_size = 256 : i64} {
+  // expected-error @+1 {{stride holds 0 (at least 1)}}
+  npu.configure "conv" #npu.layer<kind = "conv2d", input = [1, 4, 4, 2], output = [1, 4, 4, 2], kernel = [3, 3], stride = [0, 1], dilation = [1, 1], pad = [1, 1, 1, 1], multiplier = 1, weight_bits = 8, input_zp = 0, output_zp = 0, clamp_min = -128, clamp_max = 127, params = 64, rescale = [0, 0, 0, 0, 0, 0, 0]>
+}
+}
