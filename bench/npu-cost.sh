@@ -2,7 +2,11 @@
 # The npu cost table of bench/RESULTS.md: the bundled Fashion-MNIST example
 # at W8A8, W4A4 and W2A2 (every layer at that width) on one npu target,
 # through qlip-ptq, qlip-tosa-to-npu and qlip-npu-cost; then the memory-fit
-# table: qlip-npu-plan's tiling on that target and on a smaller one.
+# table: qlip-npu-plan's tiling on that target and on a smaller one; then
+# the simulated table: the same models compiled for the smaller target
+# (qlip-npu-plan, qlip-npu-lower, qlip-translate --npu-to-binary) and run by
+# qlip-npu-sim on the test set, checked bit for bit against qlip-run, its
+# --report timing one inference.
 #   bench/npu-cost.sh [build-dir]
 set -euo pipefail
 build=${1:-build}
@@ -53,8 +57,43 @@ for bits in 8 4 2; do
   done
 done
 echo
-echo "Per layer at W4A4:"
+echo "Simulated (qlip-npu-sim, one inference) on the 16 KiB / 2 KiB target:"
+echo
+echo "| width | accuracy | weights (B) | weights | peak scratchpad (B) | MAC-array cycles | cycles | vs W8A8 | time (us) | DRAM bytes | energy (nJ) | bit-exact |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+for bits in 8 4 2; do
+  "$bin/qlip-run" "$work/int-$bits.mlir" --input examples/fashion_test.npy \
+    --output "$work/ref.npy" > /dev/null
+  acc=$("$bin/qlip-run" "$work/int-$bits.mlir" --input examples/fashion_test.npy \
+          --labels examples/fashion_test_labels.npy | sed -n 's/.*(\(.*\)%)$/\1/p')
+  "$bin/qlip-opt" "$work/int-$bits.mlir" -qlip-tosa-to-npu="target='$small'" \
+    -qlip-npu-plan=print-report -qlip-npu-lower -o "$work/prog.mlir" 2> "$work/plan.txt"
+  "$bin/qlip-translate" --npu-to-binary "$work/prog.mlir" -o "$work/prog.npub"
+  "$bin/qlip-npu-sim" "$work/prog.npub" --input examples/fashion_test.npy \
+    --output "$work/sim.npy" --report > "$work/sim-$bits.txt"
+  exact=no
+  cmp -s "$work/ref.npy" "$work/sim.npy" && exact=yes
+  weights=$(sed -n 's/^weights: \([0-9]*\) B.*/\1/p' "$work/plan.txt")
+  mac=$(awk '$2 ~ /conv2d|matmul/ { n += $7 } END { print n }' "$work/sim-$bits.txt")
+  sed -n 's/^total: \([0-9]*\) cycles (\([0-9.]*\) us at [0-9]* MHz), \([0-9]*\) DRAM bytes, \([0-9.]*\) nJ, weights \([a-z]*\), peak scratchpad \([0-9]*\) of [0-9]* B$/\1|\2|\3|\4|\5|\6/p' \
+    "$work/sim-$bits.txt" | {
+    IFS="|" read -r cycles us dram energy where peak
+    [ "$bits" = 8 ] && echo "$cycles" > "$work/base"
+    ratio=$(awk -v a="$(cat "$work/base")" -v b="$cycles" 'BEGIN { printf "%.2fx", a / b }')
+    echo "| W${bits}A${bits} | $acc% | $weights | $where | $peak | $mac | $cycles | $ratio | $us | $dram | $energy | $exact |"
+  }
+done
+echo
+echo "Per layer at W4A4 (qlip-npu-cost):"
 echo
 echo '```'
 cat "$work/cost-4.txt"
 echo '```'
+for bits in 8 2; do
+  echo
+  echo "Per layer at W${bits}A${bits} on the 16 KiB / 2 KiB target (qlip-npu-sim --report):"
+  echo
+  echo '```'
+  cat "$work/sim-$bits.txt"
+  echo '```'
+done

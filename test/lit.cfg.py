@@ -36,6 +36,7 @@ tools = [
     "qlip-aot",
     "qlip-calibrate",
     "qlip-import-onnx",
+    "qlip-npu-sim",
     "qlip-npy",
     "qlip-opt",
     "qlip-report",

@@ -17,6 +17,7 @@
 #include "llvm/Support/FormatVariadic.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 using namespace mlir::npu::stream;
@@ -72,7 +73,7 @@ llvm::StringRef mlir::npu::stream::getOpcodeName(Opcode opcode) {
   return "unknown";
 }
 
-int64_t mlir::npu::stream::getReduction(const Layer &layer) {
+int64_t mlir::npu::stream::getWeightRowLength(const Layer &layer) {
   switch (layer.kind) {
   case LayerKind::Conv2D:
     return layer.kernel[0] * layer.kernel[1] * layer.input[3];
@@ -85,8 +86,14 @@ int64_t mlir::npu::stream::getReduction(const Layer &layer) {
   }
 }
 
+int64_t mlir::npu::stream::getReduction(const Layer &layer) {
+  // A matmul's weight row spans its N batches; one output sums over K.
+  return layer.kind == LayerKind::Matmul ? layer.input[3]
+                                         : getWeightRowLength(layer);
+}
+
 int64_t mlir::npu::stream::getWeightRowBytes(const Layer &layer) {
-  return (getReduction(layer) * layer.weightBits + 7) / 8;
+  return (getWeightRowLength(layer) * layer.weightBits + 7) / 8;
 }
 
 RowRange mlir::npu::stream::getInputRows(const Layer &layer, int64_t row,
@@ -321,7 +328,7 @@ llvm::Expected<Program> mlir::npu::stream::readProgram(llvm::StringRef buffer,
     const char *data;
     if (r.failed || size < 0 || !r.take(static_cast<size_t>(size), data))
       return truncated("segments");
-    if (s.offset < 0 || s.offset + size > p.dramSize)
+    if (s.offset < 0 || size > p.dramSize - s.offset)
       return error("a segment [" + llvm::Twine(s.offset) + ", +" +
                    llvm::Twine(size) + ") lies outside the " +
                    llvm::Twine(p.dramSize) + "-byte DRAM");
@@ -342,16 +349,21 @@ llvm::Expected<Program> mlir::npu::stream::readProgram(llvm::StringRef buffer,
       int64_t elements = 1;
       for (int64_t &d : b.shape) {
         r.field(d);
-        if (d <= 0 || d > p.dramSize)
-          return error("a boundary tensor has dimension " + llvm::Twine(d));
+        if (r.failed)
+          return truncated("boundaries");
+        // Checked before the product, which must not overflow.
+        if (d <= 0 || d > p.dramSize / elements)
+          return error("a boundary tensor has dimension " + llvm::Twine(d) +
+                       ", more than DRAM holds");
         elements *= d;
       }
       boundaryFields(r, b);
       if (r.failed)
         return truncated("boundaries");
-      if (b.offset < 0 || b.offset + elements > p.dramSize)
+      if (b.offset < 0 || elements > p.dramSize - b.offset)
         return error("a boundary tensor lies outside DRAM");
-      if (!(b.scale > 0) || b.qmin > b.qmax)
+      if (!(b.scale > 0) || !std::isfinite(b.scale) || b.qmin < -128 ||
+          b.qmax > 127 || b.qmin > b.qmax)
         return error("a boundary tensor has scale " + std::to_string(b.scale) +
                      " and range [" + llvm::Twine(b.qmin) + ", " +
                      llvm::Twine(b.qmax) + "]");
@@ -393,7 +405,7 @@ llvm::Expected<Program> mlir::npu::stream::readProgram(llvm::StringRef buffer,
   }
   if (r.position != buffer.size())
     return error(llvm::Twine(buffer.size() - r.position) +
-                 " bytes after the last command");
+                 " trailing byte(s) after the last command");
   return p;
 }
 

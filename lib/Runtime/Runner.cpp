@@ -466,14 +466,6 @@ Runner::run(llvm::ArrayRef<NpyArray> arrays) {
 // Samples in batches
 //===----------------------------------------------------------------------===//
 
-std::string mlir::qlip::formatArrayShape(llvm::ArrayRef<int64_t> shape) {
-  std::string text = "[";
-  llvm::raw_string_ostream os(text);
-  llvm::interleaveComma(shape, os);
-  os << "]";
-  return text;
-}
-
 llvm::Error mlir::qlip::checkSampleArrays(const Runner &runner,
                                           llvm::ArrayRef<NpyArray> samples,
                                           llvm::ArrayRef<std::string> names,
@@ -515,21 +507,4 @@ llvm::Error mlir::qlip::checkSampleArrays(const Runner &runner,
                            .str());
   }
   return llvm::Error::success();
-}
-
-void mlir::qlip::fillBatch(llvm::ArrayRef<NpyArray> samples, int64_t first,
-                           int64_t count,
-                           llvm::MutableArrayRef<NpyArray> batch) {
-  assert(samples.size() == batch.size() && "one batch array per sample array");
-  for (auto [array, input] : llvm::zip_equal(samples, batch)) {
-    size_t rows = array.shape.front();
-    size_t rowBytes = rows == 0 ? 0 : array.data.size() / rows;
-    assert(static_cast<size_t>(count) * rowBytes <= input.data.size() &&
-           "the batch holds fewer rows");
-    input.dtype = array.dtype;
-    std::memcpy(input.data.data(), array.data.data() + first * rowBytes,
-                count * rowBytes);
-    std::memset(input.data.data() + count * rowBytes, 0,
-                input.data.size() - count * rowBytes);
-  }
 }

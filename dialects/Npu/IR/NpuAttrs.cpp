@@ -176,10 +176,6 @@ bool LayerAttr::isMacLayer() const {
   return stream::isMacLayer(*stream::parseLayerKind(getKind()));
 }
 
-int64_t LayerAttr::getReduction() const {
-  return stream::getReduction(toStream(""));
-}
-
 int64_t LayerAttr::getWeightRowBytes() const {
   return stream::getWeightRowBytes(toStream(""));
 }

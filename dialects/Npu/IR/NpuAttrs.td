@@ -137,8 +137,6 @@ def Npu_LayerAttr : Npu_Attr<"Layer", "layer"> {
     /// Whether the layer runs on the MAC array (conv2d, depthwise_conv2d,
     /// matmul) rather than the vector path.
     bool isMacLayer() const;
-    /// A MAC layer's products per output value.
-    int64_t getReduction() const;
     /// Bytes of one output channel's weight row (byte-aligned).
     int64_t getWeightRowBytes() const;
     /// The command stream's record of this layer, named `name`.

@@ -103,10 +103,13 @@ struct Layer {
   std::array<int64_t, 7> rescale{};
 };
 
+/// Values in one output channel's weight row (MAC layers): KH * KW * C_in,
+/// KH * KW, or a matmul's N * K.
+int64_t getWeightRowLength(const Layer &layer);
+/// Products one output value sums (MAC layers): a matmul's K, else the row.
+int64_t getReduction(const Layer &layer);
 /// Weight-row bytes of one output channel.
 int64_t getWeightRowBytes(const Layer &layer);
-/// Reduction length of one output value (MAC layers).
-int64_t getReduction(const Layer &layer);
 
 /// Input rows [first, first + count): the rows inside the input that a
 /// tile of output rows [row, row + rows) reads.

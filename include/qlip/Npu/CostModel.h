@@ -20,7 +20,8 @@ inline constexpr double kMac8PicoJoules = 0.2;
 /// A DRAM byte (640 pJ a 32-bit DRAM read).
 inline constexpr double kDramBytePicoJoules = 160.0;
 
-inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+/// ceil(a / b) for a >= 0, b > 0, without a + b - 1's overflow.
+inline int64_t ceilDiv(int64_t a, int64_t b) { return a / b + (a % b != 0); }
 
 /// Multiplies a row of the array does per cycle at `bits`-bit weights: an
 /// 8x8 multiplier splits into (8 / bits)^2 narrower ones.

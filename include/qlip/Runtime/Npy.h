@@ -195,6 +195,16 @@ llvm::Error writeNpy(llvm::StringRef path, NpyDType dtype,
                      llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<char> data);
 llvm::Error writeNpy(llvm::StringRef path, const NpyArray &array);
 
+/// An array's shape as messages about .npy files print it: "[10, 3]".
+std::string formatArrayShape(llvm::ArrayRef<int64_t> shape);
+
+/// Copies rows [first, first + count) of each array of `samples` (dim 0 is
+/// the row) to the start of the batch array of the same index, and
+/// zero-fills the batch's remaining rows. A batch array takes its sample's
+/// dtype: a signless i8 input also takes u8 data.
+void fillBatch(llvm::ArrayRef<NpyArray> samples, int64_t first, int64_t count,
+               llvm::MutableArrayRef<NpyArray> batch);
+
 } // namespace mlir::qlip
 
 #endif // QLIP_RUNTIME_NPY_H

@@ -129,9 +129,6 @@ private:
 /// .npy dtype.
 llvm::Expected<TensorSpec> getTensorSpec(Type type, llvm::StringRef what);
 
-/// An array's shape as messages about .npy files print it: "[10, 3]".
-std::string formatArrayShape(llvm::ArrayRef<int64_t> shape);
-
 /// Checks that `samples` can run through `runner` in batches of its inputs'
 /// dim 0: one array per input, in order, each with the input's dtype and
 /// of shape [N, ...] (the input's dimensions after dim 0), the same N >= 1
@@ -142,13 +139,6 @@ llvm::Error checkSampleArrays(const Runner &runner,
                               llvm::ArrayRef<NpyArray> samples,
                               llvm::ArrayRef<std::string> names,
                               llvm::StringRef arrays, llvm::StringRef purpose);
-
-/// Copies rows [first, first + count) of each array of `samples` (dim 0 is
-/// the row) to the start of the batch array of the same index, and
-/// zero-fills the batch's remaining rows. A batch array takes its sample's
-/// dtype: a signless i8 input also takes u8 data.
-void fillBatch(llvm::ArrayRef<NpyArray> samples, int64_t first, int64_t count,
-               llvm::MutableArrayRef<NpyArray> batch);
 
 } // namespace qlip
 } // namespace mlir
