@@ -10,7 +10,8 @@
 #      rules (first and last layers at 8 bits), run every integer model on
 #      the 1000 bundled test images, and print the accuracy table;
 #   4. print the W4A4 ACIQ model's per-layer report and write the HTML one;
-#   5. map the W4A4 model onto the npu target and cost it.
+#   5. compile the W4A4 model for the npu target, run its command stream in
+#      the simulator (bit for bit against qlip-run) and time it.
 set -euo pipefail
 
 build=${1:-build}
@@ -74,22 +75,37 @@ echo "-- where its accuracy goes: each layer's SQNR with float inputs and cumula
 "$bin/qlip-report" "$out/fashion-w4-aciq-fq.mlir" --float "$out/fashion-observed.mlir" \
   --stats "$out/fashion-stats.json" --input "$ftest" -o "$out/fashion-report.html" | sed 's/^/   /'
 
-# --- 5. The npu target (issue 8, begun) ------------------------------------------------
+# --- 5. The npu target ----------------------------------------------------------------
 # The W4A4 ACIQ integer model on a 16x16 npu that takes 2-, 4- and 8-bit
-# weights: where each layer runs, and the cost model's cycles, DRAM traffic
-# and energy.
+# weights: where each layer runs and the cost model's estimate; then tiled,
+# lowered to a program, written as a command stream and simulated: its
+# outputs against the integer TOSA model's, and the simulator's cycles,
+# DRAM traffic and energy.
 npu_target='#npu.target<rows = 16, cols = 16, widths = [2, 4, 8], scratchpad = 65536, weight_buffer = 4096, dram_bytes_per_cycle = 8, clock_mhz = 500>'
 echo
 echo "== the npu: $npu_target"
 "$bin/qlip-opt" "$fmodel" -mlir-print-debuginfo \
   -qlip-ptq="stats=$out/fashion-stats.json weight-bits=4 act-bits=4 weight-clip=aciq act-clip=aciq" \
   -o "$out/fashion-w4-npu-input.mlir"
-"$bin/qlip-opt" "$out/fashion-w4-npu-input.mlir" \
+"$bin/qlip-opt" "$out/fashion-w4-npu-input.mlir" -mlir-print-debuginfo \
   -qlip-tosa-to-npu="target='$npu_target' print-report" -qlip-npu-cost \
   -o "$out/fashion-w4-npu.mlir" 2>&1 | sed -e 's/ at loc(.*$//' -e 's/^/   /'
 "$bin/qlip-run" "$out/fashion-w4-npu-input.mlir" --input "$ftest" --output "$out/fashion-w4-int.npy"
 echo "   npu model top-1 accuracy: $("$bin/qlip-run" "$out/fashion-w4-npu.mlir" --input "$ftest" --labels "$flabels" | accuracy)%;" \
      "against the integer TOSA model: $("$bin/qlip-run" "$out/fashion-w4-npu.mlir" --input "$ftest" \
        --compare "$out/fashion-w4-int.npy" | sed -n 's/^ *\(max abs error: .*\)/\1/p')"
+"$bin/qlip-opt" "$out/fashion-w4-npu.mlir" -qlip-npu-plan -qlip-npu-lower \
+  -o "$out/fashion-w4-program.mlir"
+"$bin/qlip-translate" --npu-to-binary "$out/fashion-w4-program.mlir" -o "$out/fashion-w4.npub"
+"$bin/qlip-translate" --npu-to-listing "$out/fashion-w4-program.mlir" -o "$out/fashion-w4.listing"
+echo "   command stream: $(wc -c < "$out/fashion-w4.npub") bytes, $(grep -c '^ *[0-9]\+  ' "$out/fashion-w4.listing") commands (listing in $out/fashion-w4.listing)"
+"$bin/qlip-npu-sim" "$out/fashion-w4.npub" --input "$ftest" --output "$out/fashion-w4-sim.npy" \
+  --report | sed 's/^/   /'
+if cmp -s "$out/fashion-w4-int.npy" "$out/fashion-w4-sim.npy"; then
+  echo "   simulated outputs equal the integer TOSA model's bit for bit"
+else
+  echo "   simulated outputs DIFFER from the integer TOSA model's" >&2
+  exit 1
+fi
 echo
 echo "Models, statistics and reports are in $out/; open $out/fashion-report.html in a browser."
