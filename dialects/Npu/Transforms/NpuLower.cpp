@@ -314,7 +314,6 @@ LogicalResult Lowering::collect() {
 }
 
 LogicalResult Lowering::emit() {
-  MLIRContext *ctx = func.getContext();
   Location loc = func.getLoc();
   // DRAM: the weight image, the epilogue tables, then every tensor.
   weightBase = allocate(weightImage.size());
@@ -413,7 +412,6 @@ LogicalResult Lowering::emit() {
                          q.getZeroPoints()[0], q.getQMin(), q.getQMax());
   }
   program.setDramSize(dramSize);
-  (void)ctx;
   return success();
 }
 
