@@ -351,6 +351,20 @@ LogicalResult convertConvTranspose(Importer &im) {
   return success();
 }
 
+/// TOSA's f32 average pool of the NHWC `input` (padding never counted),
+/// for AveragePool, GlobalAveragePool and a spatial ReduceMean alike.
+Value createAvgPool(Importer &im, RankedTensorType type, Value input,
+                    ArrayRef<int64_t> kernel, ArrayRef<int64_t> stride,
+                    ArrayRef<int64_t> pad) {
+  ImplicitLocOpBuilder &b = im.builder();
+  return tosa::AvgPool2dOp::create(b, type, input, im.zeroPoint(),
+                                   im.zeroPoint(),
+                                   b.getDenseI64ArrayAttr(kernel),
+                                   b.getDenseI64ArrayAttr(stride),
+                                   b.getDenseI64ArrayAttr(pad),
+                                   TypeAttr::get(b.getF32Type()));
+}
+
 /// MaxPool, AveragePool and their global forms.
 LogicalResult convertPool(Importer &im, bool isMax, bool isGlobal) {
   FailureOr<Value> x = im.getNhwcInput(0);
@@ -409,16 +423,15 @@ LogicalResult convertPool(Importer &im, bool isMax, bool isGlobal) {
   }
   RankedTensorType type =
       im.f32Type({in[0], window.output[0], window.output[1], in[3]});
-  auto kernel = b.getDenseI64ArrayAttr({window.kernel[0], window.kernel[1]});
-  auto stride = b.getDenseI64ArrayAttr({window.stride[0], window.stride[1]});
-  auto pad = b.getDenseI64ArrayAttr(window.tosaPad());
+  int64_t kernel[] = {window.kernel[0], window.kernel[1]};
+  int64_t stride[] = {window.stride[0], window.stride[1]};
   Value result =
-      isMax ? tosa::MaxPool2dOp::create(b, type, input, kernel, stride, pad)
+      isMax ? tosa::MaxPool2dOp::create(b, type, input,
+                                        b.getDenseI64ArrayAttr(kernel),
+                                        b.getDenseI64ArrayAttr(stride),
+                                        b.getDenseI64ArrayAttr(window.tosaPad()))
                   .getResult()
-            : tosa::AvgPool2dOp::create(b, type, input, im.zeroPoint(),
-                                        im.zeroPoint(), kernel, stride, pad,
-                                        TypeAttr::get(b.getF32Type()))
-                  .getResult();
+            : createAvgPool(im, type, input, kernel, stride, window.tosaPad());
   im.setOutput(0, result, Layout::Nhwc);
   return success();
 }
@@ -457,11 +470,9 @@ LogicalResult convertReduceMean(Importer &im) {
   if (rank == 4 && axes == SmallVector<int64_t>{2, 3}) {
     Value input = im.toNhwc(*x);
     ArrayRef<int64_t> in = shapeOf(input);
-    Value pooled = tosa::AvgPool2dOp::create(
-        b, im.f32Type({in[0], 1, 1, in[3]}), input, im.zeroPoint(),
-        im.zeroPoint(), b.getDenseI64ArrayAttr({in[1], in[2]}),
-        b.getDenseI64ArrayAttr({1, 1}), b.getDenseI64ArrayAttr({0, 0, 0, 0}),
-        TypeAttr::get(b.getF32Type()));
+    Value pooled =
+        createAvgPool(im, im.f32Type({in[0], 1, 1, in[3]}), input,
+                      {in[1], in[2]}, {1, 1}, {0, 0, 0, 0});
     if (keepDims)
       im.setOutput(0, pooled, Layout::Nhwc);
     else

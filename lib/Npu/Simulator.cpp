@@ -110,7 +110,8 @@ llvm::Error checkLayer(const Layer &l, size_t index) {
   for (int64_t v : l.pad)
     if (v < 0 || v > kMaxDim)
       return bad("padding must be 0 to 2^24, got " + llvm::Twine(v));
-  if (!getProduct(l.input) || !getProduct(l.output))
+  std::optional<int64_t> outputs = getProduct(l.output);
+  if (!getProduct(l.input) || !outputs)
     return bad("more than 2^40 elements");
   for (int64_t v : {l.inputZp, l.outputZp, l.clampMin, l.clampMax})
     if (!isInt8(v))
@@ -149,7 +150,7 @@ llvm::Error checkLayer(const Layer &l, size_t index) {
     if (l.input[3] != l.output[3])
       return bad("the input and output channels differ");
     // The vector path reads a window an output.
-    if (!getProduct({*getProduct(l.output), l.kernel[0], l.kernel[1]}))
+    if (!getProduct({*outputs, l.kernel[0], l.kernel[1]}))
       return bad("more than 2^40 reads");
     break;
   case LayerKind::Add:
@@ -175,7 +176,6 @@ llvm::Error checkLayer(const Layer &l, size_t index) {
                llvm::Twine(l.weightBits));
   std::optional<int64_t> reduction =
       getProduct({l.kernel[0], l.kernel[1], l.input[3], l.input[0]});
-  std::optional<int64_t> outputs = getProduct(l.output);
   if (!reduction || !getProduct({*reduction, l.output[3]}) ||
       !getProduct({*outputs, *reduction}))
     return bad("more than 2^40 weights or MACs");
@@ -200,9 +200,8 @@ void quantize(const Boundary &b, llvm::ArrayRef<float> values, int8_t *out) {
 }
 
 NpyArray dequantize(const Boundary &b, const int8_t *levels) {
-  size_t count = 1;
-  for (int64_t d : b.shape)
-    count *= d;
+  // checkBoundary bounded the product.
+  auto count = static_cast<size_t>(*getProduct(b.shape));
   std::vector<float> values(count);
   for (size_t i = 0; i < count; ++i)
     values[i] = static_cast<float>(

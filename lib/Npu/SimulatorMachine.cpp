@@ -17,6 +17,7 @@
 #include "qlip/Npu/CostModel.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
@@ -114,23 +115,22 @@ llvm::Error Machine::execute(size_t commandIndex) {
 
 llvm::Error Machine::checkRegion(llvm::StringRef what, const Region &region,
                                  bool dma) {
-  int64_t size = static_cast<int64_t>(
-      region.memory == Memory::Dram         ? dram.size()
-      : region.memory == Memory::Scratchpad ? scratchpad.size()
-                                            : weightBuffer.size());
+  int64_t size = static_cast<int64_t>(getMemory(region.memory).size());
   int64_t extent = 0;
   bool overflow = llvm::MulOverflow(region.count - 1, region.stride, extent) ||
                   llvm::AddOverflow(extent, region.bytes, extent);
-  std::string range = "[" + std::to_string(region.base) + ", +" +
-                      (overflow ? std::string("...") : std::to_string(extent)) +
-                      ")";
+  // Only the errors print it.
+  auto range = [&] {
+    return "[" + std::to_string(region.base) + ", +" +
+           (overflow ? std::string("...") : std::to_string(extent)) + ")";
+  };
   if (overflow || region.base < 0 || extent > size - region.base)
-    return error(what + " " + range + " lies outside the " + llvm::Twine(size) +
-                 "-byte " + getMemoryName(region.memory));
+    return error(what + " " + range() + " lies outside the " +
+                 llvm::Twine(size) + "-byte " + getMemoryName(region.memory));
   for (const InFlightDma &d : inFlight)
     for (const Region *other : {&d.dram, &d.local})
       if (region.overlaps(*other) && (!dma || region.write || other->write))
-        return error(what + " " + range + " uses " +
+        return error(what + " " + range() + " uses " +
                      getMemoryName(region.memory) + " bytes in flight (tag " +
                      llvm::Twine(d.tag) + ", issued by command " +
                      llvm::Twine(d.command) + ")");
@@ -139,12 +139,20 @@ llvm::Error Machine::checkRegion(llvm::StringRef what, const Region &region,
   return llvm::Error::success();
 }
 
+std::vector<uint8_t> &Machine::getMemory(Memory memory) {
+  switch (memory) {
+  case Memory::Dram:
+    return dram;
+  case Memory::Scratchpad:
+    return scratchpad;
+  case Memory::WeightBuffer:
+    return weightBuffer;
+  }
+  llvm_unreachable("a memory of the machine");
+}
+
 uint8_t *Machine::getBytes(const Region &region) {
-  std::vector<uint8_t> &memory = region.memory == Memory::Dram ? dram
-                                 : region.memory == Memory::Scratchpad
-                                     ? scratchpad
-                                     : weightBuffer;
-  return memory.data() + region.base;
+  return getMemory(region.memory).data() + region.base;
 }
 
 llvm::Error Machine::checkLayer(bool mac) const {
@@ -333,31 +341,29 @@ llvm::Error Machine::vectorTile(const Command &c) {
   int64_t outBytes = getOutputTileBytes(l, t->rows, t->channels);
   bool add = l.kind == LayerKind::Add;
   Region input = Region::dense(Memory::Scratchpad, c.args[0], inBytes, false);
-  Region input2 =
-      Region::dense(Memory::Scratchpad, c.args[3], add ? inBytes : 0, false);
   Region out = Region::dense(Memory::Scratchpad, c.args[8], outBytes, true);
   if (llvm::Error e = checkRegion("the input tile", input, /*dma=*/false))
     return e;
-  if (add)
+  const int8_t *second = nullptr;
+  if (add) {
+    Region input2 =
+        Region::dense(Memory::Scratchpad, c.args[3], inBytes, false);
     if (llvm::Error e =
             checkRegion("the second input tile", input2, /*dma=*/false))
       return e;
+    second = reinterpret_cast<int8_t *>(getBytes(input2));
+  }
   if (llvm::Error e = checkRegion("the output tile", out, /*dma=*/false))
     return e;
-
-  auto bytes = [&](const Region &r) {
-    return reinterpret_cast<int8_t *>(getBytes(r));
-  };
-  computeVectorTile(l, *t, bytes(input), add ? bytes(input2) : nullptr,
-                    bytes(out));
+  computeVectorTile(l, *t, reinterpret_cast<int8_t *>(getBytes(input)),
+                    second, reinterpret_cast<int8_t *>(getBytes(out)));
 
   // The vector path reads a pool's window, both of an add's inputs, a
   // rescale's one, for every output value.
-  int64_t outputs = outBytes;
   int64_t reads = l.kind == LayerKind::MaxPool2D
-                      ? outputs * l.kernel[0] * l.kernel[1]
-                  : add ? 2 * outputs
-                        : outputs;
+                      ? outBytes * l.kernel[0] * l.kernel[1]
+                  : add ? 2 * outBytes
+                        : outBytes;
   int64_t cycles = getVectorCycles(program.target.rows, reads);
   LayerStats &s = getStretch();
   s.tiles += 1;

@@ -39,8 +39,6 @@ struct Region {
   static Region dense(Memory memory, int64_t base, int64_t bytes, bool write) {
     return {memory, base, 1, bytes, bytes > 0 ? bytes : 1, write};
   }
-  /// One past the last byte, relative to base.
-  int64_t getExtent() const { return (count - 1) * stride + bytes; }
   /// Whether a chunk meets [begin, end).
   bool meets(int64_t begin, int64_t end) const;
   bool overlaps(const Region &other) const;
@@ -89,6 +87,8 @@ private:
   /// flight, else (a tile's use) no DMA in flight on any byte of it.
   llvm::Error checkRegion(llvm::StringRef what, const Region &region, bool dma);
   uint8_t *getBytes(const Region &region);
+  /// The memory a region lies in.
+  std::vector<uint8_t> &getMemory(Memory memory);
 
   // The cycle model.
   /// A transfer of `bytes` on the DMA engine; returns when it ends.

@@ -122,15 +122,3 @@ void mlir::qlip::stripFakeQuants(
     op.erase();
   }
 }
-
-LogicalResult mlir::qlip::appendResults(func::FuncOp func,
-                                        ArrayRef<Value> values) {
-  auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
-  for (Value value : values) {
-    if (failed(func.insertResult(func.getNumResults(), value.getType(),
-                                 DictionaryAttr())))
-      return failure();
-    ret.getOperandsMutable().append(value);
-  }
-  return success();
-}

@@ -76,10 +76,6 @@ Value getMeasuredValue(const ProbedLayer &layer, const ComputeOps &ops);
 void stripFakeQuants(func::FuncOp func,
                      const llvm::SmallPtrSetImpl<Operation *> &keep);
 
-/// Appends `values` to the results of `func`: its type, result attributes
-/// and return op.
-LogicalResult appendResults(func::FuncOp func, llvm::ArrayRef<Value> values);
-
 } // namespace mlir::qlip
 
 #endif // QLIP_LIB_REPORT_LAYERPROBES_H

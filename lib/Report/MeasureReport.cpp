@@ -285,11 +285,11 @@ llvm::Expected<QuantizationReport> mlir::qlip::measureQuantizationReport(
       if (std::optional<ValuePosition> at = qOps.find(layer.input.getInput()))
         entry.input->observer = getObserverId(fOps.lookup(*at));
     }
+    std::string outputObserver = getObserverId(floatOutput);
     if (layer.output) {
       entry.output = describe(layer.output);
-      entry.output->observer = getObserverId(floatOutput);
+      entry.output->observer = outputObserver;
     }
-    std::string outputObserver = getObserverId(floatOutput);
     if (auto it = observers.find(outputObserver); it != observers.end())
       entry.outputHistogram = getObservedHistogram(*it->second);
     Value weight = qOp->getOperand(getWeightOperand(qOp)->index);
@@ -322,31 +322,7 @@ llvm::Expected<QuantizationReport> mlir::qlip::measureQuantizationReport(
       withLayerOutputs(observed, options.floatName, false);
   if (!floatModel)
     return floatModel.takeError();
-  llvm::Expected<CompiledModel> cumulative =
-      withLayerOutputs(fakeQuant, options.modelName, true);
-  if (!cumulative)
-    return cumulative.takeError();
-  std::vector<CompiledModel> isolated;
-  for (auto [index, entry] : llvm::enumerate(report.layers)) {
-    OwningOpRef<ModuleOp> clone(fakeQuant.clone());
-    auto func = clone->lookupSymbol<func::FuncOp>(options.entry);
-    ComputeOps ops(func);
-    ProbedLayer layer = findLayers(ops)[index];
-    llvm::SmallPtrSet<Operation *, 4> keep;
-    for (FakeQuantOp op : {layer.weight, layer.input, layer.output})
-      if (op)
-        keep.insert(op);
-    stripFakeQuants(func, keep);
-    setResults(func, {getMeasuredValue(layer, ops)});
-    llvm::Expected<CompiledModel> model = compile(
-        *clone, options.modelName + " with only " + entry.name + " quantized",
-        options);
-    if (!model)
-      return model.takeError();
-    isolated.push_back(std::move(*model));
-  }
-
-  // The samples, in batches.
+  // The samples, in batches: checked before the other models compile.
   Runner &floatRunner = *floatModel->runner;
   if (llvm::Error error =
           checkSampleArrays(floatRunner, samples, report.sampleNames,
@@ -374,6 +350,30 @@ llvm::Expected<QuantizationReport> mlir::qlip::measureQuantizationReport(
                              what, options.entry, spec.str(), batch)
                              .str());
       }
+
+  llvm::Expected<CompiledModel> cumulative =
+      withLayerOutputs(fakeQuant, options.modelName, true);
+  if (!cumulative)
+    return cumulative.takeError();
+  std::vector<CompiledModel> isolated;
+  for (auto [index, entry] : llvm::enumerate(report.layers)) {
+    OwningOpRef<ModuleOp> clone(fakeQuant.clone());
+    auto func = clone->lookupSymbol<func::FuncOp>(options.entry);
+    ComputeOps ops(func);
+    ProbedLayer layer = findLayers(ops)[index];
+    llvm::SmallPtrSet<Operation *, 4> keep;
+    for (FakeQuantOp op : {layer.weight, layer.input, layer.output})
+      if (op)
+        keep.insert(op);
+    stripFakeQuants(func, keep);
+    setResults(func, {getMeasuredValue(layer, ops)});
+    llvm::Expected<CompiledModel> model = compile(
+        *clone, options.modelName + " with only " + entry.name + " quantized",
+        options);
+    if (!model)
+      return model.takeError();
+    isolated.push_back(std::move(*model));
+  }
 
   std::vector<NpyArray> inputs;
   for (const TensorSpec &spec : floatRunner.getInputs())

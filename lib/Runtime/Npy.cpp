@@ -645,13 +645,36 @@ std::string mlir::qlip::formatArrayShape(llvm::ArrayRef<int64_t> shape) {
   return text;
 }
 
+size_t mlir::qlip::getRowBytes(const NpyArray &array) {
+  size_t rows = array.shape.front();
+  return rows == 0 ? 0 : array.data.size() / rows;
+}
+
+std::string mlir::qlip::formatBatchedShapeHint(llvm::ArrayRef<int64_t> shape) {
+  if (shape.empty())
+    return "";
+  std::string text = " (or [N";
+  for (int64_t dim : shape.drop_front())
+    text += ", " + std::to_string(dim);
+  return text + "] in batches)";
+}
+
+void mlir::qlip::copyBatchRows(llvm::ArrayRef<NpyArray> batch, int64_t first,
+                               int64_t count,
+                               llvm::MutableArrayRef<NpyArray> results) {
+  for (auto [from, to] : llvm::zip_equal(batch, results)) {
+    size_t rowBytes = getRowBytes(from);
+    std::memcpy(to.data.data() + first * rowBytes, from.data.data(),
+                count * rowBytes);
+  }
+}
+
 void mlir::qlip::fillBatch(llvm::ArrayRef<NpyArray> samples, int64_t first,
                            int64_t count,
                            llvm::MutableArrayRef<NpyArray> batch) {
   assert(samples.size() == batch.size() && "one batch array per sample array");
   for (auto [array, input] : llvm::zip_equal(samples, batch)) {
-    size_t rows = array.shape.front();
-    size_t rowBytes = rows == 0 ? 0 : array.data.size() / rows;
+    size_t rowBytes = getRowBytes(array);
     assert(static_cast<size_t>(count) * rowBytes <= input.data.size() &&
            "the batch holds fewer rows");
     input.dtype = array.dtype;

@@ -71,21 +71,10 @@ static llvm::Error makeError(const llvm::Twine &message) {
 
 /// An array of `shape`'s f32 zeros.
 static NpyArray makeArray(llvm::ArrayRef<int64_t> shape) {
-  size_t count = 1;
-  for (int64_t d : shape)
-    count *= d;
-  return NpyArray::create<float>(shape, std::vector<float>(count));
-}
-
-/// " (or [N, 3, 4] in batches)" for shape [2, 3, 4], as qlip-run says it;
-/// "" for a scalar.
-static std::string getBatchedShapeHint(llvm::ArrayRef<int64_t> shape) {
-  if (shape.empty())
-    return "";
-  llvm::SmallVector<int64_t> dims(shape.drop_front());
-  std::string rest = qlip::formatArrayShape(dims).substr(1);
-  return " (or [N" + std::string(dims.empty() ? "" : ", ") + rest +
-         " in batches)";
+  NpyArray array;
+  array.shape.assign(shape.begin(), shape.end());
+  array.data.assign(array.numElements() * sizeof(float), 0);
+  return array;
 }
 
 /// The rows to run in batches of the program's dim 0: none when every input
@@ -112,7 +101,7 @@ getBatchRows(const Program &program, llvm::ArrayRef<NpyArray> arrays) {
         !llvm::equal(llvm::ArrayRef(array.shape).drop_front(),
                      shape.drop_front()))
       return makeError(what + " takes shape " + qlip::formatArrayShape(shape) +
-                       getBatchedShapeHint(shape) + ", got " +
+                       qlip::formatBatchedShapeHint(shape) + ", got " +
                        qlip::formatArrayShape(array.shape));
   }
   if (exact)
@@ -159,11 +148,7 @@ runBatched(Simulator &simulator, llvm::ArrayRef<NpyArray> arrays,
     qlip::fillBatch(arrays, first, count, inputs);
     if (llvm::Error error = simulator.run(inputs, outputs))
       return std::move(error);
-    for (auto [result, output] : llvm::zip_equal(results, outputs)) {
-      size_t rowBytes = output.data.size() / batch;
-      std::memcpy(result.data.data() + first * rowBytes, output.data.data(),
-                  count * rowBytes);
-    }
+    qlip::copyBatchRows(outputs, first, count, results);
   }
   return results;
 }

@@ -99,16 +99,6 @@ static int fail(const llvm::Twine &message) {
 // Batching
 //===----------------------------------------------------------------------===//
 
-/// " (or [N, 3, 4] in batches)" for shape [2, 3, 4]; "" for a scalar.
-static std::string getBatchedShapeHint(llvm::ArrayRef<int64_t> shape) {
-  if (shape.empty())
-    return "";
-  std::string text = " (or [N";
-  for (int64_t dim : shape.drop_front())
-    text += ", " + std::to_string(dim);
-  return text + "] in batches)";
-}
-
 /// How the inputs map onto calls of the function: one call with the arrays
 /// as they are, or `rows` rows in calls of `batch` rows each.
 struct BatchPlan {
@@ -150,7 +140,7 @@ static llvm::Expected<BatchPlan> planBatches(const Runner &runner,
                           llvm::ArrayRef(spec.shape).drop_front();
     if (!rowsDiffer)
       return error(what + " takes shape " + formatArrayShape(spec.shape) +
-                   getBatchedShapeHint(spec.shape) + ", got " +
+                   formatBatchedShapeHint(spec.shape) + ", got " +
                    formatArrayShape(array.shape));
   }
   BatchPlan plan;
@@ -193,12 +183,6 @@ static llvm::Expected<BatchPlan> planBatches(const Runner &runner,
   if (plan.batch == 0)
     return error("cannot run in batches of 0 rows");
   return plan;
-}
-
-/// Bytes per row of an array whose dim 0 is the row.
-static size_t getRowBytes(const NpyArray &array) {
-  size_t rows = array.shape.front();
-  return rows == 0 ? 0 : array.data.size() / rows;
 }
 
 /// A progress bar on stderr, drawn only when stderr is a terminal.
@@ -260,11 +244,7 @@ runBatched(Runner &runner, llvm::ArrayRef<NpyArray> arrays,
     fillBatch(arrays, first, count, batchInputs);
     if (llvm::Error error = runner.run(batchInputs, batchResults))
       return std::move(error);
-    for (auto [i, batch] : llvm::enumerate(batchResults)) {
-      size_t rowBytes = getRowBytes(batch);
-      std::memcpy(results[i].data.data() + first * rowBytes, batch.data.data(),
-                  count * rowBytes);
-    }
+    copyBatchRows(batchResults, first, count, results);
     progress.update(first + count);
   }
   return results;

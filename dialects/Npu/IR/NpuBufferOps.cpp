@@ -76,29 +76,33 @@ static LogicalResult checkLocal(Operation *op, StringRef what,
                           target.getScratchpad());
 }
 
-/// Checks a tile of output rows [row, +rows) x channels [channel,
-/// +channels) against `layer`, and its input rows against the window's.
-static LogicalResult checkTile(Operation *op, const stream::Layer &layer,
-                               int64_t row, int64_t rows, int64_t channel,
-                               int64_t channels, int64_t inputRow,
-                               int64_t inputRows) {
+/// Checks a tile command (output rows [row, +rows) x channels [channel,
+/// +channels)) against `layer`, and its input rows against the window's;
+/// returns its input buffer.
+template <typename TileOp>
+static FailureOr<Access> checkTile(TileOp tile, const stream::Layer &layer) {
+  auto v = [](uint64_t bits) { return static_cast<int64_t>(bits); };
+  int64_t row = v(tile.getRow()), rows = v(tile.getRows());
+  int64_t channel = v(tile.getChannel()), channels = v(tile.getChannels());
+  int64_t inputRow = v(tile.getInputRow()), inputRows = v(tile.getInputRows());
   if (row < 0 || rows < 1 || row + rows > layer.output[1] || channel < 0 ||
       channels < 1 || channel + channels > layer.output[3])
-    return op->emitOpError("tile rows [")
+    return tile.emitOpError("tile rows [")
            << row << ", +" << rows << ") x channels [" << channel << ", +"
            << channels << ") is not inside the layer's " << layer.output[1]
            << " x " << layer.output[3] << " output";
   if (layer.kind == stream::LayerKind::DepthwiseConv2D &&
       (channel % layer.multiplier || channels % layer.multiplier))
-    return op->emitOpError("a depthwise tile's channels must be whole "
-                           "multiples of the channel multiplier ")
+    return tile.emitOpError("a depthwise tile's channels must be whole "
+                            "multiples of the channel multiplier ")
            << layer.multiplier;
   stream::RowRange need = stream::getInputRows(layer, row, rows);
   if (inputRow != need.first || inputRows != need.count)
-    return op->emitOpError("the tile's window reads input rows [")
+    return tile.emitOpError("the tile's window reads input rows [")
            << need.first << ", +" << need.count << "), but the tile holds ["
            << inputRow << ", +" << inputRows << ")";
-  return success();
+  return Access{false, v(tile.getInput()),
+                stream::getInputTileBytes(layer, inputRows, channels)};
 }
 
 /// The local buffers a tile command uses, or failure (reported) when it
@@ -113,16 +117,12 @@ static FailureOr<SmallVector<Access>> getAccesses(Operation *op) {
         if (!attr.isMacLayer())
           return tile.emitOpError("needs a MAC layer, but ")
                  << attr.getKind() << " is configured";
-        if (failed(checkTile(op, layer, tile.getRow(), tile.getRows(),
-                             tile.getChannel(), tile.getChannels(),
-                             tile.getInputRow(), tile.getInputRows())))
+        FailureOr<Access> in = checkTile(tile, layer);
+        if (failed(in))
           return failure();
-        int64_t in = stream::getInputTileBytes(layer, tile.getInputRows(),
-                                               tile.getChannels());
         int64_t w = stream::getWeightTileBytes(layer, tile.getChannels());
         return SmallVector<Access>{
-            {false, static_cast<int64_t>(tile.getInput()), in},
-            {true, static_cast<int64_t>(tile.getWeights()), w}};
+            *in, {true, static_cast<int64_t>(tile.getWeights()), w}};
       })
       .Case<RequantizeOp>(
           [&](RequantizeOp requantize) -> FailureOr<SmallVector<Access>> {
@@ -141,20 +141,16 @@ static FailureOr<SmallVector<Access>> getAccesses(Operation *op) {
               return tile.emitOpError("needs a max_pool2d, add or rescale, "
                                       "but ")
                      << attr.getKind() << " is configured";
-            if (failed(checkTile(op, layer, tile.getRow(), tile.getRows(),
-                                 tile.getChannel(), tile.getChannels(),
-                                 tile.getInputRow(), tile.getInputRows())))
+            FailureOr<Access> in = checkTile(tile, layer);
+            if (failed(in))
               return failure();
-            int64_t in = stream::getInputTileBytes(layer, tile.getInputRows(),
-                                                   tile.getChannels());
             int64_t out = stream::getOutputTileBytes(layer, tile.getRows(),
                                                      tile.getChannels());
             SmallVector<Access> accesses{
-                {false, static_cast<int64_t>(tile.getInput()), in},
-                {false, static_cast<int64_t>(tile.getOutput()), out}};
+                *in, {false, static_cast<int64_t>(tile.getOutput()), out}};
             if (layer.kind == stream::LayerKind::Add)
               accesses.push_back(
-                  {false, static_cast<int64_t>(tile.getInput2()), in});
+                  {false, static_cast<int64_t>(tile.getInput2()), in->size});
             return accesses;
           })
       .Default([&](Operation *) -> FailureOr<SmallVector<Access>> {
@@ -231,6 +227,20 @@ LogicalResult ConfigureOp::verify() {
                     9 * layer.getOutput()[3], "DRAM", getDramSize(*this));
 }
 
+/// The on-chip bytes a DMA moves, from its first chunk to its last.
+template <typename OpTy> static Access getLocalAccess(OpTy dma) {
+  return {dma.getWeightBuffer(), static_cast<int64_t>(dma.getLocal()),
+          dma.getLocalExtent()};
+}
+
+/// A DMA command's tag and on-chip bytes.
+static std::pair<int64_t, Access> getTagAndAccess(Operation *op) {
+  if (auto load = dyn_cast<DmaLoadOp>(op))
+    return {static_cast<int64_t>(load.getTag()), getLocalAccess(load)};
+  auto store = cast<DmaStoreOp>(op);
+  return {static_cast<int64_t>(store.getTag()), getLocalAccess(store)};
+}
+
 template <typename OpTy> static LogicalResult verifyDma(OpTy op) {
   auto v = [](uint64_t bits) { return static_cast<int64_t>(bits); };
   if (v(op.getCount()) < 1 || v(op.getBytes()) < 1 ||
@@ -243,9 +253,7 @@ template <typename OpTy> static LogicalResult verifyDma(OpTy op) {
   if (failed(checkRange(op, "the DRAM range", v(op.getDram()),
                         op.getDramExtent(), "DRAM", getDramSize(op))))
     return failure();
-  return checkLocal(op, "the local range",
-                    {op.getWeightBuffer(), v(op.getLocal()),
-                     op.getLocalExtent()});
+  return checkLocal(op, "the local range", getLocalAccess(op));
 }
 
 LogicalResult DmaLoadOp::verify() { return verifyDma(*this); }
@@ -292,12 +300,7 @@ LogicalResult ProgramOp::verifyRegions() {
           return op.emitOpError("overlaps another segment");
       segments.push_back({lo, hi});
     } else if (isa<DmaLoadOp, DmaStoreOp>(op)) {
-      auto tag = static_cast<int64_t>(
-          op.getAttrOfType<IntegerAttr>("tag").getInt());
-      Access access{op.hasAttr("weight_buffer"),
-                    op.getAttrOfType<IntegerAttr>("local").getInt(),
-                    isa<DmaLoadOp>(op) ? cast<DmaLoadOp>(op).getLocalExtent()
-                                       : cast<DmaStoreOp>(op).getLocalExtent()};
+      auto [tag, access] = getTagAndAccess(&op);
       if (inFlight.count(tag))
         return op.emitOpError("reuses tag ") << tag << " while it is in flight";
       if (failed(conflict(access)))

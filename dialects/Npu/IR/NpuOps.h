@@ -41,6 +41,14 @@ struct TileSpace {
   bool channelTilesReadAllInput = false;
 };
 
+/// Alignment of the plan's scratchpad buffers and of the tensors in DRAM.
+inline constexpr int64_t kBufferAlignment = 64;
+
+/// The packed weight bytes of every npu layer under `root`. They stay
+/// resident in the weight buffer when they fit it, else stream (the one
+/// rule qlip-npu-plan sizes its tiles by and qlip-npu-lower schedules by).
+int64_t getTotalWeightBytes(Operation *root);
+
 /// The tile space of an npu layer op, or none for another op.
 std::optional<TileSpace> getTileSpace(Operation *op);
 

@@ -106,6 +106,15 @@ TileFootprint mlir::npu::getTileFootprint(Operation *op, int64_t rows,
   return footprint;
 }
 
+int64_t mlir::npu::getTotalWeightBytes(Operation *root) {
+  int64_t total = 0;
+  root->walk([&](Operation *op) {
+    if (std::optional<TileSpace> space = getTileSpace(op))
+      total += getTileFootprint(op, space->rows, space->channels).weights;
+  });
+  return total;
+}
+
 static LogicalResult verifyTile(Operation *op, TileAttr tile) {
   std::optional<TileSpace> space = getTileSpace(op);
   if (!space)

@@ -33,8 +33,6 @@ using namespace mlir::npu;
 
 namespace {
 
-constexpr int64_t kAlign = 64;
-
 ArrayRef<int64_t> shapeOf(Value value) {
   return cast<RankedTensorType>(value.getType()).getShape();
 }
@@ -110,7 +108,6 @@ std::vector<uint8_t> packWeights(Operation *op, ArrayRef<int64_t> weights,
 struct Layer {
   Operation *op;
   LayerAttr attr;
-  stream::Layer geometry;
   TileAttr tile;
   /// DRAM offsets of the weights (MAC layers) and of the inputs, output.
   int64_t weights = 0;
@@ -134,7 +131,7 @@ struct Lowering {
 
   int64_t allocate(int64_t bytes) {
     int64_t offset = dramSize;
-    dramSize = static_cast<int64_t>(llvm::alignTo(dramSize + bytes, kAlign));
+    dramSize = static_cast<int64_t>(llvm::alignTo(dramSize + bytes, kBufferAlignment));
     return offset;
   }
 
@@ -273,7 +270,7 @@ LogicalResult Lowering::collect() {
     if (!tile)
       return op.emitError("qlip-npu-lower: the layer has no npu.tile (run "
                           "qlip-npu-plan first)");
-    Layer layer{&op, {}, {}, tile};
+    Layer layer{&op, {}, tile};
     if (isa<Conv2DOp, DepthwiseConv2DOp, MatmulOp>(op)) {
       std::optional<SmallVector<int64_t>> weights =
           constantValues(op.getOperand(1));
@@ -318,7 +315,8 @@ LogicalResult Lowering::emit() {
   // DRAM: the weight image, the epilogue tables, then every tensor.
   weightBase = allocate(weightImage.size());
   int64_t tableBase = allocate(tables.size());
-  resident = static_cast<int64_t>(weightImage.size()) <=
+  // As qlip-npu-plan decided, which sized the tiles by it.
+  resident = getTotalWeightBytes(func->getParentOp()) <=
              target.getWeightBuffer();
 
   builder.setInsertionPoint(func);
@@ -381,11 +379,9 @@ LogicalResult Lowering::emit() {
     }
     layer.output = dram[layer.op->getResult(0)];
     layer.weights += weightBase;
-    if (layer.attr.isMacLayer()) {
-      stream::Layer g = layer.attr.toStream("");
-      layer.attr = *describe(layer.op, g.params + tableBase);
-    }
-    layer.geometry = layer.attr.toStream("");
+    // The epilogue table's offset, relative in collect(), now absolute.
+    if (layer.attr.isMacLayer())
+      layer.attr = *describe(layer.op, layer.attr.getParams() + tableBase);
   }
 
   // Resident weights: one load before the first layer.
@@ -417,8 +413,8 @@ LogicalResult Lowering::emit() {
 
 void Lowering::emitLayer(const Layer &layer) {
   Location loc = layer.op->getLoc();
-  const stream::Layer &g = layer.geometry;
-  ConfigureOp::create(builder, loc, getLayerName(layer.op), layer.attr);
+  stream::Layer g = layer.attr.toStream(getLayerName(layer.op));
+  ConfigureOp::create(builder, loc, g.name, layer.attr);
   TileAttr tile = layer.tile;
   int64_t outRows = g.output[1], outChannels = g.output[3];
   struct Tile {

@@ -26,10 +26,8 @@ using namespace mlir::npu;
 
 namespace {
 
-constexpr int64_t kAlign = 64;
-
 int64_t alignUp(int64_t bytes) {
-  return static_cast<int64_t>(llvm::alignTo(bytes, kAlign));
+  return static_cast<int64_t>(llvm::alignTo(bytes, kBufferAlignment));
 }
 
 /// The scratchpad bytes of a tile's four buffers.
@@ -53,14 +51,11 @@ struct NpuPlanPass : npu::impl::NpuPlanPassBase<NpuPlanPass> {
       return signalPassFailure();
     }
     SmallVector<Operation *> layers;
-    int64_t totalWeights = 0;
     module.walk([&](Operation *op) {
-      if (std::optional<TileSpace> space = getTileSpace(op)) {
+      if (getTileSpace(op))
         layers.push_back(op);
-        totalWeights +=
-            getTileFootprint(op, space->rows, space->channels).weights;
-      }
     });
+    int64_t totalWeights = getTotalWeightBytes(module);
     bool resident = totalWeights <= target.getWeightBuffer();
 
     SmallVector<LayerPlan> plans;

@@ -198,6 +198,19 @@ llvm::Error writeNpy(llvm::StringRef path, const NpyArray &array);
 /// An array's shape as messages about .npy files print it: "[10, 3]".
 std::string formatArrayShape(llvm::ArrayRef<int64_t> shape);
 
+/// Bytes of one row (dim 0 entry) of an array of rank >= 1.
+size_t getRowBytes(const NpyArray &array);
+
+/// " (or [N, 3, 4] in batches)" for shape [2, 3, 4], "" for a scalar: how
+/// the drivers say that an input may also come as batches of rows.
+std::string formatBatchedShapeHint(llvm::ArrayRef<int64_t> shape);
+
+/// Copies the first `count` rows of each array of `batch` to rows [first,
+/// first + count) of the result array of the same index (fillBatch's
+/// reverse, for the outputs of a batched run).
+void copyBatchRows(llvm::ArrayRef<NpyArray> batch, int64_t first,
+                   int64_t count, llvm::MutableArrayRef<NpyArray> results);
+
 /// Copies rows [first, first + count) of each array of `samples` (dim 0 is
 /// the row) to the start of the batch array of the same index, and
 /// zero-fills the batch's remaining rows. A batch array takes its sample's
