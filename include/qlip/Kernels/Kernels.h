@@ -1,0 +1,187 @@
+//===- Kernels.h - qlip's CPU microkernels ----------------------*- C++ -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// The microkernels that compiled models call for their convolutions and
+// matrix multiplications, in the manner of IREE's ukernels: the compiler
+// packs each layer's constant weights at compile time into the tile layout
+// these kernels read (the packing functions below are the one definition of
+// that layout), folds the input zero point into the bias, and emits one call
+// per layer; the kernel picks its code path from the CPU's features at run
+// time (or the one the compiler or the user forces) and splits output rows
+// across threads.
+//
+// Integer kernels compute exactly what integer TOSA defines (conv2d or
+// depthwise_conv2d with int32 accumulation, then rescale with
+// apply_scale_32 and an optional clamp), bit for bit, on every path:
+//   acc  = bias[o] + sum (x - zp) * w           (int32, wrapping)
+//   v    = (int32)(((int64)acc * mult[o] + round) >> shift[o]) + out_zp
+//   out  = clamp(v, out_min, out_max)
+// where round = 2^(shift-1), plus +-2^30 with double rounding and shift > 31.
+//
+// Paths: generic C++ (every CPU), AVX2 (vpmaddwd on widened int8, exact),
+// AVX-512 VNNI (vpdpbusd: unsigned activations times signed weights; signed
+// activations are offset by 128 and the offset folded into the bias).
+//
+// This library needs neither MLIR nor LLVM: an ahead-of-time object links
+// it as it is (libQlipKernels.a, with -lstdc++ -lpthread).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QLIP_KERNELS_KERNELS_H
+#define QLIP_KERNELS_KERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// The kernels' code paths. `QLIP_ISA_AUTO` picks the best one the CPU has.
+enum qlip_isa {
+  QLIP_ISA_AUTO = 0,
+  QLIP_ISA_GENERIC = 1,
+  QLIP_ISA_AVX2 = 2,
+  QLIP_ISA_AVX512_VNNI = 3,
+};
+
+/// The fields of a convolution's descriptor, an int64 array that the
+/// compiler emits as a constant beside the packed weights.
+enum qlip_conv_field {
+  QLIP_CONV_N, // input NHWC
+  QLIP_CONV_H,
+  QLIP_CONV_W,
+  QLIP_CONV_C,
+  QLIP_CONV_OH, // output NHWC (same N)
+  QLIP_CONV_OW,
+  QLIP_CONV_OC,
+  QLIP_CONV_KH, // kernel
+  QLIP_CONV_KW,
+  QLIP_CONV_STRIDE_H,
+  QLIP_CONV_STRIDE_W,
+  QLIP_CONV_DILATION_H,
+  QLIP_CONV_DILATION_W,
+  QLIP_CONV_PAD_TOP,
+  QLIP_CONV_PAD_LEFT,
+  QLIP_CONV_DEPTHWISE,    // 1: depthwise (OC == C), 0: full convolution
+  QLIP_CONV_ISA,          // a qlip_isa; QLIP_ISA_AUTO decides at run time
+  QLIP_CONV_THREADS,      // 0: the process default (qlip_set_num_threads)
+  // Integer convolutions only:
+  QLIP_CONV_INPUT_SIGNED, // 1: input stored as int8, 0: as uint8
+  QLIP_CONV_INPUT_ZP,     // the input's zero point (what padding holds)
+  QLIP_CONV_WEIGHT_BITS,  // 8 (a byte each) or 4 (two per byte)
+  QLIP_CONV_OUTPUT_ZP,
+  QLIP_CONV_OUTPUT_MIN, // the output type's range intersected with a clamp
+  QLIP_CONV_OUTPUT_MAX,
+  QLIP_CONV_DOUBLE_ROUND,
+  // Float convolutions only: the clamp, as the bits of two floats.
+  QLIP_CONV_FLOAT_MIN,
+  QLIP_CONV_FLOAT_MAX,
+  QLIP_CONV_NUM_FIELDS
+};
+
+/// The head of an MLIR memref descriptor, which every rank shares: the
+/// compiled code passes each buffer as a pointer to its descriptor
+/// (`llvm.emit_c_interface`).
+struct qlip_memref {
+  void *allocated;
+  void *aligned;
+  int64_t offset;
+};
+
+/// An integer convolution (or depthwise convolution) with its requantizing
+/// epilogue. `input` and `output` are int8/uint8 NHWC; `weights` come from
+/// qlip_pack_conv_weights (or _depthwise_); `bias`, `multiplier` (int32)
+/// and `shift` (int8) have the packed channel count.
+void _mlir_ciface_qlip_qconv2d(const struct qlip_memref *desc,
+                               const struct qlip_memref *input,
+                               const struct qlip_memref *weights,
+                               const struct qlip_memref *bias,
+                               const struct qlip_memref *multiplier,
+                               const struct qlip_memref *shift,
+                               const struct qlip_memref *output);
+
+/// A float convolution (or depthwise convolution) with bias and clamp.
+void _mlir_ciface_qlip_conv2d_f32(const struct qlip_memref *desc,
+                                  const struct qlip_memref *input,
+                                  const struct qlip_memref *weights,
+                                  const struct qlip_memref *bias,
+                                  const struct qlip_memref *output);
+
+/// The thread count of kernels whose descriptor says 0 (default 1).
+void qlip_set_num_threads(int threads);
+int qlip_get_num_threads(void);
+
+/// Forces a code path for every kernel whose descriptor says
+/// QLIP_ISA_AUTO; QLIP_ISA_AUTO restores the CPU's best. Returns 0, or -1
+/// (and changes nothing) when this CPU cannot run that path.
+int qlip_set_isa(enum qlip_isa isa);
+
+/// The path QLIP_ISA_AUTO runs now, and the best this CPU supports.
+enum qlip_isa qlip_get_isa(void);
+enum qlip_isa qlip_get_best_isa(void);
+int qlip_isa_supported(enum qlip_isa isa);
+const char *qlip_isa_name(enum qlip_isa isa);
+
+#ifdef __cplusplus
+} // extern "C"
+
+#include <cstddef>
+#include <vector>
+
+namespace qlip::kernels {
+
+/// Output channels per tile: one 512-bit vector of int32 or f32.
+constexpr int64_t kChannelTile = 16;
+/// Reduction elements per VNNI step (4 bytes summed into each int32).
+constexpr int64_t kReductionTile = 4;
+
+inline int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+
+/// Packs integer conv weights, OHWI (values in [-128, 127], or [-8, 7] for
+/// 4 bits) into [ceil(O/16)][KH][KW][ceil(I/4)][16][4] bytes; at 4 bits,
+/// each 64-byte block becomes 32 bytes holding element j in the low nibble
+/// of byte j and element j + 32 in the high one. Padding is zero.
+std::vector<int8_t> packConvWeights(const int8_t *ohwi, int64_t o, int64_t kh,
+                                    int64_t kw, int64_t i, int bits);
+
+/// Packs integer depthwise weights, [KH][KW][C], into [KH][KW][ceil(C/16)*16]
+/// bytes; at 4 bits each tap's 16-channel block becomes 8 bytes holding
+/// channel j in the low nibble of byte j and channel j + 8 in the high one.
+std::vector<int8_t> packDepthwiseWeights(const int8_t *hwc, int64_t kh,
+                                         int64_t kw, int64_t c, int bits);
+
+/// The packed size in bytes of the two layouts above.
+int64_t getPackedConvWeightBytes(int64_t o, int64_t kh, int64_t kw, int64_t i,
+                                 int bits);
+int64_t getPackedDepthwiseWeightBytes(int64_t kh, int64_t kw, int64_t c,
+                                      int bits);
+
+/// The bias the kernels add: bias[o] - zp * (sum of channel o's weights),
+/// wrapping in int32 like the accumulator, so that the kernels multiply the
+/// stored activations (offset to unsigned) rather than x - zp. `zp` is the
+/// offset the kernel's unsigned view carries: the zero point, plus 128 for
+/// signed inputs. `weightSums` has one entry per output channel.
+std::vector<int32_t> foldInputOffset(const int32_t *bias,
+                                     const std::vector<int64_t> &weightSums,
+                                     int64_t offset, int64_t paddedChannels);
+
+/// The offset of the kernel's unsigned view of an input: x_u = x + 128 for
+/// signed inputs, so x - zp = x_u - (zp + 128).
+inline int64_t getUnsignedOffset(int64_t zp, bool inputSigned) {
+  return inputSigned ? zp + 128 : zp;
+}
+
+/// Packs float conv weights, OHWI, into [ceil(O/16)][KH][KW][I][16].
+std::vector<float> packConvWeightsF32(const float *ohwi, int64_t o, int64_t kh,
+                                      int64_t kw, int64_t i);
+/// Packs float depthwise weights, [KH][KW][C], into [KH][KW][ceil(C/16)*16].
+std::vector<float> packDepthwiseWeightsF32(const float *hwc, int64_t kh,
+                                           int64_t kw, int64_t c);
+
+} // namespace qlip::kernels
+#endif
+
+#endif // QLIP_KERNELS_KERNELS_H

@@ -1,0 +1,94 @@
+//===- KernelRows.h - one output row, per code path -------------*- C++ -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// The driver (Kernels.cpp) pads the input once per call and splits output
+// rows across threads; each code path computes one output row of one image
+// over all output channels. The row functions of the AVX2 and AVX-512 paths
+// live in files of their own whose functions carry target attributes, so
+// nothing else in the library is compiled for a CPU it may not run on.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QLIP_LIB_KERNELS_KERNELROWS_H
+#define QLIP_LIB_KERNELS_KERNELROWS_H
+
+#include <stdint.h>
+
+namespace qlip::kernels {
+
+/// One row of an integer convolution or depthwise convolution.
+struct QRow {
+  /// The padded unsigned input at the row's first tap: [Hp][Wp][Cp] bytes,
+  /// Cp = C rounded up to 4 (conv) or to 16 (depthwise).
+  const uint8_t *in;
+  int64_t pixelStride;  // bytes between two output pixels' inputs (stride)
+  int64_t tapStrideW;   // bytes between two taps along W (dilation)
+  int64_t tapStrideH;   // bytes between two taps along H (dilation)
+  int64_t ow, kh, kw;
+  int64_t cp;           // padded input channels
+  const int8_t *weights;
+  int64_t weightBits;
+  const int32_t *bias;  // folded, padded to the channel tile
+  const int32_t *multiplier;
+  const int8_t *shift;
+  int64_t oc;           // output channels (== C for depthwise)
+  int8_t *out;          // the output row: ow x oc bytes
+  int32_t outputZp, outputMin, outputMax;
+  bool doubleRound;
+};
+
+/// One row of a float convolution or depthwise convolution.
+struct FRow {
+  const float *in;      // padded input at the row's first tap, [Hp][Wp][Cp]
+  int64_t pixelStride, tapStrideW, tapStrideH; // in floats
+  int64_t ow, kh, kw;
+  int64_t cp;           // C (conv) or C rounded up to 16 (depthwise)
+  const float *weights;
+  const float *bias;    // padded to the channel tile
+  int64_t oc;
+  float *out;
+  float outputMin, outputMax;
+};
+
+void qconvRowGeneric(const QRow &row);
+void qdepthwiseRowGeneric(const QRow &row);
+void fconvRowGeneric(const FRow &row);
+void fdepthwiseRowGeneric(const FRow &row);
+
+void qconvRowAvx2(const QRow &row);
+void qdepthwiseRowAvx2(const QRow &row);
+void fconvRowAvx2(const FRow &row);
+void fdepthwiseRowAvx2(const FRow &row);
+
+void qconvRowAvx512(const QRow &row);
+void qdepthwiseRowAvx512(const QRow &row);
+void fconvRowAvx512(const FRow &row);
+void fdepthwiseRowAvx512(const FRow &row);
+
+/// The requantization of one accumulator, as integer TOSA's rescale lowers
+/// it: the scaled value wraps to int32, the zero point adds in int32.
+inline int32_t requantize(int32_t acc, int32_t multiplier, int shift,
+                          bool doubleRound, int32_t zp, int32_t lo,
+                          int32_t hi) {
+  int64_t round = int64_t(1) << (shift - 1);
+  if (doubleRound && shift > 31)
+    round += acc >= 0 ? (int64_t(1) << 30) : -(int64_t(1) << 30);
+  int64_t scaled = (int64_t(acc) * multiplier + round) >> shift;
+  int32_t v = int32_t(uint32_t(uint64_t(scaled)) + uint32_t(zp));
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+/// Element j of a packed 4-bit block: low nibble of byte j for the first
+/// half of the block, high nibble of byte j - half for the second.
+inline int8_t unpackNibble(const int8_t *block, int64_t j, int64_t half) {
+  uint8_t byte = uint8_t(block[j < half ? j : j - half]);
+  int v = j < half ? (byte & 0xF) : (byte >> 4);
+  return int8_t(v >= 8 ? v - 16 : v);
+}
+
+} // namespace qlip::kernels
+
+#endif // QLIP_LIB_KERNELS_KERNELROWS_H

@@ -1,0 +1,386 @@
+//===- Kernels.cpp - the kernels' entry points and threads ----------------===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// Each call pads its input once into a scratch buffer (the input's zero
+// point, as unsigned bytes, around it and in the padded channels; signed
+// inputs are offset by 128 on the way), so the row functions never test a
+// bound; then it splits the output rows into one contiguous range per
+// thread. Every output element is computed by one thread in one order, so
+// the results do not depend on the thread count.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qlip/Kernels/Kernels.h"
+
+#include "KernelRows.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+using namespace qlip::kernels;
+
+//===----------------------------------------------------------------------===//
+// Code paths
+//===----------------------------------------------------------------------===//
+
+static bool cpuHas(qlip_isa isa) {
+  switch (isa) {
+  case QLIP_ISA_AUTO:
+  case QLIP_ISA_GENERIC:
+    return true;
+#if defined(__x86_64__) || defined(__i386__)
+  case QLIP_ISA_AVX2:
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  case QLIP_ISA_AVX512_VNNI:
+    return __builtin_cpu_supports("avx512f") &&
+           __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512vl") &&
+           __builtin_cpu_supports("avx512vnni") &&
+           __builtin_cpu_supports("fma");
+#else
+  default:
+    return false;
+#endif
+  }
+  return false;
+}
+
+static qlip_isa detectBest() {
+  for (qlip_isa isa : {QLIP_ISA_AVX512_VNNI, QLIP_ISA_AVX2})
+    if (cpuHas(isa))
+      return isa;
+  return QLIP_ISA_GENERIC;
+}
+
+static qlip_isa getBest() {
+  static const qlip_isa best = detectBest();
+  return best;
+}
+
+static std::atomic<int> forcedIsa{QLIP_ISA_AUTO};
+static std::atomic<int> defaultThreads{1};
+
+/// The path a call runs: its descriptor's, else the forced one, else the
+/// best. A descriptor may name a path this CPU lacks (an object compiled
+/// for another CPU): the generic path computes the same bits, so it runs
+/// that, and says so once.
+static qlip_isa resolveIsa(int64_t requested) {
+  qlip_isa isa = qlip_isa(requested);
+  if (isa == QLIP_ISA_AUTO)
+    isa = qlip_isa(forcedIsa.load(std::memory_order_relaxed));
+  if (isa == QLIP_ISA_AUTO)
+    return getBest();
+  if (isa < QLIP_ISA_AUTO || isa > QLIP_ISA_AVX512_VNNI || !cpuHas(isa)) {
+    static std::once_flag warned;
+    std::call_once(warned, [&] {
+      std::fprintf(stderr,
+                   "qlip kernels: this CPU cannot run the '%s' path the "
+                   "code asks for; running the generic path\n",
+                   qlip_isa_name(isa));
+    });
+    return QLIP_ISA_GENERIC;
+  }
+  return isa;
+}
+
+extern "C" int qlip_isa_supported(enum qlip_isa isa) { return cpuHas(isa); }
+extern "C" enum qlip_isa qlip_get_best_isa(void) { return getBest(); }
+extern "C" enum qlip_isa qlip_get_isa(void) { return resolveIsa(QLIP_ISA_AUTO); }
+
+extern "C" int qlip_set_isa(enum qlip_isa isa) {
+  if (isa < QLIP_ISA_AUTO || isa > QLIP_ISA_AVX512_VNNI || !cpuHas(isa))
+    return -1;
+  forcedIsa.store(isa);
+  return 0;
+}
+
+extern "C" const char *qlip_isa_name(enum qlip_isa isa) {
+  switch (isa) {
+  case QLIP_ISA_AUTO:
+    return "auto";
+  case QLIP_ISA_GENERIC:
+    return "generic";
+  case QLIP_ISA_AVX2:
+    return "avx2";
+  case QLIP_ISA_AVX512_VNNI:
+    return "avx512-vnni";
+  }
+  return "unknown";
+}
+
+//===----------------------------------------------------------------------===//
+// Threads
+//===----------------------------------------------------------------------===//
+
+extern "C" void qlip_set_num_threads(int threads) {
+  defaultThreads.store(std::max(1, threads));
+}
+extern "C" int qlip_get_num_threads(void) { return defaultThreads.load(); }
+
+namespace {
+/// A pool of workers that run one range of a parallel loop each. One loop
+/// at a time: a second caller meanwhile runs its loop on its own thread.
+class ThreadPool {
+public:
+  ~ThreadPool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      stopping = true;
+    }
+    wake.notify_all();
+    for (std::thread &t : workers)
+      t.join();
+  }
+
+  /// Runs body(begin, end) over [0, count) in `parts` contiguous ranges.
+  void run(int64_t count, int parts,
+           const std::function<void(int64_t, int64_t)> &body) {
+    std::unique_lock<std::mutex> busy(runMutex, std::try_to_lock);
+    if (!busy.owns_lock() || parts <= 1) {
+      body(0, count);
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      while (int(workers.size()) < parts - 1) {
+        int index = int(workers.size());
+        workers.emplace_back([this, index] { work(index); });
+      }
+      job = &body;
+      jobCount = count;
+      jobParts = parts;
+      pending = parts - 1;
+      ++generation;
+    }
+    wake.notify_all();
+    // The caller takes the last range.
+    body(count * (parts - 1) / parts, count);
+    std::unique_lock<std::mutex> lock(mutex);
+    done.wait(lock, [this] { return pending == 0; });
+    job = nullptr;
+  }
+
+private:
+  void work(int index) {
+    uint64_t seen = 0;
+    std::unique_lock<std::mutex> lock(mutex);
+    for (;;) {
+      wake.wait(lock, [&] { return stopping || generation != seen; });
+      if (stopping)
+        return;
+      seen = generation;
+      if (index >= jobParts - 1)
+        continue;
+      const std::function<void(int64_t, int64_t)> *body = job;
+      int64_t count = jobCount, parts = jobParts;
+      lock.unlock();
+      (*body)(count * index / parts, count * (index + 1) / parts);
+      lock.lock();
+      if (--pending == 0)
+        done.notify_one();
+    }
+  }
+
+  std::mutex runMutex, mutex;
+  std::condition_variable wake, done;
+  std::vector<std::thread> workers;
+  const std::function<void(int64_t, int64_t)> *job = nullptr;
+  int64_t jobCount = 0;
+  int jobParts = 0;
+  int pending = 0;
+  uint64_t generation = 0;
+  bool stopping = false;
+};
+} // namespace
+
+static void parallelFor(int64_t count, int64_t threads,
+                        const std::function<void(int64_t, int64_t)> &body) {
+  static ThreadPool pool;
+  int parts = int(std::min<int64_t>(
+      threads > 0 ? threads : defaultThreads.load(), count));
+  pool.run(count, std::max(parts, 1), body);
+}
+
+//===----------------------------------------------------------------------===//
+// Calls
+//===----------------------------------------------------------------------===//
+
+template <typename T> static T *data(const qlip_memref *m) {
+  return static_cast<T *>(m->aligned) + m->offset;
+}
+
+namespace {
+/// A call's geometry, read from its descriptor, and its padded input.
+struct Geometry {
+  explicit Geometry(const int64_t *d, int64_t channelAlign)
+      : d(d), n(d[QLIP_CONV_N]), h(d[QLIP_CONV_H]), w(d[QLIP_CONV_W]),
+        c(d[QLIP_CONV_C]), oh(d[QLIP_CONV_OH]), ow(d[QLIP_CONV_OW]),
+        oc(d[QLIP_CONV_OC]) {
+    hp = (oh - 1) * d[QLIP_CONV_STRIDE_H] +
+         (d[QLIP_CONV_KH] - 1) * d[QLIP_CONV_DILATION_H] + 1;
+    wp = (ow - 1) * d[QLIP_CONV_STRIDE_W] +
+         (d[QLIP_CONV_KW] - 1) * d[QLIP_CONV_DILATION_W] + 1;
+    cp = roundUp(c, channelAlign);
+  }
+  int64_t threads() const { return d[QLIP_CONV_THREADS]; }
+
+  /// Copies the input into a [n][hp][wp][cp] buffer, `pad` around it and
+  /// in the extra channels, each element through `convert`.
+  template <typename T, typename Convert>
+  void pad(const T *in, T *out, T padValue, Convert convert) const {
+    const int64_t top = d[QLIP_CONV_PAD_TOP], left = d[QLIP_CONV_PAD_LEFT];
+    parallelFor(n * hp, threads(), [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) {
+        const int64_t b = r / hp, y = r % hp - top;
+        T *row = out + r * wp * cp;
+        for (int64_t x = 0; x < wp; ++x) {
+          T *px = row + x * cp;
+          const int64_t ix = x - left;
+          int64_t copied = 0;
+          if (y >= 0 && y < h && ix >= 0 && ix < w) {
+            const T *src = in + ((b * h + y) * w + ix) * c;
+            for (; copied < c; ++copied)
+              px[copied] = convert(src[copied]);
+          }
+          for (int64_t k = copied; k < cp; ++k)
+            px[k] = padValue;
+        }
+      }
+    });
+  }
+
+  /// Runs `row(n, oh)` for every output row, split across threads.
+  template <typename Row> void forEachRow(Row row) const {
+    parallelFor(n * oh, threads(), [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r)
+        row(r / oh, r % oh);
+    });
+  }
+
+  const int64_t *d;
+  int64_t n, h, w, c, oh, ow, oc, hp, wp, cp;
+};
+
+/// The calling thread's scratch buffer, grown as needed and kept: no
+/// allocation per call once the largest layer has run.
+template <typename T> T *getScratch(int64_t elements) {
+  thread_local std::vector<T> scratch;
+  // Slack for the vector paths' whole-register loads at the very end.
+  if (scratch.size() < size_t(elements + 64))
+    scratch.resize(elements + 64);
+  return scratch.data();
+}
+} // namespace
+
+using QRowFn = void (*)(const QRow &);
+using FRowFn = void (*)(const FRow &);
+
+extern "C" void _mlir_ciface_qlip_qconv2d(
+    const qlip_memref *descRef, const qlip_memref *inputRef,
+    const qlip_memref *weightsRef, const qlip_memref *biasRef,
+    const qlip_memref *multRef, const qlip_memref *shiftRef,
+    const qlip_memref *outputRef) {
+  const int64_t *d = data<const int64_t>(descRef);
+  const bool depthwise = d[QLIP_CONV_DEPTHWISE] != 0;
+  Geometry g(d, depthwise ? kChannelTile : kReductionTile);
+  const bool inputSigned = d[QLIP_CONV_INPUT_SIGNED] != 0;
+  const uint8_t offset =
+      uint8_t(getUnsignedOffset(d[QLIP_CONV_INPUT_ZP], inputSigned));
+  uint8_t *padded = getScratch<uint8_t>(g.n * g.hp * g.wp * g.cp);
+  const uint8_t flip = inputSigned ? 0x80 : 0;
+  g.pad(data<const uint8_t>(inputRef), padded, offset,
+        [flip](uint8_t v) { return uint8_t(v ^ flip); });
+
+  static constexpr QRowFn conv[] = {nullptr, qconvRowGeneric, qconvRowAvx2,
+                                    qconvRowAvx512};
+  static constexpr QRowFn dw[] = {nullptr, qdepthwiseRowGeneric,
+                                  qdepthwiseRowAvx2, qdepthwiseRowAvx512};
+  const qlip_isa isa = resolveIsa(d[QLIP_CONV_ISA]);
+  const QRowFn rowFn = depthwise ? dw[isa] : conv[isa];
+
+  QRow base;
+  base.pixelStride = d[QLIP_CONV_STRIDE_W] * g.cp;
+  base.tapStrideW = d[QLIP_CONV_DILATION_W] * g.cp;
+  base.tapStrideH = d[QLIP_CONV_DILATION_H] * g.wp * g.cp;
+  base.ow = g.ow;
+  base.kh = d[QLIP_CONV_KH];
+  base.kw = d[QLIP_CONV_KW];
+  base.cp = g.cp;
+  base.weights = data<const int8_t>(weightsRef);
+  base.weightBits = d[QLIP_CONV_WEIGHT_BITS];
+  base.bias = data<const int32_t>(biasRef);
+  base.multiplier = data<const int32_t>(multRef);
+  base.shift = data<const int8_t>(shiftRef);
+  base.oc = g.oc;
+  base.outputZp = int32_t(d[QLIP_CONV_OUTPUT_ZP]);
+  base.outputMin = int32_t(d[QLIP_CONV_OUTPUT_MIN]);
+  base.outputMax = int32_t(d[QLIP_CONV_OUTPUT_MAX]);
+  base.doubleRound = d[QLIP_CONV_DOUBLE_ROUND] != 0;
+  int8_t *out = data<int8_t>(outputRef);
+  const int64_t strideH = d[QLIP_CONV_STRIDE_H];
+  g.forEachRow([&](int64_t b, int64_t oh) {
+    QRow row = base;
+    row.in = padded + ((b * g.hp + oh * strideH) * g.wp) * g.cp;
+    row.out = out + ((b * g.oh + oh) * g.ow) * g.oc;
+    rowFn(row);
+  });
+}
+
+static float floatFromBits(int64_t bits) {
+  uint32_t u = uint32_t(bits);
+  float f;
+  std::memcpy(&f, &u, sizeof f);
+  return f;
+}
+
+extern "C" void _mlir_ciface_qlip_conv2d_f32(const qlip_memref *descRef,
+                                             const qlip_memref *inputRef,
+                                             const qlip_memref *weightsRef,
+                                             const qlip_memref *biasRef,
+                                             const qlip_memref *outputRef) {
+  const int64_t *d = data<const int64_t>(descRef);
+  const bool depthwise = d[QLIP_CONV_DEPTHWISE] != 0;
+  Geometry g(d, depthwise ? kChannelTile : 1);
+  float *padded = getScratch<float>(g.n * g.hp * g.wp * g.cp);
+  g.pad(data<const float>(inputRef), padded, 0.0f, [](float v) { return v; });
+
+  static constexpr FRowFn conv[] = {nullptr, fconvRowGeneric, fconvRowAvx2,
+                                    fconvRowAvx512};
+  static constexpr FRowFn dw[] = {nullptr, fdepthwiseRowGeneric,
+                                  fdepthwiseRowAvx2, fdepthwiseRowAvx512};
+  const qlip_isa isa = resolveIsa(d[QLIP_CONV_ISA]);
+  const FRowFn rowFn = depthwise ? dw[isa] : conv[isa];
+
+  FRow base;
+  base.pixelStride = d[QLIP_CONV_STRIDE_W] * g.cp;
+  base.tapStrideW = d[QLIP_CONV_DILATION_W] * g.cp;
+  base.tapStrideH = d[QLIP_CONV_DILATION_H] * g.wp * g.cp;
+  base.ow = g.ow;
+  base.kh = d[QLIP_CONV_KH];
+  base.kw = d[QLIP_CONV_KW];
+  base.cp = g.cp;
+  base.weights = data<const float>(weightsRef);
+  base.bias = data<const float>(biasRef);
+  base.oc = g.oc;
+  base.outputMin = floatFromBits(d[QLIP_CONV_FLOAT_MIN]);
+  base.outputMax = floatFromBits(d[QLIP_CONV_FLOAT_MAX]);
+  float *out = data<float>(outputRef);
+  const int64_t strideH = d[QLIP_CONV_STRIDE_H];
+  g.forEachRow([&](int64_t b, int64_t oh) {
+    FRow row = base;
+    row.in = padded + ((b * g.hp + oh * strideH) * g.wp) * g.cp;
+    row.out = out + ((b * g.oh + oh) * g.ow) * g.oc;
+    rowFn(row);
+  });
+}

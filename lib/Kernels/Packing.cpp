@@ -1,0 +1,121 @@
+//===- Packing.cpp - the kernels' weight layouts --------------------------===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// The one definition of the tile layouts the kernels read. The compiler
+// calls these at compile time; the unit tests call them to feed the
+// kernels.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qlip/Kernels/Kernels.h"
+
+using namespace qlip::kernels;
+
+/// Packs a block of bytes at 4 bits: element j in the low nibble of byte j,
+/// element j + half in the high nibble.
+static void packNibbles(const int8_t *block, int64_t size, int8_t *out) {
+  int64_t half = size / 2;
+  for (int64_t j = 0; j < half; ++j)
+    out[j] = int8_t((uint8_t(block[j]) & 0xF) |
+                    ((uint8_t(block[j + half]) & 0xF) << 4));
+}
+
+int64_t qlip::kernels::getPackedConvWeightBytes(int64_t o, int64_t kh,
+                                                int64_t kw, int64_t i,
+                                                int bits) {
+  int64_t bytes = roundUp(o, kChannelTile) * kh * kw * roundUp(i, kReductionTile);
+  return bits == 4 ? bytes / 2 : bytes;
+}
+
+int64_t qlip::kernels::getPackedDepthwiseWeightBytes(int64_t kh, int64_t kw,
+                                                     int64_t c, int bits) {
+  int64_t bytes = kh * kw * roundUp(c, kChannelTile);
+  return bits == 4 ? bytes / 2 : bytes;
+}
+
+std::vector<int8_t> qlip::kernels::packConvWeights(const int8_t *ohwi,
+                                                   int64_t o, int64_t kh,
+                                                   int64_t kw, int64_t i,
+                                                   int bits) {
+  const int64_t groups = roundUp(i, kReductionTile) / kReductionTile;
+  const int64_t blockSize = kChannelTile * kReductionTile;
+  const int64_t numBlocks = roundUp(o, kChannelTile) / kChannelTile * kh * kw *
+                            groups;
+  std::vector<int8_t> bytes(numBlocks * blockSize, 0);
+  // Blocks in [ocb][y][x][group] order, each [16 channels][4 inputs].
+  for (int64_t oc = 0; oc < o; ++oc)
+    for (int64_t y = 0; y < kh; ++y)
+      for (int64_t x = 0; x < kw; ++x)
+        for (int64_t c = 0; c < i; ++c) {
+          int64_t block = ((oc / kChannelTile * kh + y) * kw + x) * groups +
+                          c / kReductionTile;
+          int64_t lane = oc % kChannelTile;
+          bytes[block * blockSize + lane * kReductionTile + c % kReductionTile] =
+              ohwi[((oc * kh + y) * kw + x) * i + c];
+        }
+  if (bits != 4)
+    return bytes;
+  std::vector<int8_t> packed(bytes.size() / 2);
+  for (int64_t b = 0; b < numBlocks; ++b)
+    packNibbles(&bytes[b * blockSize], blockSize, &packed[b * blockSize / 2]);
+  return packed;
+}
+
+std::vector<int8_t> qlip::kernels::packDepthwiseWeights(const int8_t *hwc,
+                                                        int64_t kh, int64_t kw,
+                                                        int64_t c, int bits) {
+  const int64_t cp = roundUp(c, kChannelTile);
+  std::vector<int8_t> bytes(kh * kw * cp, 0);
+  for (int64_t tap = 0; tap < kh * kw; ++tap)
+    for (int64_t ch = 0; ch < c; ++ch)
+      bytes[tap * cp + ch] = hwc[tap * c + ch];
+  if (bits != 4)
+    return bytes;
+  std::vector<int8_t> packed(bytes.size() / 2);
+  for (int64_t b = 0, e = int64_t(bytes.size()) / kChannelTile; b < e; ++b)
+    packNibbles(&bytes[b * kChannelTile], kChannelTile,
+                &packed[b * kChannelTile / 2]);
+  return packed;
+}
+
+std::vector<int32_t>
+qlip::kernels::foldInputOffset(const int32_t *bias,
+                               const std::vector<int64_t> &weightSums,
+                               int64_t offset, int64_t paddedChannels) {
+  std::vector<int32_t> folded(paddedChannels, 0);
+  for (size_t oc = 0; oc < weightSums.size(); ++oc) {
+    // The accumulator wraps modulo 2^32, and so may the folded term.
+    uint64_t term = uint64_t(offset) * uint64_t(weightSums[oc]);
+    folded[oc] = int32_t(uint32_t(uint32_t(bias[oc]) - uint32_t(term)));
+  }
+  return folded;
+}
+
+std::vector<float> qlip::kernels::packConvWeightsF32(const float *ohwi,
+                                                     int64_t o, int64_t kh,
+                                                     int64_t kw, int64_t i) {
+  std::vector<float> packed(roundUp(o, kChannelTile) * kh * kw * i, 0.0f);
+  for (int64_t oc = 0; oc < o; ++oc)
+    for (int64_t y = 0; y < kh; ++y)
+      for (int64_t x = 0; x < kw; ++x)
+        for (int64_t c = 0; c < i; ++c)
+          packed[(((oc / kChannelTile * kh + y) * kw + x) * i + c) *
+                     kChannelTile +
+                 oc % kChannelTile] = ohwi[((oc * kh + y) * kw + x) * i + c];
+  return packed;
+}
+
+std::vector<float> qlip::kernels::packDepthwiseWeightsF32(const float *hwc,
+                                                          int64_t kh,
+                                                          int64_t kw,
+                                                          int64_t c) {
+  const int64_t cp = roundUp(c, kChannelTile);
+  std::vector<float> packed(kh * kw * cp, 0.0f);
+  for (int64_t tap = 0; tap < kh * kw; ++tap)
+    for (int64_t ch = 0; ch < c; ++ch)
+      packed[tap * cp + ch] = hwc[tap * c + ch];
+  return packed;
+}

@@ -1,0 +1,324 @@
+//===- RowsAvx2.cpp - the kernels with AVX2 and FMA -----------------------===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// For CPUs without VNNI. Integer convolutions widen both operands to int16
+// and multiply-add pairs with vpmaddwd, which is exact for any uint8 x int8
+// product pair (vpmaddubsw would saturate). The packed layout is the VNNI
+// one: 8 channels x 4 inputs make 32 bytes, widened to two vectors of
+// [channel][pair] partial sums that one horizontal add completes.
+//
+// As in RowsAvx512.cpp, each function carries its target attribute and the
+// file instantiates no standard library template.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelRows.h"
+
+#include "qlip/Kernels/Kernels.h"
+
+// GCC 12's intrinsics headers start some conversions from an undefined
+// register, which its own uninitialized-use warnings then flag.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#include <string.h>
+
+#include <utility>
+
+#define QLIP_AVX2 __attribute__((target("avx2,fma")))
+
+using namespace qlip::kernels;
+
+namespace {
+
+inline int64_t minInt(int64_t a, int64_t b) { return a < b ? a : b; }
+
+/// 32 signed weights (8 channels x 4 inputs): bytes of a block's half `h`,
+/// or at 4 bits the low (h = 0) or high (h = 1) nibbles of its 32 bytes.
+template <bool Nibbles>
+QLIP_AVX2 inline __m256i loadWeightHalf(const int8_t *block, int h) {
+  if (!Nibbles)
+    return _mm256_loadu_si256(
+        reinterpret_cast<const __m256i *>(block + h * 32));
+  __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(block));
+  if (h)
+    v = _mm256_srli_epi16(v, 4);
+  __m256i nib = _mm256_and_si256(v, _mm256_set1_epi8(0x0F));
+  __m256i eight = _mm256_set1_epi8(8);
+  return _mm256_sub_epi8(_mm256_xor_si256(nib, eight), eight);
+}
+
+/// Arithmetic right shift of 64-bit lanes by per-lane amounts (AVX2 has
+/// only the logical one): floor division works on the complement.
+QLIP_AVX2 inline __m256i sravEpi64(__m256i v, __m256i s) {
+  __m256i sign = _mm256_cmpgt_epi64(_mm256_setzero_si256(), v);
+  return _mm256_xor_si256(_mm256_srlv_epi64(_mm256_xor_si256(v, sign), s),
+                          sign);
+}
+
+/// Four lanes of apply_scale_32 in 64 bits, in the low half of each lane.
+QLIP_AVX2 inline __m256i scaleQuarter(__m128i acc, __m128i mult,
+                                      __m128i shift, bool doubleRound) {
+  __m256i a = _mm256_cvtepi32_epi64(acc);
+  __m256i m = _mm256_cvtepi32_epi64(mult);
+  __m256i s = _mm256_cvtepi32_epi64(shift);
+  __m256i one = _mm256_set1_epi64x(1);
+  __m256i round = _mm256_sllv_epi64(one, _mm256_sub_epi64(s, one));
+  if (doubleRound) {
+    __m256i big = _mm256_cmpgt_epi64(s, _mm256_set1_epi64x(31));
+    __m256i neg = _mm256_cmpgt_epi64(_mm256_setzero_si256(), a);
+    __m256i adj = _mm256_blendv_epi8(_mm256_set1_epi64x(1LL << 30),
+                                     _mm256_set1_epi64x(-(1LL << 30)), neg);
+    round = _mm256_add_epi64(round, _mm256_and_si256(adj, big));
+  }
+  __m256i prod = _mm256_mul_epi32(a, m);
+  return sravEpi64(_mm256_add_epi64(prod, round), s);
+}
+
+/// The epilogue of 8 channels of one pixel, storing `valid` bytes.
+QLIP_AVX2 inline void requantizeStore(__m256i acc, const QRow &r, int64_t oc0,
+                                      int64_t valid, int8_t *out) {
+  acc = _mm256_add_epi32(
+      acc, _mm256_loadu_si256(reinterpret_cast<const __m256i *>(r.bias + oc0)));
+  __m256i mult = _mm256_loadu_si256(
+      reinterpret_cast<const __m256i *>(r.multiplier + oc0));
+  __m256i shift = _mm256_cvtepi8_epi32(
+      _mm_loadl_epi64(reinterpret_cast<const __m128i *>(r.shift + oc0)));
+  __m256i lo = scaleQuarter(_mm256_castsi256_si128(acc),
+                            _mm256_castsi256_si128(mult),
+                            _mm256_castsi256_si128(shift), r.doubleRound);
+  __m256i hi = scaleQuarter(_mm256_extracti128_si256(acc, 1),
+                            _mm256_extracti128_si256(mult, 1),
+                            _mm256_extracti128_si256(shift, 1), r.doubleRound);
+  // The low 32 bits of each 64-bit lane, in order: truncation.
+  __m256i even = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
+  __m256i v = _mm256_permute2x128_si256(
+      _mm256_permutevar8x32_epi32(lo, even),
+      _mm256_permutevar8x32_epi32(hi, even), 0x20);
+  v = _mm256_add_epi32(v, _mm256_set1_epi32(r.outputZp));
+  v = _mm256_max_epi32(v, _mm256_set1_epi32(r.outputMin));
+  v = _mm256_min_epi32(v, _mm256_set1_epi32(r.outputMax));
+  alignas(32) int32_t lanes[8];
+  _mm256_store_si256(reinterpret_cast<__m256i *>(lanes), v);
+  for (int64_t i = 0; i < valid && i < 8; ++i)
+    out[i] = int8_t(lanes[i]);
+}
+
+template <int M, bool Nibbles>
+QLIP_AVX2 void qconvTile(const QRow &r, const uint8_t *px, int64_t ocb, int h,
+                         int8_t *out) {
+  const int64_t groups = r.cp / kReductionTile;
+  const int64_t blockBytes = Nibbles ? 32 : 64;
+  const int8_t *w0 = r.weights + ocb * r.kh * r.kw * groups * blockBytes;
+  // acc[m][0]: channels 0-3 as (pair 0, pair 1) sums, acc[m][1]: 4-7.
+  __m256i acc[M][2];
+#pragma GCC unroll 8
+  for (int m = 0; m < M; ++m)
+    acc[m][0] = acc[m][1] = _mm256_setzero_si256();
+  for (int64_t t = 0; t < r.kh * r.kw; ++t) {
+    const uint8_t *tap =
+        px + t / r.kw * r.tapStrideH + t % r.kw * r.tapStrideW;
+    const int8_t *wt = w0 + t * groups * blockBytes;
+    for (int64_t g = 0; g < groups; ++g) {
+      __m256i w8 = loadWeightHalf<Nibbles>(wt + g * blockBytes, h);
+      __m256i w0v = _mm256_cvtepi8_epi16(_mm256_castsi256_si128(w8));
+      __m256i w1v = _mm256_cvtepi8_epi16(_mm256_extracti128_si256(w8, 1));
+#pragma GCC unroll 8
+      for (int m = 0; m < M; ++m) {
+        int32_t four;
+        memcpy(&four, tap + m * r.pixelStride + g * kReductionTile, 4);
+        __m256i xv = _mm256_broadcastq_epi64(
+            _mm_cvtepu8_epi16(_mm_cvtsi32_si128(four)));
+        acc[m][0] = _mm256_add_epi32(acc[m][0], _mm256_madd_epi16(w0v, xv));
+        acc[m][1] = _mm256_add_epi32(acc[m][1], _mm256_madd_epi16(w1v, xv));
+      }
+    }
+  }
+  const int64_t oc0 = ocb * kChannelTile + h * 8;
+#pragma GCC unroll 8
+  for (int m = 0; m < M; ++m) {
+    // [0 1 4 5 | 2 3 6 7] -> [0 1 2 3 4 5 6 7]
+    __m256i sums = _mm256_permute4x64_epi64(
+        _mm256_hadd_epi32(acc[m][0], acc[m][1]), 0xD8);
+    requantizeStore(sums, r, oc0, r.oc - oc0, out + m * r.oc + oc0);
+  }
+}
+
+using QTile = void (*)(const QRow &, const uint8_t *, int64_t, int, int8_t *);
+constexpr int kPixels = 4;
+
+template <bool Nibbles, int... Ms>
+constexpr void fillTiles(QTile *table, std::integer_sequence<int, Ms...>) {
+  ((table[Ms] = &qconvTile<Ms + 1, Nibbles>), ...);
+}
+
+template <bool Nibbles> struct QTiles {
+  QTile tiles[kPixels];
+  QTiles() { fillTiles<Nibbles>(tiles, std::make_integer_sequence<int, kPixels>()); }
+};
+
+template <bool Nibbles> void qconvRow(const QRow &r) {
+  static const QTiles<Nibbles> table;
+  for (int64_t oc0 = 0; oc0 < r.oc; oc0 += 8)
+    for (int64_t p = 0; p < r.ow; p += kPixels) {
+      const int64_t m = minInt(kPixels, r.ow - p);
+      table.tiles[m - 1](r, r.in + p * r.pixelStride, oc0 / kChannelTile,
+                         int(oc0 % kChannelTile / 8), r.out + p * r.oc);
+    }
+}
+
+/// 8 depthwise weights of one tap (channels c0..c0+7 of a 16-block, half h).
+template <bool Nibbles>
+QLIP_AVX2 inline __m256i loadDepthwiseWeights(const int8_t *block, int h) {
+  __m128i bytes;
+  if (Nibbles) {
+    __m128i v = _mm_loadl_epi64(reinterpret_cast<const __m128i *>(block));
+    if (h)
+      v = _mm_srli_epi16(v, 4);
+    __m128i eight = _mm_set1_epi8(8);
+    bytes = _mm_sub_epi8(
+        _mm_xor_si128(_mm_and_si128(v, _mm_set1_epi8(0x0F)), eight), eight);
+  } else {
+    bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i *>(block + h * 8));
+  }
+  return _mm256_cvtepi8_epi32(bytes);
+}
+
+template <bool Nibbles>
+QLIP_AVX2 void qdepthwiseRow(const QRow &r) {
+  const int64_t tapBytes = Nibbles ? r.cp / 2 : r.cp;
+  const int64_t blockBytes = Nibbles ? kChannelTile / 2 : kChannelTile;
+  for (int64_t c0 = 0; c0 < r.oc; c0 += 8) {
+    const int h = int(c0 % kChannelTile / 8);
+    const int8_t *wb = r.weights + c0 / kChannelTile * blockBytes;
+    for (int64_t p = 0; p < r.ow; ++p) {
+      __m256i acc = _mm256_setzero_si256();
+      for (int64_t y = 0; y < r.kh; ++y)
+        for (int64_t x = 0; x < r.kw; ++x) {
+          __m256i w =
+              loadDepthwiseWeights<Nibbles>(wb + (y * r.kw + x) * tapBytes, h);
+          __m256i xv = _mm256_cvtepu8_epi32(_mm_loadl_epi64(
+              reinterpret_cast<const __m128i *>(r.in + p * r.pixelStride +
+                                                y * r.tapStrideH +
+                                                x * r.tapStrideW + c0)));
+          acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(xv, w));
+        }
+      requantizeStore(acc, r, c0, r.oc - c0, r.out + p * r.oc + c0);
+    }
+  }
+}
+
+QLIP_AVX2 inline __m256 clampFloat(__m256 v, const FRow &r) {
+  v = _mm256_max_ps(_mm256_set1_ps(r.outputMin), v);
+  return _mm256_min_ps(_mm256_set1_ps(r.outputMax), v);
+}
+
+QLIP_AVX2 inline void storeFloats(float *out, __m256 v, int64_t valid) {
+  if (valid >= 8) {
+    _mm256_storeu_ps(out, v);
+    return;
+  }
+  __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(int(valid)), lane);
+  _mm256_maskstore_ps(out, mask, v);
+}
+
+template <int M>
+QLIP_AVX2 void fconvTile(const FRow &r, const float *px, int64_t ocb,
+                         float *out) {
+  const float *w0 = r.weights + ocb * r.kh * r.kw * r.cp * kChannelTile;
+  __m256 acc[M][2];
+  const float *bias = r.bias + ocb * kChannelTile;
+#pragma GCC unroll 8
+  for (int m = 0; m < M; ++m) {
+    acc[m][0] = _mm256_loadu_ps(bias);
+    acc[m][1] = _mm256_loadu_ps(bias + 8);
+  }
+  for (int64_t t = 0; t < r.kh * r.kw; ++t) {
+    const float *tap = px + t / r.kw * r.tapStrideH + t % r.kw * r.tapStrideW;
+    const float *wt = w0 + t * r.cp * kChannelTile;
+    for (int64_t c = 0; c < r.cp; ++c) {
+      __m256 wa = _mm256_loadu_ps(wt + c * kChannelTile);
+      __m256 wb = _mm256_loadu_ps(wt + c * kChannelTile + 8);
+#pragma GCC unroll 8
+      for (int m = 0; m < M; ++m) {
+        __m256 xv = _mm256_set1_ps(tap[m * r.pixelStride + c]);
+        acc[m][0] = _mm256_fmadd_ps(xv, wa, acc[m][0]);
+        acc[m][1] = _mm256_fmadd_ps(xv, wb, acc[m][1]);
+      }
+    }
+  }
+  const int64_t oc0 = ocb * kChannelTile;
+#pragma GCC unroll 8
+  for (int m = 0; m < M; ++m) {
+    storeFloats(out + m * r.oc + oc0, clampFloat(acc[m][0], r), r.oc - oc0);
+    if (r.oc - oc0 > 8)
+      storeFloats(out + m * r.oc + oc0 + 8, clampFloat(acc[m][1], r),
+                  r.oc - oc0 - 8);
+  }
+}
+
+using FTile = void (*)(const FRow &, const float *, int64_t, float *);
+constexpr int kFloatPixels = 6;
+
+template <int... Ms>
+constexpr void fillFTiles(FTile *table, std::integer_sequence<int, Ms...>) {
+  ((table[Ms] = &fconvTile<Ms + 1>), ...);
+}
+
+struct FTiles {
+  FTile tiles[kFloatPixels];
+  FTiles() { fillFTiles(tiles, std::make_integer_sequence<int, kFloatPixels>()); }
+};
+
+QLIP_AVX2 void fdepthwiseRowImpl(const FRow &r) {
+  for (int64_t c0 = 0; c0 < r.oc; c0 += 8) {
+    const __m256 bias = _mm256_loadu_ps(r.bias + c0);
+    for (int64_t p = 0; p < r.ow; ++p) {
+      __m256 acc = bias;
+      for (int64_t y = 0; y < r.kh; ++y)
+        for (int64_t x = 0; x < r.kw; ++x)
+          acc = _mm256_fmadd_ps(
+              _mm256_loadu_ps(r.in + p * r.pixelStride + y * r.tapStrideH +
+                              x * r.tapStrideW + c0),
+              _mm256_loadu_ps(r.weights + (y * r.kw + x) * r.cp + c0), acc);
+      storeFloats(r.out + p * r.oc + c0, clampFloat(acc, r), r.oc - c0);
+    }
+  }
+}
+
+} // namespace
+
+void qlip::kernels::qconvRowAvx2(const QRow &row) {
+  if (row.weightBits == 4)
+    qconvRow<true>(row);
+  else
+    qconvRow<false>(row);
+}
+
+void qlip::kernels::qdepthwiseRowAvx2(const QRow &row) {
+  if (row.weightBits == 4)
+    qdepthwiseRow<true>(row);
+  else
+    qdepthwiseRow<false>(row);
+}
+
+void qlip::kernels::fconvRowAvx2(const FRow &r) {
+  static const FTiles table;
+  const int64_t ocBlocks = roundUp(r.oc, kChannelTile) / kChannelTile;
+  for (int64_t ocb = 0; ocb < ocBlocks; ++ocb)
+    for (int64_t p = 0; p < r.ow; p += kFloatPixels) {
+      const int64_t m = minInt(kFloatPixels, r.ow - p);
+      table.tiles[m - 1](r, r.in + p * r.pixelStride, ocb, r.out + p * r.oc);
+    }
+}
+
+void qlip::kernels::fdepthwiseRowAvx2(const FRow &row) {
+  fdepthwiseRowImpl(row);
+}
+
+#pragma GCC diagnostic pop

@@ -1,0 +1,364 @@
+//===- RowsAvx512.cpp - the kernels with AVX-512 VNNI ---------------------===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// Register tiles of M output pixels x NB tiles of 16 output channels held in
+// zmm accumulators. Integer convolutions step through the reduction 4 input
+// channels at a time: one broadcast of 4 unsigned activation bytes, one
+// vpdpbusd per 16 channels (64 multiply-adds). The requantizing epilogue
+// works on the accumulators in registers (64-bit products, variable
+// arithmetic shifts) before the one store of the output bytes.
+//
+// Every function carries the target attribute instead of the file being
+// compiled for AVX-512, so no inline function of a shared header is ever
+// emitted here with instructions other CPUs lack. Hence no standard library
+// templates in this file.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelRows.h"
+
+#include "qlip/Kernels/Kernels.h"
+
+// GCC 12's intrinsics headers start some conversions from an undefined
+// register, which its own uninitialized-use warnings then flag.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#include <string.h>
+
+#include <utility>
+
+#define QLIP_AVX512                                                            \
+  __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,fma")))
+
+using namespace qlip::kernels;
+
+namespace {
+
+inline int64_t minInt(int64_t a, int64_t b) { return a < b ? a : b; }
+
+/// 64 signed weights (16 channels x 4 inputs), unpacked from 32 bytes at 4
+/// bits: the low nibbles are elements 0..31, the high ones 32..63.
+template <bool Nibbles>
+QLIP_AVX512 inline __m512i loadWeights(const int8_t *block) {
+  if (!Nibbles)
+    return _mm512_loadu_si512(block);
+  __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(block));
+  __m256i mask = _mm256_set1_epi8(0x0F);
+  __m256i lo = _mm256_and_si256(v, mask);
+  __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), mask);
+  __m512i z = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+  __m512i eight = _mm512_set1_epi8(8);
+  return _mm512_sub_epi8(_mm512_xor_si512(z, eight), eight);
+}
+
+/// Eight lanes of apply_scale_32 in 64 bits, truncated to int32.
+QLIP_AVX512 inline __m256i scaleHalf(__m256i acc, __m256i mult, __m256i shift,
+                                     bool doubleRound) {
+  __m512i a = _mm512_cvtepi32_epi64(acc);
+  __m512i m = _mm512_cvtepi32_epi64(mult);
+  __m512i s = _mm512_cvtepi32_epi64(shift);
+  __m512i one = _mm512_set1_epi64(1);
+  __m512i round = _mm512_sllv_epi64(one, _mm512_sub_epi64(s, one));
+  if (doubleRound) {
+    __mmask8 big = _mm512_cmpgt_epi64_mask(s, _mm512_set1_epi64(31));
+    __mmask8 neg = _mm512_cmplt_epi64_mask(a, _mm512_setzero_si512());
+    __m512i adj = _mm512_mask_blend_epi64(neg, _mm512_set1_epi64(1LL << 30),
+                                          _mm512_set1_epi64(-(1LL << 30)));
+    round = _mm512_mask_add_epi64(round, big, round, adj);
+  }
+  __m512i prod = _mm512_mul_epi32(a, m);
+  return _mm512_cvtepi64_epi32(
+      _mm512_srav_epi64(_mm512_add_epi64(prod, round), s));
+}
+
+/// The epilogue of 16 channels of one pixel: rescale, zero point, clamp,
+/// and the store of `valid` bytes.
+QLIP_AVX512 inline void requantizeStore(__m512i acc, const QRow &r,
+                                        int64_t oc0, __mmask16 valid,
+                                        int8_t *out) {
+  acc = _mm512_add_epi32(acc, _mm512_loadu_si512(r.bias + oc0));
+  __m512i mult = _mm512_loadu_si512(r.multiplier + oc0);
+  __m512i shift = _mm512_cvtepi8_epi32(
+      _mm_loadu_si128(reinterpret_cast<const __m128i *>(r.shift + oc0)));
+  __m256i lo = scaleHalf(_mm512_castsi512_si256(acc),
+                         _mm512_castsi512_si256(mult),
+                         _mm512_castsi512_si256(shift), r.doubleRound);
+  __m256i hi = scaleHalf(_mm512_extracti64x4_epi64(acc, 1),
+                         _mm512_extracti64x4_epi64(mult, 1),
+                         _mm512_extracti64x4_epi64(shift, 1), r.doubleRound);
+  __m512i v = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+  v = _mm512_add_epi32(v, _mm512_set1_epi32(r.outputZp));
+  v = _mm512_max_epi32(v, _mm512_set1_epi32(r.outputMin));
+  v = _mm512_min_epi32(v, _mm512_set1_epi32(r.outputMax));
+  _mm512_mask_cvtepi32_storeu_epi8(out, valid, v);
+}
+
+inline __mmask16 laneMask(int64_t valid) {
+  return valid >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << valid) - 1);
+}
+
+template <int M, int NB, bool Nibbles>
+QLIP_AVX512 void qconvTile(const QRow &r, const uint8_t *px, int64_t ocb,
+                           int8_t *out) {
+  const int64_t groups = r.cp / kReductionTile;
+  const int64_t blockBytes = Nibbles ? 32 : 64;
+  const int64_t ocbStride = r.kh * r.kw * groups * blockBytes;
+  const int8_t *w0 = r.weights + ocb * ocbStride;
+  __m512i acc[M][NB];
+#pragma GCC unroll 8
+  for (int m = 0; m < M; ++m)
+#pragma GCC unroll 2
+    for (int nb = 0; nb < NB; ++nb)
+      acc[m][nb] = _mm512_setzero_si512();
+  for (int64_t y = 0; y < r.kh; ++y)
+    for (int64_t x = 0; x < r.kw; ++x) {
+      const uint8_t *tap = px + y * r.tapStrideH + x * r.tapStrideW;
+      const int8_t *wt = w0 + (y * r.kw + x) * groups * blockBytes;
+      for (int64_t g = 0; g < groups; ++g) {
+        __m512i w[NB];
+#pragma GCC unroll 2
+        for (int nb = 0; nb < NB; ++nb)
+          w[nb] = loadWeights<Nibbles>(wt + nb * ocbStride + g * blockBytes);
+#pragma GCC unroll 8
+        for (int m = 0; m < M; ++m) {
+          int32_t four;
+          memcpy(&four, tap + m * r.pixelStride + g * kReductionTile, 4);
+          __m512i xv = _mm512_set1_epi32(four);
+#pragma GCC unroll 2
+          for (int nb = 0; nb < NB; ++nb)
+            acc[m][nb] = _mm512_dpbusd_epi32(acc[m][nb], xv, w[nb]);
+        }
+      }
+    }
+#pragma GCC unroll 2
+  for (int nb = 0; nb < NB; ++nb) {
+    const int64_t oc0 = (ocb + nb) * kChannelTile;
+    const __mmask16 valid = laneMask(r.oc - oc0);
+#pragma GCC unroll 8
+    for (int m = 0; m < M; ++m)
+      requantizeStore(acc[m][nb], r, oc0, valid, out + m * r.oc + oc0);
+  }
+}
+
+using QTile = void (*)(const QRow &, const uint8_t *, int64_t, int8_t *);
+
+constexpr int kPixels1 = 8; // pixels per tile with one channel tile
+constexpr int kPixels2 = 6; // with two
+
+template <int NB, bool Nibbles, int... Ms>
+constexpr void fillTiles(QTile *table, std::integer_sequence<int, Ms...>) {
+  ((table[Ms] = &qconvTile<Ms + 1, NB, Nibbles>), ...);
+}
+
+template <bool Nibbles> struct QTiles {
+  QTile one[kPixels1];
+  QTile two[kPixels2];
+  QTiles() {
+    fillTiles<1, Nibbles>(one, std::make_integer_sequence<int, kPixels1>());
+    fillTiles<2, Nibbles>(two, std::make_integer_sequence<int, kPixels2>());
+  }
+};
+
+template <bool Nibbles> void qconvRow(const QRow &r) {
+  static const QTiles<Nibbles> tiles;
+  const int64_t ocBlocks = roundUp(r.oc, kChannelTile) / kChannelTile;
+  for (int64_t ocb = 0; ocb < ocBlocks; ocb += 2) {
+    const bool pair = ocb + 1 < ocBlocks;
+    const int64_t step = pair ? kPixels2 : kPixels1;
+    for (int64_t p = 0; p < r.ow; p += step) {
+      const int64_t m = minInt(step, r.ow - p);
+      QTile tile = pair ? tiles.two[m - 1] : tiles.one[m - 1];
+      tile(r, r.in + p * r.pixelStride, ocb, r.out + p * r.oc);
+    }
+  }
+}
+
+/// 16 signed depthwise weights of one tap, unpacked from 8 bytes at 4 bits.
+template <bool Nibbles>
+QLIP_AVX512 inline __m512i loadDepthwiseWeights(const int8_t *w) {
+  __m128i bytes;
+  if (Nibbles) {
+    __m128i v = _mm_loadl_epi64(reinterpret_cast<const __m128i *>(w));
+    __m128i mask = _mm_set1_epi8(0x0F);
+    __m128i lo = _mm_and_si128(v, mask);
+    __m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), mask);
+    __m128i eight = _mm_set1_epi8(8);
+    bytes = _mm_sub_epi8(_mm_xor_si128(_mm_unpacklo_epi64(lo, hi), eight),
+                         eight);
+  } else {
+    bytes = _mm_loadu_si128(reinterpret_cast<const __m128i *>(w));
+  }
+  return _mm512_cvtepi8_epi32(bytes);
+}
+
+constexpr int kDepthwisePixels = 4;
+
+template <bool Nibbles>
+QLIP_AVX512 void qdepthwiseRow(const QRow &r) {
+  const int64_t tapBytes = Nibbles ? r.cp / 2 : r.cp;
+  const int64_t blockBytes = Nibbles ? kChannelTile / 2 : kChannelTile;
+  for (int64_t c0 = 0; c0 < r.oc; c0 += kChannelTile) {
+    const __mmask16 valid = laneMask(r.oc - c0);
+    const int8_t *wb = r.weights + c0 / kChannelTile * blockBytes;
+    int64_t p = 0;
+    for (; p + kDepthwisePixels <= r.ow; p += kDepthwisePixels) {
+      __m512i acc[kDepthwisePixels];
+#pragma GCC unroll 4
+      for (int m = 0; m < kDepthwisePixels; ++m)
+        acc[m] = _mm512_setzero_si512();
+      for (int64_t y = 0; y < r.kh; ++y)
+        for (int64_t x = 0; x < r.kw; ++x) {
+          __m512i w = loadDepthwiseWeights<Nibbles>(wb + (y * r.kw + x) *
+                                                             tapBytes);
+          const uint8_t *tap = r.in + p * r.pixelStride + y * r.tapStrideH +
+                               x * r.tapStrideW + c0;
+#pragma GCC unroll 4
+          for (int m = 0; m < kDepthwisePixels; ++m) {
+            __m512i xv = _mm512_cvtepu8_epi32(_mm_loadu_si128(
+                reinterpret_cast<const __m128i *>(tap + m * r.pixelStride)));
+            acc[m] = _mm512_add_epi32(acc[m], _mm512_mullo_epi32(xv, w));
+          }
+        }
+#pragma GCC unroll 4
+      for (int m = 0; m < kDepthwisePixels; ++m)
+        requantizeStore(acc[m], r, c0, valid, r.out + (p + m) * r.oc + c0);
+    }
+    for (; p < r.ow; ++p) {
+      __m512i acc = _mm512_setzero_si512();
+      for (int64_t y = 0; y < r.kh; ++y)
+        for (int64_t x = 0; x < r.kw; ++x) {
+          __m512i w = loadDepthwiseWeights<Nibbles>(wb + (y * r.kw + x) *
+                                                             tapBytes);
+          __m512i xv = _mm512_cvtepu8_epi32(_mm_loadu_si128(
+              reinterpret_cast<const __m128i *>(
+                  r.in + p * r.pixelStride + y * r.tapStrideH +
+                  x * r.tapStrideW + c0)));
+          acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(xv, w));
+        }
+      requantizeStore(acc, r, c0, valid, r.out + p * r.oc + c0);
+    }
+  }
+}
+
+/// max(lo, v) then min(hi, v): the second operand wins on NaN, so NaN stays.
+QLIP_AVX512 inline __m512 clampFloat(__m512 v, const FRow &r) {
+  v = _mm512_max_ps(_mm512_set1_ps(r.outputMin), v);
+  return _mm512_min_ps(_mm512_set1_ps(r.outputMax), v);
+}
+
+template <int M, int NB>
+QLIP_AVX512 void fconvTile(const FRow &r, const float *px, int64_t ocb,
+                           float *out) {
+  const int64_t ocbStride = r.kh * r.kw * r.cp * kChannelTile;
+  const float *w0 = r.weights + ocb * ocbStride;
+  __m512 acc[M][NB];
+#pragma GCC unroll 2
+  for (int nb = 0; nb < NB; ++nb) {
+    __m512 bias = _mm512_loadu_ps(r.bias + (ocb + nb) * kChannelTile);
+#pragma GCC unroll 8
+    for (int m = 0; m < M; ++m)
+      acc[m][nb] = bias;
+  }
+  for (int64_t y = 0; y < r.kh; ++y)
+    for (int64_t x = 0; x < r.kw; ++x) {
+      const float *tap = px + y * r.tapStrideH + x * r.tapStrideW;
+      const float *wt = w0 + (y * r.kw + x) * r.cp * kChannelTile;
+      for (int64_t c = 0; c < r.cp; ++c) {
+        __m512 w[NB];
+#pragma GCC unroll 2
+        for (int nb = 0; nb < NB; ++nb)
+          w[nb] = _mm512_loadu_ps(wt + nb * ocbStride + c * kChannelTile);
+#pragma GCC unroll 8
+        for (int m = 0; m < M; ++m) {
+          __m512 xv = _mm512_set1_ps(tap[m * r.pixelStride + c]);
+#pragma GCC unroll 2
+          for (int nb = 0; nb < NB; ++nb)
+            acc[m][nb] = _mm512_fmadd_ps(xv, w[nb], acc[m][nb]);
+        }
+      }
+    }
+#pragma GCC unroll 2
+  for (int nb = 0; nb < NB; ++nb) {
+    const int64_t oc0 = (ocb + nb) * kChannelTile;
+    const __mmask16 valid = laneMask(r.oc - oc0);
+#pragma GCC unroll 8
+    for (int m = 0; m < M; ++m)
+      _mm512_mask_storeu_ps(out + m * r.oc + oc0, valid,
+                            clampFloat(acc[m][nb], r));
+  }
+}
+
+using FTile = void (*)(const FRow &, const float *, int64_t, float *);
+
+template <int NB, int... Ms>
+constexpr void fillFTiles(FTile *table, std::integer_sequence<int, Ms...>) {
+  ((table[Ms] = &fconvTile<Ms + 1, NB>), ...);
+}
+
+constexpr int kFloatPixels = 8;
+
+struct FTiles {
+  FTile one[kFloatPixels];
+  FTile two[kFloatPixels];
+  FTiles() {
+    fillFTiles<1>(one, std::make_integer_sequence<int, kFloatPixels>());
+    fillFTiles<2>(two, std::make_integer_sequence<int, kFloatPixels>());
+  }
+};
+
+} // namespace
+
+void qlip::kernels::qconvRowAvx512(const QRow &row) {
+  if (row.weightBits == 4)
+    qconvRow<true>(row);
+  else
+    qconvRow<false>(row);
+}
+
+void qlip::kernels::qdepthwiseRowAvx512(const QRow &row) {
+  if (row.weightBits == 4)
+    qdepthwiseRow<true>(row);
+  else
+    qdepthwiseRow<false>(row);
+}
+
+void qlip::kernels::fconvRowAvx512(const FRow &r) {
+  static const FTiles tiles;
+  const int64_t ocBlocks = roundUp(r.oc, kChannelTile) / kChannelTile;
+  for (int64_t ocb = 0; ocb < ocBlocks; ocb += 2) {
+    const bool pair = ocb + 1 < ocBlocks;
+    for (int64_t p = 0; p < r.ow; p += kFloatPixels) {
+      const int64_t m = minInt(kFloatPixels, r.ow - p);
+      FTile tile = pair ? tiles.two[m - 1] : tiles.one[m - 1];
+      tile(r, r.in + p * r.pixelStride, ocb, r.out + p * r.oc);
+    }
+  }
+}
+
+QLIP_AVX512 static void fdepthwiseRowImpl(const FRow &r) {
+  for (int64_t c0 = 0; c0 < r.oc; c0 += kChannelTile) {
+    const __mmask16 valid = laneMask(r.oc - c0);
+    const __m512 bias = _mm512_loadu_ps(r.bias + c0);
+    for (int64_t p = 0; p < r.ow; ++p) {
+      __m512 acc = bias;
+      for (int64_t y = 0; y < r.kh; ++y)
+        for (int64_t x = 0; x < r.kw; ++x)
+          acc = _mm512_fmadd_ps(
+              _mm512_loadu_ps(r.in + p * r.pixelStride + y * r.tapStrideH +
+                              x * r.tapStrideW + c0),
+              _mm512_loadu_ps(r.weights + (y * r.kw + x) * r.cp + c0), acc);
+      _mm512_mask_storeu_ps(r.out + p * r.oc + c0, valid, clampFloat(acc, r));
+    }
+  }
+}
+
+void qlip::kernels::fdepthwiseRowAvx512(const FRow &row) {
+  fdepthwiseRowImpl(row);
+}
+
+#pragma GCC diagnostic pop
