@@ -6,6 +6,7 @@
 
 #include "qlip/InitAll.h"
 
+#include "dialects/Cpu/IR/CpuDialect.h"
 #include "dialects/Npu/IR/NpuDialect.h"
 #include "dialects/Npu/Transforms/Passes.h"
 #include "dialects/Qlip/IR/QlipDialect.h"
@@ -49,7 +50,7 @@
 using namespace mlir;
 
 void mlir::qlip::registerQlipDialects(DialectRegistry &registry) {
-  registry.insert<qlip::QlipDialect, npu::NpuDialect>();
+  registry.insert<qlip::QlipDialect, npu::NpuDialect, cpu::CpuDialect>();
 }
 
 void mlir::qlip::registerQlipPassesAndPipelines() {

@@ -25,6 +25,12 @@ config.substitutions.append(("%mlir_dir", config.mlir_dir))
 config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(("%cxx", config.cxx_compiler))
 config.substitutions.append(("%generator", config.cmake_generator))
+# What an ahead-of-time object links besides libm: qlip's CPU kernels (a
+# C++ library without MLIR or LLVM).
+config.substitutions.append(
+    ("%qlip_kernels",
+     os.path.join(config.qlip_obj_root, "lib", "Kernels", "libQlipKernels.a")
+     + " -lstdc++ -lpthread -lm"))
 
 llvm_config.use_default_substitutions()
 

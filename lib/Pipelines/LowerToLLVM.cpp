@@ -43,6 +43,13 @@ static void addTensorLowering(OpPassManager &pm,
   func.addPass(qlip::createQlipToLinalgPass());
   // npu layers run on the CPU as the integer TOSA that defines them.
   func.addPass(qlip::createNpuToTosaPass());
+  // Layers with constant weights onto the CPU kernels, weights packed now.
+  if (options.kernels) {
+    qlip::TosaToCpuPassOptions cpu;
+    cpu.isa = options.kernelIsa;
+    cpu.threads = options.threads;
+    func.addPass(qlip::createTosaToCpuPass(cpu));
+  }
   // tosa.cond_if and tosa.while_loop become scf; their bodies are lowered
   // with the rest.
   func.addPass(createTosaToSCFPass());
@@ -84,6 +91,7 @@ static void addBufferization(OpPassManager &pm) {
 /// Stage 3: loops, then the LLVM dialect.
 static void addLLVMLowering(OpPassManager &pm,
                             const qlip::LowerToLLVMOptions &options) {
+  pm.addPass(qlip::createCpuToCallsPass());
   if (options.parallelInnermost)
     pm.addNestedPass<func::FuncOp>(qlip::createParallelInnermostPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
@@ -130,6 +138,7 @@ void mlir::qlip::registerLowerToLLVMPipeline() {
 
 void mlir::qlip::registerLowerToLLVMDependencies(DialectRegistry &registry) {
   arith::registerBufferizableOpInterfaceExternalModels(registry);
+  cpu::registerBufferizableOpInterfaceExternalModels(registry);
   bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
       registry);
   linalg::registerBufferizableOpInterfaceExternalModels(registry);

@@ -11,6 +11,8 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "qlip/Kernels/Kernels.h"
+
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -337,6 +339,11 @@ Runner::create(ModuleOp module, llvm::StringRef entry,
   // depend on the dynamic linker exporting it to the JIT.
   llvm::StringMap<void *> symbols = options.symbols;
   symbols.try_emplace("memrefCopy", reinterpret_cast<void *>(&memrefCopy));
+  // The CPU kernels that qlip-cpu-to-calls calls, linked into this library.
+  symbols.try_emplace("_mlir_ciface_qlip_qconv2d",
+                      reinterpret_cast<void *>(&_mlir_ciface_qlip_qconv2d));
+  symbols.try_emplace("_mlir_ciface_qlip_conv2d_f32",
+                      reinterpret_cast<void *>(&_mlir_ciface_qlip_conv2d_f32));
   runner->engine->registerSymbols([&](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap map;
     for (auto &symbol : symbols)

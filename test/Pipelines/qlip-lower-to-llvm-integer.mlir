@@ -2,12 +2,30 @@
 // i4 weights (stored one per byte), an i32 accumulator, a per-channel
 // tosa.rescale with double rounding (64-bit multiply, add and arithmetic
 // shift) and an i16 input. test/e2e/int8-*.mlir run such models and check
-// their numbers.
+// their numbers. This is the generic lowering (kernels=false); by default
+// the convolution and its rescale become one call of qlip's kernels
+// (KERNELS below).
 
-// RUN: qlip-opt %s --qlip-lower-to-llvm | FileCheck %s \
+// RUN: qlip-opt %s --qlip-lower-to-llvm="kernels=false" | FileCheck %s \
 // RUN:   --implicit-check-not="tosa." --implicit-check-not="linalg." \
 // RUN:   --implicit-check-not="memref." --implicit-check-not="arith." \
 // RUN:   --implicit-check-not="func.func"
+
+// RUN: qlip-opt %s --qlip-lower-to-llvm | FileCheck %s --check-prefix=KERNELS \
+// RUN:   --implicit-check-not="tosa." --implicit-check-not="linalg." \
+// RUN:   --implicit-check-not="cpu." --implicit-check-not="func.func"
+
+// The packed i4 weights (four taps of one 16x4 block, 32 bytes each at 4
+// bits), the folded bias (1 - (-1 + 128) * 10 = -1269 and -8 - 127 * 0), the
+// descriptor and the kernel's declaration; the i16 rescale stays generic.
+// KERNELS-DAG: llvm.mlir.global private constant @{{.*}}(dense<{{.*}}> : tensor<128xi8>)
+// KERNELS-DAG: llvm.mlir.global private constant @{{.*}}(dense<[-1269, -8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]> : tensor<16xi32>)
+// KERNELS-DAG: llvm.mlir.global private constant @__qlip_conv_desc(dense<[1, 3, 3, 1, 2, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, -1, 4, 3, -128, 127, 1, 0, 0]> : tensor<27xi64>)
+// KERNELS-DAG: llvm.func @_mlir_ciface_qlip_qconv2d(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr)
+// KERNELS-LABEL: llvm.func @main(
+// KERNELS: llvm.call @qlip_qconv2d(
+// KERNELS: llvm.sext %{{.*}} : i16 to i64
+// KERNELS: llvm.ashr %{{.*}} : i64
 
 // CHECK-DAG: llvm.mlir.global private constant @{{.*}}(dense<{{.*}}> : tensor<2x2x2x1xi4>) {{.*}} : !llvm.array<2 x array<2 x array<2 x array<1 x i4>>>>
 // CHECK-DAG: llvm.mlir.global private constant @{{.*}}(dense<[1073741824, 1610612736]> : tensor<2xi32>)

@@ -21,6 +21,9 @@
 #include "qlip/Runtime/NpyText.h"
 #include "qlip/Runtime/Runner.h"
 
+#include "dialects/Cpu/IR/CpuOps.h"
+#include "qlip/Kernels/Kernels.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -35,7 +38,9 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cmath>
 #include <cstring>
 #include <optional>
@@ -86,6 +91,27 @@ static cl::opt<std::string> pipelineOptions(
     cl::desc("Options of qlip-lower-to-llvm, as in qlip-opt: "
              "\"fuse-elementwise=false emit-c-interface=true\""),
     cl::value_desc("options"), cl::cat(toolCategory));
+static cl::opt<unsigned>
+    threads("num-threads",
+            cl::desc("Threads of each kernel call (convolutions and matmuls "
+                     "split their output rows); results are the same for "
+                     "every count"),
+            cl::init(1), cl::cat(toolCategory));
+static cl::opt<std::string> kernelIsa(
+    "kernel-isa",
+    cl::desc("Force the kernels' code path: auto (the CPU's best), generic, "
+             "avx2 or avx512-vnni"),
+    cl::init("auto"), cl::cat(toolCategory));
+static cl::opt<bool> benchmark(
+    "benchmark",
+    cl::desc("After compiling, time calls of the function on the first batch "
+             "of the inputs (one warm-up call, then at least 5 calls and "
+             "--benchmark-seconds) and print the per-call latency: the "
+             "calling thread's CPU time, the process's and wall time"),
+    cl::cat(toolCategory));
+static cl::opt<double> benchmarkSeconds(
+    "benchmark-seconds", cl::desc("How long --benchmark times calls"),
+    cl::init(1.0), cl::cat(toolCategory));
 static cl::opt<unsigned> optLevel("opt-level",
                                   cl::desc("LLVM optimization level, 0 to 3"),
                                   cl::init(3), cl::cat(toolCategory));
@@ -320,6 +346,66 @@ static int compareResults(llvm::ArrayRef<NpyArray> results) {
 }
 
 //===----------------------------------------------------------------------===//
+// Benchmark
+//===----------------------------------------------------------------------===//
+
+static double cpuSeconds(clockid_t clock) {
+  timespec t;
+  clock_gettime(clock, &t);
+  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
+
+static double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/// Times calls on the first batch of `arrays` (compilation is done): what a
+/// deployed model costs per call, as iree-benchmark-module reports it.
+static int runBenchmark(Runner &runner, llvm::ArrayRef<NpyArray> arrays,
+                        const BatchPlan &plan) {
+  std::vector<NpyArray> inputs, outputs;
+  for (const TensorSpec &spec : runner.getInputs())
+    inputs.push_back(spec.makeArray());
+  for (const TensorSpec &spec : runner.getOutputs())
+    outputs.push_back(spec.makeArray());
+  if (plan.batched)
+    fillBatch(arrays, 0, std::min(plan.batch, plan.rows), inputs);
+  else
+    inputs.assign(arrays.begin(), arrays.end());
+  if (llvm::Error error = runner.run(inputs, outputs)) // warm-up
+    return fail(llvm::toString(std::move(error)));
+  std::vector<double> thread, process, wall;
+  auto start = std::chrono::steady_clock::now();
+  while (thread.size() < 5 ||
+         std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                       start)
+                 .count() < benchmarkSeconds) {
+    double t0 = cpuSeconds(CLOCK_THREAD_CPUTIME_ID);
+    double p0 = cpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
+    auto w0 = std::chrono::steady_clock::now();
+    if (llvm::Error error = runner.run(inputs, outputs))
+      return fail(llvm::toString(std::move(error)));
+    wall.push_back(1e3 * std::chrono::duration<double>(
+                             std::chrono::steady_clock::now() - w0)
+                             .count());
+    thread.push_back(1e3 * (cpuSeconds(CLOCK_THREAD_CPUTIME_ID) - t0));
+    process.push_back(1e3 * (cpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - p0));
+  }
+  llvm::outs() << llvm::format(
+      "benchmark: %zu calls, thread CPU %.4f ms/call median, %.4f ms min; "
+      "wall %.4f ms/call median\n",
+      thread.size(), median(thread),
+      *std::min_element(thread.begin(), thread.end()), median(wall));
+  llvm::outs() << llvm::format(
+      "benchmark: process CPU %.4f ms/call median; %d thread(s), kernel path "
+      "%s\n",
+      median(process), qlip_get_num_threads(), qlip_isa_name(qlip_get_isa()));
+  return 0;
+}
+
+//===----------------------------------------------------------------------===//
 // Driver
 //===----------------------------------------------------------------------===//
 
@@ -337,6 +423,19 @@ int main(int argc, char **argv) {
     return fail("--tolerance and --min-sqnr need --compare");
   if (optLevel > 3)
     return fail("--opt-level must be 0 to 3, got " + llvm::Twine(optLevel));
+  if (threads < 1 || threads > 1024)
+    return fail("--num-threads must be 1 to 1024, got " + llvm::Twine(threads));
+  qlip_set_num_threads(int(threads));
+  int isa = cpu::getIsaCode(kernelIsa);
+  if (isa < 0)
+    return fail("--kernel-isa: unknown path '" + kernelIsa +
+                "' (auto, generic, avx2 or avx512-vnni)");
+  if (qlip_set_isa(qlip_isa(isa)) != 0)
+    return fail("--kernel-isa: this CPU cannot run the '" + kernelIsa +
+                "' path (it has: best '" +
+                qlip_isa_name(qlip_get_best_isa()) + "')");
+  if (!(benchmarkSeconds >= 0) || benchmarkSeconds > 3600)
+    return fail("--benchmark-seconds must be 0 to 3600");
 
   DialectRegistry registry;
   registerAllQlipDialects(registry);
@@ -356,8 +455,8 @@ int main(int argc, char **argv) {
   RunnerOptions options;
   options.optLevel = optLevel;
   if (!pipelineOptions.empty()) {
-    std::unique_ptr<qlip::LowerToLLVMOptions> lowering =
-        qlip::LowerToLLVMOptions::createFromString(pipelineOptions);
+    std::unique_ptr<mlir::qlip::LowerToLLVMOptions> lowering =
+        mlir::qlip::LowerToLLVMOptions::createFromString(pipelineOptions);
     if (!lowering)
       return fail("--pipeline-options: cannot parse '" + pipelineOptions + "'");
     options.buildPipeline =
@@ -384,6 +483,8 @@ int main(int argc, char **argv) {
   llvm::Expected<BatchPlan> plan = planBatches(**runner, inputs);
   if (!plan)
     return fail(llvm::toString(plan.takeError()));
+  if (benchmark)
+    return runBenchmark(**runner, inputs, *plan);
   llvm::Expected<std::vector<NpyArray>> results =
       plan->batched ? runBatched(**runner, inputs, *plan)
                     : (*runner)->run(inputs);

@@ -7,11 +7,14 @@
 #ifndef QLIP_CONVERSION_PASSES_H
 #define QLIP_CONVERSION_PASSES_H
 
+#include "dialects/Cpu/IR/CpuDialect.h"
 #include "dialects/Npu/IR/NpuDialect.h"
 #include "qlip/Conversion/QlipToLinalg/QlipToLinalg.h"
 #include "qlip/Support/FixedPoint.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"

@@ -316,4 +316,65 @@ def NpuToTosaPass : Pass<"qlip-npu-to-tosa"> {
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
 }
 
+
+def TosaToCpuPass : Pass<"qlip-tosa-to-cpu"> {
+  let summary = "Pack each layer's weights for qlip's CPU kernels";
+  let description = [{
+    Rewrites each convolution, depthwise convolution and matrix
+    multiplication with constant weights into a `cpu` dialect op whose
+    weights are packed at compile time into the kernels' tile layout
+    (`include/qlip/Kernels/Kernels.h`: 16 output channels by 4 reduction
+    elements, i4 weights two per byte):
+
+    - **Integer layers**, read back from the `tosa.rescale` that ends them
+      (`qlip::matchQuantizedLayer`: conv2d, depthwise_conv2d with channel
+      multiplier 1, or matmul with a batch of 1, on int8 inputs, i8 or i4
+      weights with zero point 0, an optional bias add and reshape), become
+      `cpu.qconv2d` with the requantization fused: the rescale (32-bit
+      multipliers, shifts 2 to 62, single or double rounding, signed input,
+      int8 output) and a following `tosa.clamp` on a signed output. The
+      input zero point and the kernels' unsigned view (+128) are folded
+      into the bias at compile time as bias - offset * sum(w), wrapping in
+      int32 as the accumulator does, so the result is bit for bit what the
+      integer TOSA computes. A matmul [1, M, K] x [1, K, N] is a 1x1
+      convolution over an M-pixel row.
+    - **Float layers** (with `float`): conv2d, depthwise_conv2d and matmul
+      on f32 with constant weights and bias (zero points 0) become
+      `cpu.conv2d`, with a directly following `tosa.clamp` fused.
+
+    Everything else, and any layer that does not match, is left to the
+    generic lowering.
+  }];
+  let options = [
+    Option<"isa", "isa", "std::string", /*default=*/"\"auto\"",
+           "Kernel code path: auto (the CPU's best, chosen at run time), "
+           "generic, avx2 or avx512-vnni">,
+    Option<"threads", "threads", "int64_t", /*default=*/"0",
+           "Threads per layer (0: the process default, "
+           "qlip_set_num_threads)">,
+    Option<"packFloat", "float", "bool", /*default=*/"true",
+           "Also run float convolutions and matmuls on the kernels">,
+  ];
+  let dependentDialects = ["::mlir::cpu::CpuDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def CpuToCallsPass : Pass<"qlip-cpu-to-calls", "::mlir::ModuleOp"> {
+  let summary = "Turn cpu ops on buffers into calls of qlip's kernels";
+  let description = [{
+    Each bufferized `cpu.qconv2d` or `cpu.conv2d` becomes a `func.call` of
+    `qlip_qconv2d` or `qlip_conv2d_f32` (declared private with
+    `llvm.emit_c_interface`, so the call goes to
+    `_mlir_ciface_qlip_qconv2d` with one memref descriptor pointer per
+    operand; libQlipKernels defines it). Its first operand is a constant
+    global holding the layer's descriptor (`qlip_conv_field`); every buffer
+    is passed flattened to 1-D. A buffer that is not contiguous is copied
+    to one that is (and back, for the output).
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // QLIP_CONVERSION_PASSES_TD

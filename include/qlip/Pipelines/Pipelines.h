@@ -46,6 +46,24 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
                      "(qlip-parallel-innermost), so that LLVM vectorizes "
                      "them; the results are bit-identical"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> kernels{
+      *this, "kernels",
+      llvm::cl::desc("Run convolutions and matmuls with constant weights on "
+                     "qlip's CPU kernels (qlip-tosa-to-cpu, "
+                     "qlip-cpu-to-calls): weights packed at compile time, "
+                     "int8 dot products, the requantization fused; integer "
+                     "results are bit-identical"),
+      llvm::cl::init(true)};
+  PassOptions::Option<std::string> kernelIsa{
+      *this, "kernel-isa",
+      llvm::cl::desc("The kernels' code path: auto (the running CPU's best), "
+                     "generic, avx2 or avx512-vnni"),
+      llvm::cl::init("auto")};
+  PassOptions::Option<int64_t> threads{
+      *this, "threads",
+      llvm::cl::desc("Threads per kernel call (0: the process default, "
+                     "qlip_set_num_threads, which qlip-run --threads sets)"),
+      llvm::cl::init(0)};
 };
 
 /// Builds `qlip-lower-to-llvm` into `pm`, which must run on a

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qlip/Conversion/Passes.h"
+#include "qlip/Conversion/QuantizedLayer.h"
 
 #include "dialects/Npu/IR/NpuOps.h"
 
@@ -70,103 +71,35 @@ struct LayerToNpu : OpRewritePattern<tosa::RescaleOp> {
         !rescale.getScale32() || rescale.getInputUnsigned() ||
         rescale.getOutputUnsigned() || !outType.getElementType().isInteger(8))
       return rewriter.notifyMatchFailure(rescale, "not the npu's requantize");
-    FailureOr<int64_t> accZp = rescale.getInputZeroPoint();
-    FailureOr<int64_t> outZp = rescale.getOutputZeroPoint();
-    if (failed(accZp) || *accZp != 0 || failed(outZp))
+    FailureOr<qlip::QuantizedLayer> q = qlip::matchQuantizedLayer(rescale, rewriter);
+    if (failed(q))
       return failure();
-
-    // Back through a reshape (keeping the channels innermost) and a bias
-    // add to the layer.
-    Value acc = rescale.getInput();
-    tosa::ReshapeOp reshape = acc.getDefiningOp<tosa::ReshapeOp>();
-    if (reshape) {
-      if (!reshape->hasOneUse() ||
-          cast<RankedTensorType>(reshape.getInput1().getType())
-                  .getShape()
-                  .back() != outType.getShape().back())
-        return failure();
-      acc = reshape.getInput1();
-    }
-    DenseIntElementsAttr extraBias;
-    if (auto add = acc.getDefiningOp<tosa::AddOp>()) {
-      if (!add->hasOneUse() ||
-          !matchPattern(add.getInput2(), m_Constant(&extraBias)))
-        return failure();
-      acc = add.getInput1();
-    }
-    Operation *layer = acc.getDefiningOp();
-    if (!layer || !layer->hasOneUse() ||
-        !isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp>(layer))
-      return rewriter.notifyMatchFailure(rescale, "not after a layer");
-    bool isMatmul = isa<tosa::MatMulOp>(layer);
-    if (extraBias && !isMatmul)
-      return failure();
-
-    Value input = layer->getOperand(0);
-    auto inputType = cast<RankedTensorType>(input.getType());
-    if (!inputType.getElementType().isInteger(8))
-      return rewriter.notifyMatchFailure(layer, "the npu takes 8-bit inputs");
+    Operation *layer = q->layer;
+    auto inputType = cast<RankedTensorType>(q->input.getType());
     // The npu's buffers are planned at compile time.
     if (!inputType.hasStaticShape() ||
         !cast<RankedTensorType>(layer->getResult(0).getType()).hasStaticShape())
       return rewriter.notifyMatchFailure(layer, "dynamic shapes stay on host");
-    DenseIntElementsAttr weights;
-    if (!matchPattern(layer->getOperand(1), m_Constant(&weights)))
-      return rewriter.notifyMatchFailure(layer, "weights not constant");
-    std::optional<int64_t> bits = chooseWeightBits(weights, target);
+    std::optional<int64_t> bits = chooseWeightBits(q->weights, target);
     if (!bits)
       return rewriter.notifyMatchFailure(layer, "no width holds the weights");
-
-    FailureOr<int64_t> inZp =
-        llvm::TypeSwitch<Operation *, FailureOr<int64_t>>(layer)
-            .Case<tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(
-                [](auto op) -> FailureOr<int64_t> {
-                  FailureOr<int64_t> w = op.getWeightZeroPoint();
-                  if (failed(w) || *w != 0)
-                    return failure();
-                  return op.getInputZeroPoint();
-                })
-            .Case<tosa::MatMulOp>([](tosa::MatMulOp op) -> FailureOr<int64_t> {
-              FailureOr<int64_t> b = op.getBZeroPoint();
-              if (failed(b) || *b != 0)
-                return failure();
-              return op.getAZeroPoint();
-            });
-    if (failed(inZp))
-      return failure();
-
-    // The bias: the conv's own operand, or the matmul's add.
     Location loc = layer->getLoc();
     auto layerType = cast<RankedTensorType>(layer->getResult(0).getType());
-    int64_t channels = layerType.getShape().back();
-    auto biasType = RankedTensorType::get({channels}, rewriter.getI32Type());
-    DenseIntElementsAttr bias;
-    if (!isMatmul) {
-      if (!matchPattern(layer->getOperand(2), m_Constant(&bias)))
-        return failure();
-    } else {
-      SmallVector<APInt> zeros(channels, APInt(32, 0));
-      bias = extraBias ? extraBias
-                       : DenseIntElementsAttr::get(biasType, zeros);
-    }
-    if (bias.getNumElements() != channels)
-      return failure();
-    bias = cast<DenseIntElementsAttr>(bias.reshape(biasType));
-
     auto i64 = [&](int64_t v) { return rewriter.getI64IntegerAttr(v); };
-    Value weightConst = arith::ConstantOp::create(rewriter, loc, toI8(weights));
-    Value biasConst = arith::ConstantOp::create(rewriter, loc, bias);
+    Value weightConst =
+        arith::ConstantOp::create(rewriter, loc, toI8(q->weights));
+    Value biasConst = arith::ConstantOp::create(rewriter, loc, q->bias);
     auto npuType = layerType.clone(rewriter.getI8Type());
     SmallVector<NamedAttribute> attrs{
-        rewriter.getNamedAttr("input_zp", i64(*inZp)),
-        rewriter.getNamedAttr("output_zp", i64(*outZp)),
+        rewriter.getNamedAttr("input_zp", i64(q->inputZp)),
+        rewriter.getNamedAttr("output_zp", i64(q->outputZp)),
         rewriter.getNamedAttr("weight_bits", i64(*bits)),
         rewriter.getNamedAttr("clamp_min", i64(-128)),
         rewriter.getNamedAttr("clamp_max", i64(127))};
     for (StringRef name : {"pad", "stride", "dilation"})
       if (Attribute attr = layer->getAttr(name))
         attrs.push_back(rewriter.getNamedAttr(name, attr));
-    SmallVector<Value> operands{input, weightConst, biasConst,
+    SmallVector<Value> operands{q->input, weightConst, biasConst,
                                 rescale.getMultiplier(), rescale.getShift()};
     StringRef name = llvm::TypeSwitch<Operation *, StringRef>(layer)
                          .Case<tosa::Conv2DOp>([](auto) {
@@ -183,21 +116,13 @@ struct LayerToNpu : OpRewritePattern<tosa::RescaleOp> {
     state.addTypes(npuType);
     state.addAttributes(attrs);
     Value result = rewriter.create(state)->getResult(0);
-    if (reshape)
-      result = tosa::ReshapeOp::create(rewriter, reshape.getLoc(), outType,
-                                       result, reshape.getShape());
+    if (q->reshape)
+      result = tosa::ReshapeOp::create(rewriter, q->reshape.getLoc(), outType,
+                                       result, q->reshape.getShape());
     rewriter.replaceOp(rescale, result);
     return success();
   }
 };
-
-/// The one value of a constant single-element integer tensor.
-std::optional<int64_t> scalarConstant(Value value) {
-  DenseIntElementsAttr attr;
-  if (!matchPattern(value, m_Constant(&attr)) || attr.getNumElements() != 1)
-    return std::nullopt;
-  return (*attr.getValues<APInt>().begin()).getSExtValue();
-}
 
 /// A per-tensor SINGLE_ROUND 32-bit-multiplier rescale's constants: input
 /// and output zero points, multiplier and shift.
@@ -211,8 +136,8 @@ std::optional<ScalarRescale> matchScalarRescale(tosa::RescaleOp rescale) {
     return std::nullopt;
   FailureOr<int64_t> inZp = rescale.getInputZeroPoint();
   FailureOr<int64_t> outZp = rescale.getOutputZeroPoint();
-  std::optional<int64_t> m = scalarConstant(rescale.getMultiplier());
-  std::optional<int64_t> sh = scalarConstant(rescale.getShift());
+  std::optional<int64_t> m = qlip::getScalarConstant(rescale.getMultiplier());
+  std::optional<int64_t> sh = qlip::getScalarConstant(rescale.getShift());
   if (failed(inZp) || failed(outZp) || !m || !sh)
     return std::nullopt;
   return ScalarRescale{*inZp, *outZp, *m, *sh};
