@@ -236,25 +236,39 @@ struct Geometry {
   int64_t threads() const { return d[QLIP_CONV_THREADS]; }
 
   /// Copies the input into a [n][hp][wp][cp] buffer, `pad` around it and
-  /// in the extra channels, each element through `convert`.
+  /// in the extra channels, each element through `convert`. Whole rows of
+  /// padding are filled at once, and an image row whose channels need no
+  /// padding is one contiguous run (which the compiler vectorizes).
   template <typename T, typename Convert>
   void pad(const T *in, T *out, T padValue, Convert convert) const {
     const int64_t top = d[QLIP_CONV_PAD_TOP], left = d[QLIP_CONV_PAD_LEFT];
+    const int64_t first = std::max<int64_t>(0, left);
+    const int64_t last = std::min(wp, left + w); // padded columns [first, last)
     parallelFor(n * hp, threads(), [&](int64_t begin, int64_t end) {
+      // Locals: the byte stores below may alias anything reached through a
+      // pointer, which would reload these in every iteration.
+      const Convert f = convert;
+      const int64_t c = this->c, cp = this->cp, wp = this->wp;
       for (int64_t r = begin; r < end; ++r) {
         const int64_t b = r / hp, y = r % hp - top;
         T *row = out + r * wp * cp;
-        for (int64_t x = 0; x < wp; ++x) {
-          T *px = row + x * cp;
-          const int64_t ix = x - left;
-          int64_t copied = 0;
-          if (y >= 0 && y < h && ix >= 0 && ix < w) {
-            const T *src = in + ((b * h + y) * w + ix) * c;
-            for (; copied < c; ++copied)
-              px[copied] = convert(src[copied]);
-          }
-          for (int64_t k = copied; k < cp; ++k)
-            px[k] = padValue;
+        if (y < 0 || y >= h || first >= last) {
+          std::fill(row, row + wp * cp, padValue);
+          continue;
+        }
+        std::fill(row, row + first * cp, padValue);
+        std::fill(row + last * cp, row + wp * cp, padValue);
+        const T *src = in + ((b * h + y) * w + (first - left)) * c;
+        T *dst = row + first * cp;
+        if (c == cp) {
+          for (int64_t i = 0, e = (last - first) * c; i < e; ++i)
+            dst[i] = f(src[i]);
+          continue;
+        }
+        for (int64_t x = 0; x < last - first; ++x) {
+          for (int64_t k = 0; k < c; ++k)
+            dst[x * cp + k] = f(src[x * c + k]);
+          std::fill(dst + x * cp + c, dst + (x + 1) * cp, padValue);
         }
       }
     });
@@ -293,7 +307,8 @@ extern "C" void _mlir_ciface_qlip_qconv2d(
     const qlip_memref *outputRef) {
   const int64_t *d = data<const int64_t>(descRef);
   const bool depthwise = d[QLIP_CONV_DEPTHWISE] != 0;
-  Geometry g(d, depthwise ? kChannelTile : kReductionTile);
+  const int bits = int(d[QLIP_CONV_WEIGHT_BITS]);
+  Geometry g(d, depthwise ? kChannelTile : getPaddedConvChannels(1, bits));
   const bool inputSigned = d[QLIP_CONV_INPUT_SIGNED] != 0;
   const uint8_t offset =
       uint8_t(getUnsignedOffset(d[QLIP_CONV_INPUT_ZP], inputSigned));

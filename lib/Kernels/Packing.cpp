@@ -26,7 +26,8 @@ static void packNibbles(const int8_t *block, int64_t size, int8_t *out) {
 int64_t qlip::kernels::getPackedConvWeightBytes(int64_t o, int64_t kh,
                                                 int64_t kw, int64_t i,
                                                 int bits) {
-  int64_t bytes = roundUp(o, kChannelTile) * kh * kw * roundUp(i, kReductionTile);
+  int64_t bytes = roundUp(o, kChannelTile) * kh * kw *
+                  getPaddedConvChannels(i, bits);
   return bits == 4 ? bytes / 2 : bytes;
 }
 
@@ -40,7 +41,7 @@ std::vector<int8_t> qlip::kernels::packConvWeights(const int8_t *ohwi,
                                                    int64_t o, int64_t kh,
                                                    int64_t kw, int64_t i,
                                                    int bits) {
-  const int64_t groups = roundUp(i, kReductionTile) / kReductionTile;
+  const int64_t groups = getPaddedConvChannels(i, bits) / kReductionTile;
   const int64_t blockSize = kChannelTile * kReductionTile;
   const int64_t numBlocks = roundUp(o, kChannelTile) / kChannelTile * kh * kw *
                             groups;
@@ -58,9 +59,11 @@ std::vector<int8_t> qlip::kernels::packConvWeights(const int8_t *ohwi,
         }
   if (bits != 4)
     return bytes;
+  // Blocks 2p and 2p + 1 of a tap are adjacent: pack their 128 bytes.
   std::vector<int8_t> packed(bytes.size() / 2);
-  for (int64_t b = 0; b < numBlocks; ++b)
-    packNibbles(&bytes[b * blockSize], blockSize, &packed[b * blockSize / 2]);
+  for (int64_t b = 0; b < numBlocks; b += 2)
+    packNibbles(&bytes[b * blockSize], 2 * blockSize,
+                &packed[b * blockSize / 2]);
   return packed;
 }
 

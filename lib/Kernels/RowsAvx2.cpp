@@ -37,21 +37,6 @@ namespace {
 
 inline int64_t minInt(int64_t a, int64_t b) { return a < b ? a : b; }
 
-/// 32 signed weights (8 channels x 4 inputs): bytes of a block's half `h`,
-/// or at 4 bits the low (h = 0) or high (h = 1) nibbles of its 32 bytes.
-template <bool Nibbles>
-QLIP_AVX2 inline __m256i loadWeightHalf(const int8_t *block, int h) {
-  if (!Nibbles)
-    return _mm256_loadu_si256(
-        reinterpret_cast<const __m256i *>(block + h * 32));
-  __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(block));
-  if (h)
-    v = _mm256_srli_epi16(v, 4);
-  __m256i nib = _mm256_and_si256(v, _mm256_set1_epi8(0x0F));
-  __m256i eight = _mm256_set1_epi8(8);
-  return _mm256_sub_epi8(_mm256_xor_si256(nib, eight), eight);
-}
-
 /// Arithmetic right shift of 64-bit lanes by per-lane amounts (AVX2 has
 /// only the logical one): floor division works on the complement.
 QLIP_AVX2 inline __m256i sravEpi64(__m256i v, __m256i s) {
@@ -123,18 +108,35 @@ QLIP_AVX2 void qconvTile(const QRow &r, const uint8_t *px, int64_t ocb, int h,
     const uint8_t *tap =
         px + t / r.kw * r.tapStrideH + t % r.kw * r.tapStrideW;
     const int8_t *wt = w0 + t * groups * blockBytes;
-    for (int64_t g = 0; g < groups; ++g) {
-      __m256i w8 = loadWeightHalf<Nibbles>(wt + g * blockBytes, h);
-      __m256i w0v = _mm256_cvtepi8_epi16(_mm256_castsi256_si128(w8));
-      __m256i w1v = _mm256_cvtepi8_epi16(_mm256_extracti128_si256(w8, 1));
+    // At 8 bits one group per step; at 4 bits two, whose 8-channel halves
+    // share 32 bytes (low nibbles: the first, as 16 * w).
+    for (int64_t g = 0; g < groups; g += Nibbles ? 2 : 1) {
+      __m256i w8[2];
+      if (Nibbles) {
+        __m256i v = _mm256_loadu_si256(
+            reinterpret_cast<const __m256i *>(wt + g * blockBytes + h * 32));
+        __m256i high = _mm256_set1_epi8(int8_t(0xF0));
+        w8[0] = _mm256_and_si256(_mm256_slli_epi16(v, 4), high);
+        w8[1] = _mm256_and_si256(v, high);
+      } else {
+        w8[0] = _mm256_loadu_si256(
+            reinterpret_cast<const __m256i *>(wt + g * blockBytes + h * 32));
+      }
+#pragma GCC unroll 2
+      for (int step = 0; step < (Nibbles ? 2 : 1); ++step) {
+        __m256i w0v = _mm256_cvtepi8_epi16(_mm256_castsi256_si128(w8[step]));
+        __m256i w1v =
+            _mm256_cvtepi8_epi16(_mm256_extracti128_si256(w8[step], 1));
 #pragma GCC unroll 8
-      for (int m = 0; m < M; ++m) {
-        int32_t four;
-        memcpy(&four, tap + m * r.pixelStride + g * kReductionTile, 4);
-        __m256i xv = _mm256_broadcastq_epi64(
-            _mm_cvtepu8_epi16(_mm_cvtsi32_si128(four)));
-        acc[m][0] = _mm256_add_epi32(acc[m][0], _mm256_madd_epi16(w0v, xv));
-        acc[m][1] = _mm256_add_epi32(acc[m][1], _mm256_madd_epi16(w1v, xv));
+        for (int m = 0; m < M; ++m) {
+          int32_t four;
+          memcpy(&four,
+                 tap + m * r.pixelStride + (g + step) * kReductionTile, 4);
+          __m256i xv = _mm256_broadcastq_epi64(
+              _mm_cvtepu8_epi16(_mm_cvtsi32_si128(four)));
+          acc[m][0] = _mm256_add_epi32(acc[m][0], _mm256_madd_epi16(w0v, xv));
+          acc[m][1] = _mm256_add_epi32(acc[m][1], _mm256_madd_epi16(w1v, xv));
+        }
       }
     }
   }
@@ -144,6 +146,8 @@ QLIP_AVX2 void qconvTile(const QRow &r, const uint8_t *px, int64_t ocb, int h,
     // [0 1 4 5 | 2 3 6 7] -> [0 1 2 3 4 5 6 7]
     __m256i sums = _mm256_permute4x64_epi64(
         _mm256_hadd_epi32(acc[m][0], acc[m][1]), 0xD8);
+    if (Nibbles) // the sum of 16 * w, exactly (canPackNibbles)
+      sums = _mm256_srai_epi32(sums, 4);
     requantizeStore(sums, r, oc0, r.oc - oc0, out + m * r.oc + oc0);
   }
 }
@@ -171,17 +175,16 @@ template <bool Nibbles> void qconvRow(const QRow &r) {
     }
 }
 
-/// 8 depthwise weights of one tap (channels c0..c0+7 of a 16-block, half h).
+/// 8 depthwise weights of one tap (channels c0..c0+7 of a 16-block, half
+/// h); at 4 bits as 16 * w.
 template <bool Nibbles>
 QLIP_AVX2 inline __m256i loadDepthwiseWeights(const int8_t *block, int h) {
   __m128i bytes;
   if (Nibbles) {
     __m128i v = _mm_loadl_epi64(reinterpret_cast<const __m128i *>(block));
-    if (h)
-      v = _mm_srli_epi16(v, 4);
-    __m128i eight = _mm_set1_epi8(8);
-    bytes = _mm_sub_epi8(
-        _mm_xor_si128(_mm_and_si128(v, _mm_set1_epi8(0x0F)), eight), eight);
+    if (!h)
+      v = _mm_slli_epi16(v, 4);
+    bytes = _mm_and_si128(v, _mm_set1_epi8(int8_t(0xF0)));
   } else {
     bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i *>(block + h * 8));
   }
@@ -207,6 +210,8 @@ QLIP_AVX2 void qdepthwiseRow(const QRow &r) {
                                                 x * r.tapStrideW + c0)));
           acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(xv, w));
         }
+      if (Nibbles)
+        acc = _mm256_srai_epi32(acc, 4);
       requantizeStore(acc, r, c0, r.oc - c0, r.out + p * r.oc + c0);
     }
   }

@@ -41,19 +41,15 @@ namespace {
 
 inline int64_t minInt(int64_t a, int64_t b) { return a < b ? a : b; }
 
-/// 64 signed weights (16 channels x 4 inputs), unpacked from 32 bytes at 4
-/// bits: the low nibbles are elements 0..31, the high ones 32..63.
-template <bool Nibbles>
-QLIP_AVX512 inline __m512i loadWeights(const int8_t *block) {
-  if (!Nibbles)
-    return _mm512_loadu_si512(block);
-  __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(block));
-  __m256i mask = _mm256_set1_epi8(0x0F);
-  __m256i lo = _mm256_and_si256(v, mask);
-  __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), mask);
-  __m512i z = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
-  __m512i eight = _mm512_set1_epi8(8);
-  return _mm512_sub_epi8(_mm512_xor_si512(z, eight), eight);
+/// The 16 * w bytes of two 4-bit blocks sharing 64 bytes: the low
+/// nibbles (the first block) and the high ones (the second), each moved
+/// to the high half of its byte.
+QLIP_AVX512 inline void loadNibblePair(const int8_t *bytes, __m512i &first,
+                                       __m512i &second) {
+  __m512i v = _mm512_loadu_si512(bytes);
+  __m512i high = _mm512_set1_epi8(int8_t(0xF0));
+  first = _mm512_and_si512(_mm512_slli_epi16(v, 4), high);
+  second = _mm512_and_si512(v, high);
 }
 
 /// Eight lanes of apply_scale_32 in 64 bits, truncated to int32.
@@ -119,22 +115,52 @@ QLIP_AVX512 void qconvTile(const QRow &r, const uint8_t *px, int64_t ocb,
     for (int64_t x = 0; x < r.kw; ++x) {
       const uint8_t *tap = px + y * r.tapStrideH + x * r.tapStrideW;
       const int8_t *wt = w0 + (y * r.kw + x) * groups * blockBytes;
-      for (int64_t g = 0; g < groups; ++g) {
-        __m512i w[NB];
-#pragma GCC unroll 2
-        for (int nb = 0; nb < NB; ++nb)
-          w[nb] = loadWeights<Nibbles>(wt + nb * ocbStride + g * blockBytes);
-#pragma GCC unroll 8
-        for (int m = 0; m < M; ++m) {
-          int32_t four;
-          memcpy(&four, tap + m * r.pixelStride + g * kReductionTile, 4);
-          __m512i xv = _mm512_set1_epi32(four);
+      if (!Nibbles) {
+        for (int64_t g = 0; g < groups; ++g) {
+          __m512i w[NB];
 #pragma GCC unroll 2
           for (int nb = 0; nb < NB; ++nb)
-            acc[m][nb] = _mm512_dpbusd_epi32(acc[m][nb], xv, w[nb]);
+            w[nb] = _mm512_loadu_si512(wt + nb * ocbStride + g * blockBytes);
+#pragma GCC unroll 8
+          for (int m = 0; m < M; ++m) {
+            int32_t four;
+            memcpy(&four, tap + m * r.pixelStride + g * kReductionTile, 4);
+            __m512i xv = _mm512_set1_epi32(four);
+#pragma GCC unroll 2
+            for (int nb = 0; nb < NB; ++nb)
+              acc[m][nb] = _mm512_dpbusd_epi32(acc[m][nb], xv, w[nb]);
+          }
+        }
+        continue;
+      }
+      // Two groups per 64 bytes, as 16 * w.
+      for (int64_t g = 0; g < groups; g += 2) {
+        __m512i w0v[NB], w1v[NB];
+#pragma GCC unroll 2
+        for (int nb = 0; nb < NB; ++nb)
+          loadNibblePair(wt + nb * ocbStride + g * blockBytes, w0v[nb],
+                         w1v[nb]);
+#pragma GCC unroll 8
+        for (int m = 0; m < M; ++m) {
+          int32_t four[2];
+          memcpy(four, tap + m * r.pixelStride + g * kReductionTile, 8);
+          __m512i x0 = _mm512_set1_epi32(four[0]);
+          __m512i x1 = _mm512_set1_epi32(four[1]);
+#pragma GCC unroll 2
+          for (int nb = 0; nb < NB; ++nb) {
+            acc[m][nb] = _mm512_dpbusd_epi32(acc[m][nb], x0, w0v[nb]);
+            acc[m][nb] = _mm512_dpbusd_epi32(acc[m][nb], x1, w1v[nb]);
+          }
         }
       }
     }
+  if (Nibbles) {
+#pragma GCC unroll 8
+    for (int m = 0; m < M; ++m)
+#pragma GCC unroll 2
+      for (int nb = 0; nb < NB; ++nb)
+        acc[m][nb] = _mm512_srai_epi32(acc[m][nb], 4);
+  }
 #pragma GCC unroll 2
   for (int nb = 0; nb < NB; ++nb) {
     const int64_t oc0 = (ocb + nb) * kChannelTile;
@@ -178,22 +204,24 @@ template <bool Nibbles> void qconvRow(const QRow &r) {
   }
 }
 
-/// 16 signed depthwise weights of one tap, unpacked from 8 bytes at 4 bits.
+/// 16 depthwise weights of one tap; at 4 bits as 16 * w, from 8 bytes.
 template <bool Nibbles>
 QLIP_AVX512 inline __m512i loadDepthwiseWeights(const int8_t *w) {
   __m128i bytes;
   if (Nibbles) {
     __m128i v = _mm_loadl_epi64(reinterpret_cast<const __m128i *>(w));
-    __m128i mask = _mm_set1_epi8(0x0F);
-    __m128i lo = _mm_and_si128(v, mask);
-    __m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), mask);
-    __m128i eight = _mm_set1_epi8(8);
-    bytes = _mm_sub_epi8(_mm_xor_si128(_mm_unpacklo_epi64(lo, hi), eight),
-                         eight);
+    __m128i high = _mm_set1_epi8(int8_t(0xF0));
+    bytes = _mm_unpacklo_epi64(_mm_and_si128(_mm_slli_epi16(v, 4), high),
+                               _mm_and_si128(v, high));
   } else {
     bytes = _mm_loadu_si128(reinterpret_cast<const __m128i *>(w));
   }
   return _mm512_cvtepi8_epi32(bytes);
+}
+
+/// A depthwise sum over 16 * w divided back, exactly (canPackNibbles).
+template <bool Nibbles> QLIP_AVX512 inline __m512i unscale(__m512i acc) {
+  return Nibbles ? _mm512_srai_epi32(acc, 4) : acc;
 }
 
 constexpr int kDepthwisePixels = 4;
@@ -226,7 +254,8 @@ QLIP_AVX512 void qdepthwiseRow(const QRow &r) {
         }
 #pragma GCC unroll 4
       for (int m = 0; m < kDepthwisePixels; ++m)
-        requantizeStore(acc[m], r, c0, valid, r.out + (p + m) * r.oc + c0);
+        requantizeStore(unscale<Nibbles>(acc[m]), r, c0, valid,
+                        r.out + (p + m) * r.oc + c0);
     }
     for (; p < r.ow; ++p) {
       __m512i acc = _mm512_setzero_si512();
@@ -240,7 +269,8 @@ QLIP_AVX512 void qdepthwiseRow(const QRow &r) {
                   x * r.tapStrideW + c0)));
           acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(xv, w));
         }
-      requantizeStore(acc, r, c0, valid, r.out + p * r.oc + c0);
+      requantizeStore(unscale<Nibbles>(acc), r, c0, valid,
+                      r.out + p * r.oc + c0);
     }
   }
 }

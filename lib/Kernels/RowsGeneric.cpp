@@ -26,7 +26,9 @@ static int32_t getConvWeight(const QRow &row, int64_t oc, int64_t tap,
                         c / kReductionTile;
   const int64_t j = oc % kChannelTile * kReductionTile + c % kReductionTile;
   if (row.weightBits == 4)
-    return unpackNibble(row.weights + block * blockSize / 2, j, blockSize / 2);
+    // Blocks 2p and 2p + 1 share 64 bytes: low and high nibbles.
+    return unpackNibble(row.weights + block / 2 * blockSize,
+                        block % 2 * blockSize + j, blockSize);
   return row.weights[block * blockSize + j];
 }
 

@@ -339,13 +339,40 @@ TEST(Kernels, NibblePackingRoundTrips) {
     w[i] = int8_t(int(i * 7 % 16) - 8);
   std::vector<int8_t> bytes = packConvWeights(w.data(), 19, 3, 2, 5, 8);
   std::vector<int8_t> nibbles = packConvWeights(w.data(), 19, 3, 2, 5, 4);
+  // 5 inputs: two groups at 8 bits, a pair of groups at 4.
+  ASSERT_EQ(bytes.size(), size_t(getPackedConvWeightBytes(19, 3, 2, 5, 8)));
+  ASSERT_EQ(nibbles.size(), size_t(getPackedConvWeightBytes(19, 3, 2, 5, 4)));
   ASSERT_EQ(nibbles.size() * 2, bytes.size());
+  // Blocks 2p and 2p + 1 share 64 bytes: low and high nibbles.
   for (size_t b = 0; b < bytes.size() / 64; ++b)
     for (int j = 0; j < 64; ++j) {
-      uint8_t byte = uint8_t(nibbles[b * 32 + j % 32]);
-      int v = j < 32 ? (byte & 0xF) : (byte >> 4);
+      uint8_t byte = uint8_t(nibbles[b / 2 * 64 + j]);
+      int v = b % 2 == 0 ? (byte & 0xF) : (byte >> 4);
       EXPECT_EQ(int8_t(v >= 8 ? v - 16 : v), bytes[b * 64 + j]);
     }
+}
+
+TEST(Kernels, NibbleSumsAtTheLimit) {
+  // The longest reduction canPackNibbles allows, every product at its
+  // largest: the vector paths' 16 * w sums are still exact.
+  int64_t c = 8;
+  while (canPackNibbles(c + 8))
+    c += 8;
+  ASSERT_FALSE(canPackNibbles(c + 8));
+  std::mt19937 rng(6);
+  for (int8_t w : {int8_t(-8), int8_t(7)}) {
+    Case k{1, 1, 2, c, 17, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0,
+           false, true, false, 4, -128, 0, -128, 127};
+    Layer l = makeLayer(k, rng);
+    std::fill(l.input.begin(), l.input.end(), int8_t(127)); // x - zp = 255
+    std::fill(l.weights.begin(), l.weights.end(), w);
+    std::fill(l.mult.begin(), l.mult.end(), 1 << 30);
+    std::fill(l.shift.begin(), l.shift.end(), int8_t(50));
+    Packed p = pack(l);
+    std::vector<int8_t> expected = reference(l);
+    for (qlip_isa isa : supportedPaths())
+      EXPECT_EQ(run(l, p, isa, 1), expected) << qlip_isa_name(isa);
+  }
 }
 
 namespace {

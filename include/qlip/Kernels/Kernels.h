@@ -140,16 +140,34 @@ constexpr int64_t kReductionTile = 4;
 
 inline int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 
+/// The input channels of an integer conv, padded: whole groups of 4, and at
+/// 4 bits whole pairs of groups.
+inline int64_t getPaddedConvChannels(int64_t i, int bits) {
+  return roundUp(i, bits == 4 ? 2 * kReductionTile : kReductionTile);
+}
+
 /// Packs integer conv weights, OHWI (values in [-128, 127], or [-8, 7] for
-/// 4 bits) into [ceil(O/16)][KH][KW][ceil(I/4)][16][4] bytes; at 4 bits,
-/// each 64-byte block becomes 32 bytes holding element j in the low nibble
-/// of byte j and element j + 32 in the high one. Padding is zero.
+/// 4 bits) into [ceil(O/16)][KH][KW][groups][16][4] bytes, a group being 4
+/// input channels. At 4 bits, the 64-byte blocks of groups 2p and 2p + 1
+/// share 64 bytes: byte j holds element j of the first in its low nibble
+/// and of the second in its high one, so that one load and three
+/// instructions give both blocks (as 16 * w: see canPackNibbles). Padding
+/// is zero.
 std::vector<int8_t> packConvWeights(const int8_t *ohwi, int64_t o, int64_t kh,
                                     int64_t kw, int64_t i, int bits);
 
 /// Packs integer depthwise weights, [KH][KW][C], into [KH][KW][ceil(C/16)*16]
 /// bytes; at 4 bits each tap's 16-channel block becomes 8 bytes holding
 /// channel j in the low nibble of byte j and channel j + 8 in the high one.
+
+/// The vector paths read a 4-bit weight as the byte 16 * w (a nibble moved
+/// to the high half, no sign extension needed) and divide the sum by 16
+/// before adding the bias; that is exact while the sum of 255 * 128 over a
+/// reduction of `reduction` elements fits an int32. Layers with longer
+/// reductions store their 4-bit weights at 8 bits.
+inline bool canPackNibbles(int64_t reduction) {
+  return reduction <= (int64_t(1) << 31) / (255 * 128) - 1;
+}
 std::vector<int8_t> packDepthwiseWeights(const int8_t *hwc, int64_t kh,
                                          int64_t kw, int64_t c, int bits);
 

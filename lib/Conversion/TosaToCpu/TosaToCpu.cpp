@@ -189,8 +189,17 @@ struct QuantizedLayerToCpu : OpRewritePattern<tosa::RescaleOp> {
     if (failed(shape))
       return rewriter.notifyMatchFailure(q->layer, "not a kernel's shape");
     const int64_t oc = shape->output[3];
-    const int bits =
-        q->weights.getElementType().getIntOrFloatBitWidth() == 4 ? 4 : 8;
+    // i4 weights two per byte, unless the reduction is too long for the
+    // kernels' exact 16 * w sums; then a byte each.
+    const int64_t reduction =
+        shape->kh * shape->kw *
+        (shape->depthwise
+             ? 1
+             : kernels::getPaddedConvChannels(shape->input[3], 4));
+    const int bits = q->weights.getElementType().getIntOrFloatBitWidth() == 4 &&
+                             kernels::canPackNibbles(reduction)
+                         ? 4
+                         : 8;
 
     FailureOr<SmallVector<int64_t>> mult =
         getPerChannel(rescale.getMultiplier(), oc, 0);
