@@ -68,3 +68,19 @@ else:
     config.substitutions.append(
         ("%chromium", "\"%s\" -c \"import sys; sys.exit('%s')\""
                       % (sys.executable, missing)))
+
+# The kernels' code paths this CPU can run (qlip-run --kernel-isa forces
+# one): tests of a path the CPU lacks are reported as unsupported.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = set()
+        for line in cpuinfo:
+            if line.startswith("flags"):
+                flags = set(line.split(":", 1)[1].split())
+                break
+except OSError:
+    flags = set()
+if {"avx2", "fma"} <= flags:
+    config.available_features.add("cpu-avx2")
+if {"avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512_vnni"} <= flags:
+    config.available_features.add("cpu-avx512-vnni")
