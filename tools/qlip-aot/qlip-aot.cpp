@@ -10,7 +10,11 @@
 // adds a plain C entry point (`int qlip_main(const float *input0, float
 // *output0)`, see AotCompiler.h), optimizes the LLVM IR for the target
 // (the host CPU by default) and writes an object file and a C header that
-// documents the entry point's buffers. The object needs only libc and libm.
+// documents the entry point's buffers. The object needs libc, libm and
+// qlip's CPU kernels (libQlipKernels.a, with -lstdc++ -lpthread). With a
+// named --mcpu the kernels' code path is the best that CPU has, fixed in
+// the object; with 'native' the kernels choose theirs where the object
+// runs.
 //
 // A tool of its own rather than a qlip-translate translation: it needs the
 // tensor signature from before lowering (shapes and signedness are gone
@@ -154,6 +158,15 @@ createTargetMachine(llvm::StringRef cpu, unsigned level) {
   return std::move(machine);
 }
 
+/// The best of the kernels' code paths (qlip_isa names) that `cpu` has.
+static std::string getKernelIsa(const llvm::MCSubtargetInfo &cpu) {
+  if (cpu.checkFeatures("+avx512f,+avx512bw,+avx512dq,+avx512vl,+avx512vnni"))
+    return "avx512-vnni";
+  if (cpu.checkFeatures("+avx2,+fma"))
+    return "avx2";
+  return "generic";
+}
+
 /// Translates `module` (the LLVM dialect), optimizes it at `level` for
 /// `machine` and writes what `kind` asks for into `out`.
 static LogicalResult emitLLVM(ModuleOp module, llvm::TargetMachine &machine,
@@ -240,6 +253,10 @@ int main(int argc, char **argv) {
       createTargetMachine(targetCpu, optLevel);
   if (!machine)
     return fail(llvm::toString(machine.takeError()));
+  // An object for a named CPU runs the kernels' path that CPU has, unless
+  // --pipeline-options names one.
+  if (targetCpu != "native" && lowering->kernelIsa == "auto")
+    lowering->kernelIsa = getKernelIsa(*(*machine)->getMCSubtargetInfo());
 
   DialectRegistry registry;
   registerAllQlipDialects(registry);

@@ -4,9 +4,14 @@
  * the function and writes the result as an .npy file.
  *
  *   run-npy in.npy out.npy
+ *
+ * Built with -DQLIP_THREADS=N, it first sets the kernels' thread count.
  */
 
 #include "model.h"
+#ifdef QLIP_THREADS
+#include "qlip/Kernels/Kernels.h"
+#endif
 
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +31,11 @@ int main(int argc, char **argv) {
   FILE *file;
   if (argc != 3)
     return fail("usage: run-npy in.npy out.npy");
+#ifdef QLIP_THREADS
+  qlip_set_num_threads(QLIP_THREADS);
+  if (qlip_get_num_threads() != QLIP_THREADS)
+    return fail("qlip_set_num_threads did not take");
+#endif
 
   file = fopen(argv[1], "rb");
   if (!file || fread(prefix, 1, 10, file) != 10 ||
