@@ -19,15 +19,21 @@
 
 namespace qlip::kernels {
 
-/// One row of an integer convolution or depthwise convolution.
+/// A run of output pixels of one image of an integer convolution or
+/// depthwise convolution: `count` pixels from the row-major index `first`
+/// on, across output rows (so that a narrow output still fills the
+/// register tiles).
 struct QRow {
-  /// The padded unsigned input at the row's first tap: [Hp][Wp][Cp] bytes,
-  /// Cp = C rounded up to 4 (conv) or to 16 (depthwise).
+  /// The image's padded unsigned input: [Hp][Wp][Cp] bytes, Cp = C rounded
+  /// up to 4 (conv; 8 at 4 bits) or to 16 (depthwise).
   const uint8_t *in;
-  int64_t pixelStride;  // bytes between two output pixels' inputs (stride)
+  int64_t rowStride;    // input bytes between two output rows (stride)
+  int64_t pixelStride;  // input bytes between two output pixels (stride)
   int64_t tapStrideW;   // bytes between two taps along W (dilation)
   int64_t tapStrideH;   // bytes between two taps along H (dilation)
-  int64_t ow, kh, kw;
+  int64_t width;        // output pixels per row
+  int64_t first, count; // the run
+  int64_t kh, kw;
   int64_t cp;           // padded input channels
   const int8_t *weights;
   int64_t weightBits;
@@ -35,16 +41,18 @@ struct QRow {
   const int32_t *multiplier;
   const int8_t *shift;
   int64_t oc;           // output channels (== C for depthwise)
-  int8_t *out;          // the output row: ow x oc bytes
+  int8_t *out;          // the run's output: count x oc bytes
   int32_t outputZp, outputMin, outputMax;
   bool doubleRound;
 };
 
-/// One row of a float convolution or depthwise convolution.
+/// A run of output pixels of a float convolution or depthwise convolution,
+/// as QRow.
 struct FRow {
-  const float *in;      // padded input at the row's first tap, [Hp][Wp][Cp]
-  int64_t pixelStride, tapStrideW, tapStrideH; // in floats
-  int64_t ow, kh, kw;
+  const float *in;      // the image's padded input, [Hp][Wp][Cp]
+  int64_t rowStride, pixelStride, tapStrideW, tapStrideH; // in floats
+  int64_t width, first, count;
+  int64_t kh, kw;
   int64_t cp;           // C (conv) or C rounded up to 16 (depthwise)
   const float *weights;
   const float *bias;    // padded to the channel tile
@@ -52,6 +60,12 @@ struct FRow {
   float *out;
   float outputMin, outputMax;
 };
+
+/// The input offset of pixel `j` of a run (QRow or FRow).
+template <typename Row> inline int64_t pixelOffset(const Row &r, int64_t j) {
+  const int64_t p = r.first + j;
+  return p / r.width * r.rowStride + p % r.width * r.pixelStride;
+}
 
 void qconvRowGeneric(const QRow &row);
 void qdepthwiseRowGeneric(const QRow &row);

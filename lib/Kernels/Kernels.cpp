@@ -7,8 +7,9 @@
 // Each call pads its input once into a scratch buffer (the input's zero
 // point, as unsigned bytes, around it and in the padded channels; signed
 // inputs are offset by 128 on the way), so the row functions never test a
-// bound; then it splits the output rows into one contiguous range per
-// thread. Every output element is computed by one thread in one order, so
+// bound; then it cuts each image's output pixels into runs (row-major,
+// across output rows, so narrow layers still fill the register tiles) and
+// gives each thread a contiguous range of runs. Every output element is computed by one thread in one order, so
 // the results do not depend on the thread count.
 //
 //===----------------------------------------------------------------------===//
@@ -274,13 +275,36 @@ struct Geometry {
     });
   }
 
-  /// Runs `row(n, oh)` for every output row, split across threads.
-  template <typename Row> void forEachRow(Row row) const {
-    parallelFor(n * oh, threads(), [&](int64_t begin, int64_t end) {
-      for (int64_t r = begin; r < end; ++r)
-        row(r / oh, r % oh);
+  /// Runs `run(image, first, count)` over runs of at most kRunPixels
+  /// output pixels (row-major, across output rows) of every image, split
+  /// across threads.
+  template <typename Run> void forEachRun(Run run) const {
+    const int64_t pixels = oh * ow;
+    const int64_t runs = (pixels + kRunPixels - 1) / kRunPixels;
+    parallelFor(n * runs, threads(), [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) {
+        const int64_t first = r % runs * kRunPixels;
+        run(r / runs, first, std::min(kRunPixels, pixels - first));
+      }
     });
   }
+
+  /// Fills the geometry fields every run of this call shares.
+  template <typename Row> void describe(Row &row) const {
+    row.rowStride = d[QLIP_CONV_STRIDE_H] * wp * cp;
+    row.pixelStride = d[QLIP_CONV_STRIDE_W] * cp;
+    row.tapStrideW = d[QLIP_CONV_DILATION_W] * cp;
+    row.tapStrideH = d[QLIP_CONV_DILATION_H] * wp * cp;
+    row.width = ow;
+    row.kh = d[QLIP_CONV_KH];
+    row.kw = d[QLIP_CONV_KW];
+    row.cp = cp;
+    row.oc = oc;
+  }
+
+  /// Pixels per run: a multiple of every tile's pixel count (6 and 8), and
+  /// enough runs for the threads on small layers.
+  static constexpr int64_t kRunPixels = 48;
 
   const int64_t *d;
   int64_t n, h, w, c, oh, ow, oc, hp, wp, cp;
@@ -325,29 +349,23 @@ extern "C" void _mlir_ciface_qlip_qconv2d(
   const QRowFn rowFn = depthwise ? dw[isa] : conv[isa];
 
   QRow base;
-  base.pixelStride = d[QLIP_CONV_STRIDE_W] * g.cp;
-  base.tapStrideW = d[QLIP_CONV_DILATION_W] * g.cp;
-  base.tapStrideH = d[QLIP_CONV_DILATION_H] * g.wp * g.cp;
-  base.ow = g.ow;
-  base.kh = d[QLIP_CONV_KH];
-  base.kw = d[QLIP_CONV_KW];
-  base.cp = g.cp;
+  g.describe(base);
   base.weights = data<const int8_t>(weightsRef);
   base.weightBits = d[QLIP_CONV_WEIGHT_BITS];
   base.bias = data<const int32_t>(biasRef);
   base.multiplier = data<const int32_t>(multRef);
   base.shift = data<const int8_t>(shiftRef);
-  base.oc = g.oc;
   base.outputZp = int32_t(d[QLIP_CONV_OUTPUT_ZP]);
   base.outputMin = int32_t(d[QLIP_CONV_OUTPUT_MIN]);
   base.outputMax = int32_t(d[QLIP_CONV_OUTPUT_MAX]);
   base.doubleRound = d[QLIP_CONV_DOUBLE_ROUND] != 0;
   int8_t *out = data<int8_t>(outputRef);
-  const int64_t strideH = d[QLIP_CONV_STRIDE_H];
-  g.forEachRow([&](int64_t b, int64_t oh) {
+  g.forEachRun([&](int64_t b, int64_t first, int64_t count) {
     QRow row = base;
-    row.in = padded + ((b * g.hp + oh * strideH) * g.wp) * g.cp;
-    row.out = out + ((b * g.oh + oh) * g.ow) * g.oc;
+    row.in = padded + b * g.hp * g.wp * g.cp;
+    row.first = first;
+    row.count = count;
+    row.out = out + (b * g.oh * g.ow + first) * g.oc;
     rowFn(row);
   });
 }
@@ -378,24 +396,18 @@ extern "C" void _mlir_ciface_qlip_conv2d_f32(const qlip_memref *descRef,
   const FRowFn rowFn = depthwise ? dw[isa] : conv[isa];
 
   FRow base;
-  base.pixelStride = d[QLIP_CONV_STRIDE_W] * g.cp;
-  base.tapStrideW = d[QLIP_CONV_DILATION_W] * g.cp;
-  base.tapStrideH = d[QLIP_CONV_DILATION_H] * g.wp * g.cp;
-  base.ow = g.ow;
-  base.kh = d[QLIP_CONV_KH];
-  base.kw = d[QLIP_CONV_KW];
-  base.cp = g.cp;
+  g.describe(base);
   base.weights = data<const float>(weightsRef);
   base.bias = data<const float>(biasRef);
-  base.oc = g.oc;
   base.outputMin = floatFromBits(d[QLIP_CONV_FLOAT_MIN]);
   base.outputMax = floatFromBits(d[QLIP_CONV_FLOAT_MAX]);
   float *out = data<float>(outputRef);
-  const int64_t strideH = d[QLIP_CONV_STRIDE_H];
-  g.forEachRow([&](int64_t b, int64_t oh) {
+  g.forEachRun([&](int64_t b, int64_t first, int64_t count) {
     FRow row = base;
-    row.in = padded + ((b * g.hp + oh * strideH) * g.wp) * g.cp;
-    row.out = out + ((b * g.oh + oh) * g.ow) * g.oc;
+    row.in = padded + b * g.hp * g.wp * g.cp;
+    row.first = first;
+    row.count = count;
+    row.out = out + (b * g.oh * g.ow + first) * g.oc;
     rowFn(row);
   });
 }

@@ -94,8 +94,12 @@ QLIP_AVX2 inline void requantizeStore(__m256i acc, const QRow &r, int64_t oc0,
 }
 
 template <int M, bool Nibbles>
-QLIP_AVX2 void qconvTile(const QRow &r, const uint8_t *px, int64_t ocb, int h,
+QLIP_AVX2 void qconvTile(const QRow &r, int64_t j0, int64_t ocb, int h,
                          int8_t *out) {
+  const uint8_t *pixel[M];
+#pragma GCC unroll 8
+  for (int m = 0; m < M; ++m)
+    pixel[m] = r.in + pixelOffset(r, j0 + m);
   const int64_t groups = r.cp / kReductionTile;
   const int64_t blockBytes = Nibbles ? 32 : 64;
   const int8_t *w0 = r.weights + ocb * r.kh * r.kw * groups * blockBytes;
@@ -105,8 +109,7 @@ QLIP_AVX2 void qconvTile(const QRow &r, const uint8_t *px, int64_t ocb, int h,
   for (int m = 0; m < M; ++m)
     acc[m][0] = acc[m][1] = _mm256_setzero_si256();
   for (int64_t t = 0; t < r.kh * r.kw; ++t) {
-    const uint8_t *tap =
-        px + t / r.kw * r.tapStrideH + t % r.kw * r.tapStrideW;
+    const int64_t tap = t / r.kw * r.tapStrideH + t % r.kw * r.tapStrideW;
     const int8_t *wt = w0 + t * groups * blockBytes;
     // At 8 bits one group per step; at 4 bits two, whose 8-channel halves
     // share 32 bytes (low nibbles: the first, as 16 * w).
@@ -130,8 +133,7 @@ QLIP_AVX2 void qconvTile(const QRow &r, const uint8_t *px, int64_t ocb, int h,
 #pragma GCC unroll 8
         for (int m = 0; m < M; ++m) {
           int32_t four;
-          memcpy(&four,
-                 tap + m * r.pixelStride + (g + step) * kReductionTile, 4);
+          memcpy(&four, pixel[m] + tap + (g + step) * kReductionTile, 4);
           __m256i xv = _mm256_broadcastq_epi64(
               _mm_cvtepu8_epi16(_mm_cvtsi32_si128(four)));
           acc[m][0] = _mm256_add_epi32(acc[m][0], _mm256_madd_epi16(w0v, xv));
@@ -152,7 +154,7 @@ QLIP_AVX2 void qconvTile(const QRow &r, const uint8_t *px, int64_t ocb, int h,
   }
 }
 
-using QTile = void (*)(const QRow &, const uint8_t *, int64_t, int, int8_t *);
+using QTile = void (*)(const QRow &, int64_t, int64_t, int, int8_t *);
 constexpr int kPixels = 4;
 
 template <bool Nibbles, int... Ms>
@@ -168,9 +170,9 @@ template <bool Nibbles> struct QTiles {
 template <bool Nibbles> void qconvRow(const QRow &r) {
   static const QTiles<Nibbles> table;
   for (int64_t oc0 = 0; oc0 < r.oc; oc0 += 8)
-    for (int64_t p = 0; p < r.ow; p += kPixels) {
-      const int64_t m = minInt(kPixels, r.ow - p);
-      table.tiles[m - 1](r, r.in + p * r.pixelStride, oc0 / kChannelTile,
+    for (int64_t p = 0; p < r.count; p += kPixels) {
+      const int64_t m = minInt(kPixels, r.count - p);
+      table.tiles[m - 1](r, p, oc0 / kChannelTile,
                          int(oc0 % kChannelTile / 8), r.out + p * r.oc);
     }
 }
@@ -198,14 +200,14 @@ QLIP_AVX2 void qdepthwiseRow(const QRow &r) {
   for (int64_t c0 = 0; c0 < r.oc; c0 += 8) {
     const int h = int(c0 % kChannelTile / 8);
     const int8_t *wb = r.weights + c0 / kChannelTile * blockBytes;
-    for (int64_t p = 0; p < r.ow; ++p) {
+    for (int64_t p = 0; p < r.count; ++p) {
       __m256i acc = _mm256_setzero_si256();
       for (int64_t y = 0; y < r.kh; ++y)
         for (int64_t x = 0; x < r.kw; ++x) {
           __m256i w =
               loadDepthwiseWeights<Nibbles>(wb + (y * r.kw + x) * tapBytes, h);
           __m256i xv = _mm256_cvtepu8_epi32(_mm_loadl_epi64(
-              reinterpret_cast<const __m128i *>(r.in + p * r.pixelStride +
+              reinterpret_cast<const __m128i *>(r.in + pixelOffset(r, p) +
                                                 y * r.tapStrideH +
                                                 x * r.tapStrideW + c0)));
           acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(xv, w));
@@ -233,8 +235,12 @@ QLIP_AVX2 inline void storeFloats(float *out, __m256 v, int64_t valid) {
 }
 
 template <int M>
-QLIP_AVX2 void fconvTile(const FRow &r, const float *px, int64_t ocb,
+QLIP_AVX2 void fconvTile(const FRow &r, int64_t j0, int64_t ocb,
                          float *out) {
+  const float *pixel[M];
+#pragma GCC unroll 8
+  for (int m = 0; m < M; ++m)
+    pixel[m] = r.in + pixelOffset(r, j0 + m);
   const float *w0 = r.weights + ocb * r.kh * r.kw * r.cp * kChannelTile;
   __m256 acc[M][2];
   const float *bias = r.bias + ocb * kChannelTile;
@@ -244,14 +250,14 @@ QLIP_AVX2 void fconvTile(const FRow &r, const float *px, int64_t ocb,
     acc[m][1] = _mm256_loadu_ps(bias + 8);
   }
   for (int64_t t = 0; t < r.kh * r.kw; ++t) {
-    const float *tap = px + t / r.kw * r.tapStrideH + t % r.kw * r.tapStrideW;
+    const int64_t tap = t / r.kw * r.tapStrideH + t % r.kw * r.tapStrideW;
     const float *wt = w0 + t * r.cp * kChannelTile;
     for (int64_t c = 0; c < r.cp; ++c) {
       __m256 wa = _mm256_loadu_ps(wt + c * kChannelTile);
       __m256 wb = _mm256_loadu_ps(wt + c * kChannelTile + 8);
 #pragma GCC unroll 8
       for (int m = 0; m < M; ++m) {
-        __m256 xv = _mm256_set1_ps(tap[m * r.pixelStride + c]);
+        __m256 xv = _mm256_set1_ps(pixel[m][tap + c]);
         acc[m][0] = _mm256_fmadd_ps(xv, wa, acc[m][0]);
         acc[m][1] = _mm256_fmadd_ps(xv, wb, acc[m][1]);
       }
@@ -267,7 +273,7 @@ QLIP_AVX2 void fconvTile(const FRow &r, const float *px, int64_t ocb,
   }
 }
 
-using FTile = void (*)(const FRow &, const float *, int64_t, float *);
+using FTile = void (*)(const FRow &, int64_t, int64_t, float *);
 constexpr int kFloatPixels = 6;
 
 template <int... Ms>
@@ -283,12 +289,12 @@ struct FTiles {
 QLIP_AVX2 void fdepthwiseRowImpl(const FRow &r) {
   for (int64_t c0 = 0; c0 < r.oc; c0 += 8) {
     const __m256 bias = _mm256_loadu_ps(r.bias + c0);
-    for (int64_t p = 0; p < r.ow; ++p) {
+    for (int64_t p = 0; p < r.count; ++p) {
       __m256 acc = bias;
       for (int64_t y = 0; y < r.kh; ++y)
         for (int64_t x = 0; x < r.kw; ++x)
           acc = _mm256_fmadd_ps(
-              _mm256_loadu_ps(r.in + p * r.pixelStride + y * r.tapStrideH +
+              _mm256_loadu_ps(r.in + pixelOffset(r, p) + y * r.tapStrideH +
                               x * r.tapStrideW + c0),
               _mm256_loadu_ps(r.weights + (y * r.kw + x) * r.cp + c0), acc);
       storeFloats(r.out + p * r.oc + c0, clampFloat(acc, r), r.oc - c0);
@@ -316,9 +322,9 @@ void qlip::kernels::fconvRowAvx2(const FRow &r) {
   static const FTiles table;
   const int64_t ocBlocks = roundUp(r.oc, kChannelTile) / kChannelTile;
   for (int64_t ocb = 0; ocb < ocBlocks; ++ocb)
-    for (int64_t p = 0; p < r.ow; p += kFloatPixels) {
-      const int64_t m = minInt(kFloatPixels, r.ow - p);
-      table.tiles[m - 1](r, r.in + p * r.pixelStride, ocb, r.out + p * r.oc);
+    for (int64_t p = 0; p < r.count; p += kFloatPixels) {
+      const int64_t m = minInt(kFloatPixels, r.count - p);
+      table.tiles[m - 1](r, p, ocb, r.out + p * r.oc);
     }
 }
 

@@ -99,8 +99,12 @@ inline __mmask16 laneMask(int64_t valid) {
 }
 
 template <int M, int NB, bool Nibbles>
-QLIP_AVX512 void qconvTile(const QRow &r, const uint8_t *px, int64_t ocb,
+QLIP_AVX512 void qconvTile(const QRow &r, int64_t j0, int64_t ocb,
                            int8_t *out) {
+  const uint8_t *pixel[M];
+#pragma GCC unroll 8
+  for (int m = 0; m < M; ++m)
+    pixel[m] = r.in + pixelOffset(r, j0 + m);
   const int64_t groups = r.cp / kReductionTile;
   const int64_t blockBytes = Nibbles ? 32 : 64;
   const int64_t ocbStride = r.kh * r.kw * groups * blockBytes;
@@ -113,7 +117,7 @@ QLIP_AVX512 void qconvTile(const QRow &r, const uint8_t *px, int64_t ocb,
       acc[m][nb] = _mm512_setzero_si512();
   for (int64_t y = 0; y < r.kh; ++y)
     for (int64_t x = 0; x < r.kw; ++x) {
-      const uint8_t *tap = px + y * r.tapStrideH + x * r.tapStrideW;
+      const int64_t tap = y * r.tapStrideH + x * r.tapStrideW;
       const int8_t *wt = w0 + (y * r.kw + x) * groups * blockBytes;
       if (!Nibbles) {
         for (int64_t g = 0; g < groups; ++g) {
@@ -124,7 +128,7 @@ QLIP_AVX512 void qconvTile(const QRow &r, const uint8_t *px, int64_t ocb,
 #pragma GCC unroll 8
           for (int m = 0; m < M; ++m) {
             int32_t four;
-            memcpy(&four, tap + m * r.pixelStride + g * kReductionTile, 4);
+            memcpy(&four, pixel[m] + tap + g * kReductionTile, 4);
             __m512i xv = _mm512_set1_epi32(four);
 #pragma GCC unroll 2
             for (int nb = 0; nb < NB; ++nb)
@@ -143,7 +147,7 @@ QLIP_AVX512 void qconvTile(const QRow &r, const uint8_t *px, int64_t ocb,
 #pragma GCC unroll 8
         for (int m = 0; m < M; ++m) {
           int32_t four[2];
-          memcpy(four, tap + m * r.pixelStride + g * kReductionTile, 8);
+          memcpy(four, pixel[m] + tap + g * kReductionTile, 8);
           __m512i x0 = _mm512_set1_epi32(four[0]);
           __m512i x1 = _mm512_set1_epi32(four[1]);
 #pragma GCC unroll 2
@@ -171,7 +175,7 @@ QLIP_AVX512 void qconvTile(const QRow &r, const uint8_t *px, int64_t ocb,
   }
 }
 
-using QTile = void (*)(const QRow &, const uint8_t *, int64_t, int8_t *);
+using QTile = void (*)(const QRow &, int64_t, int64_t, int8_t *);
 
 constexpr int kPixels1 = 8; // pixels per tile with one channel tile
 constexpr int kPixels2 = 6; // with two
@@ -196,10 +200,10 @@ template <bool Nibbles> void qconvRow(const QRow &r) {
   for (int64_t ocb = 0; ocb < ocBlocks; ocb += 2) {
     const bool pair = ocb + 1 < ocBlocks;
     const int64_t step = pair ? kPixels2 : kPixels1;
-    for (int64_t p = 0; p < r.ow; p += step) {
-      const int64_t m = minInt(step, r.ow - p);
+    for (int64_t p = 0; p < r.count; p += step) {
+      const int64_t m = minInt(step, r.count - p);
       QTile tile = pair ? tiles.two[m - 1] : tiles.one[m - 1];
-      tile(r, r.in + p * r.pixelStride, ocb, r.out + p * r.oc);
+      tile(r, p, ocb, r.out + p * r.oc);
     }
   }
 }
@@ -234,7 +238,7 @@ QLIP_AVX512 void qdepthwiseRow(const QRow &r) {
     const __mmask16 valid = laneMask(r.oc - c0);
     const int8_t *wb = r.weights + c0 / kChannelTile * blockBytes;
     int64_t p = 0;
-    for (; p + kDepthwisePixels <= r.ow; p += kDepthwisePixels) {
+    for (; p + kDepthwisePixels <= r.count; p += kDepthwisePixels) {
       __m512i acc[kDepthwisePixels];
 #pragma GCC unroll 4
       for (int m = 0; m < kDepthwisePixels; ++m)
@@ -243,12 +247,12 @@ QLIP_AVX512 void qdepthwiseRow(const QRow &r) {
         for (int64_t x = 0; x < r.kw; ++x) {
           __m512i w = loadDepthwiseWeights<Nibbles>(wb + (y * r.kw + x) *
                                                              tapBytes);
-          const uint8_t *tap = r.in + p * r.pixelStride + y * r.tapStrideH +
-                               x * r.tapStrideW + c0;
+          const int64_t tap = y * r.tapStrideH + x * r.tapStrideW + c0;
 #pragma GCC unroll 4
           for (int m = 0; m < kDepthwisePixels; ++m) {
             __m512i xv = _mm512_cvtepu8_epi32(_mm_loadu_si128(
-                reinterpret_cast<const __m128i *>(tap + m * r.pixelStride)));
+                reinterpret_cast<const __m128i *>(r.in + pixelOffset(r, p + m) +
+                                                  tap)));
             acc[m] = _mm512_add_epi32(acc[m], _mm512_mullo_epi32(xv, w));
           }
         }
@@ -257,7 +261,7 @@ QLIP_AVX512 void qdepthwiseRow(const QRow &r) {
         requantizeStore(unscale<Nibbles>(acc[m]), r, c0, valid,
                         r.out + (p + m) * r.oc + c0);
     }
-    for (; p < r.ow; ++p) {
+    for (; p < r.count; ++p) {
       __m512i acc = _mm512_setzero_si512();
       for (int64_t y = 0; y < r.kh; ++y)
         for (int64_t x = 0; x < r.kw; ++x) {
@@ -265,7 +269,7 @@ QLIP_AVX512 void qdepthwiseRow(const QRow &r) {
                                                              tapBytes);
           __m512i xv = _mm512_cvtepu8_epi32(_mm_loadu_si128(
               reinterpret_cast<const __m128i *>(
-                  r.in + p * r.pixelStride + y * r.tapStrideH +
+                  r.in + pixelOffset(r, p) + y * r.tapStrideH +
                   x * r.tapStrideW + c0)));
           acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(xv, w));
         }
@@ -282,8 +286,12 @@ QLIP_AVX512 inline __m512 clampFloat(__m512 v, const FRow &r) {
 }
 
 template <int M, int NB>
-QLIP_AVX512 void fconvTile(const FRow &r, const float *px, int64_t ocb,
+QLIP_AVX512 void fconvTile(const FRow &r, int64_t j0, int64_t ocb,
                            float *out) {
+  const float *pixel[M];
+#pragma GCC unroll 8
+  for (int m = 0; m < M; ++m)
+    pixel[m] = r.in + pixelOffset(r, j0 + m);
   const int64_t ocbStride = r.kh * r.kw * r.cp * kChannelTile;
   const float *w0 = r.weights + ocb * ocbStride;
   __m512 acc[M][NB];
@@ -296,7 +304,7 @@ QLIP_AVX512 void fconvTile(const FRow &r, const float *px, int64_t ocb,
   }
   for (int64_t y = 0; y < r.kh; ++y)
     for (int64_t x = 0; x < r.kw; ++x) {
-      const float *tap = px + y * r.tapStrideH + x * r.tapStrideW;
+      const int64_t tap = y * r.tapStrideH + x * r.tapStrideW;
       const float *wt = w0 + (y * r.kw + x) * r.cp * kChannelTile;
       for (int64_t c = 0; c < r.cp; ++c) {
         __m512 w[NB];
@@ -305,7 +313,7 @@ QLIP_AVX512 void fconvTile(const FRow &r, const float *px, int64_t ocb,
           w[nb] = _mm512_loadu_ps(wt + nb * ocbStride + c * kChannelTile);
 #pragma GCC unroll 8
         for (int m = 0; m < M; ++m) {
-          __m512 xv = _mm512_set1_ps(tap[m * r.pixelStride + c]);
+          __m512 xv = _mm512_set1_ps(pixel[m][tap + c]);
 #pragma GCC unroll 2
           for (int nb = 0; nb < NB; ++nb)
             acc[m][nb] = _mm512_fmadd_ps(xv, w[nb], acc[m][nb]);
@@ -323,7 +331,7 @@ QLIP_AVX512 void fconvTile(const FRow &r, const float *px, int64_t ocb,
   }
 }
 
-using FTile = void (*)(const FRow &, const float *, int64_t, float *);
+using FTile = void (*)(const FRow &, int64_t, int64_t, float *);
 
 template <int NB, int... Ms>
 constexpr void fillFTiles(FTile *table, std::integer_sequence<int, Ms...>) {
@@ -362,10 +370,10 @@ void qlip::kernels::fconvRowAvx512(const FRow &r) {
   const int64_t ocBlocks = roundUp(r.oc, kChannelTile) / kChannelTile;
   for (int64_t ocb = 0; ocb < ocBlocks; ocb += 2) {
     const bool pair = ocb + 1 < ocBlocks;
-    for (int64_t p = 0; p < r.ow; p += kFloatPixels) {
-      const int64_t m = minInt(kFloatPixels, r.ow - p);
+    for (int64_t p = 0; p < r.count; p += kFloatPixels) {
+      const int64_t m = minInt(kFloatPixels, r.count - p);
       FTile tile = pair ? tiles.two[m - 1] : tiles.one[m - 1];
-      tile(r, r.in + p * r.pixelStride, ocb, r.out + p * r.oc);
+      tile(r, p, ocb, r.out + p * r.oc);
     }
   }
 }
@@ -374,12 +382,12 @@ QLIP_AVX512 static void fdepthwiseRowImpl(const FRow &r) {
   for (int64_t c0 = 0; c0 < r.oc; c0 += kChannelTile) {
     const __mmask16 valid = laneMask(r.oc - c0);
     const __m512 bias = _mm512_loadu_ps(r.bias + c0);
-    for (int64_t p = 0; p < r.ow; ++p) {
+    for (int64_t p = 0; p < r.count; ++p) {
       __m512 acc = bias;
       for (int64_t y = 0; y < r.kh; ++y)
         for (int64_t x = 0; x < r.kw; ++x)
           acc = _mm512_fmadd_ps(
-              _mm512_loadu_ps(r.in + p * r.pixelStride + y * r.tapStrideH +
+              _mm512_loadu_ps(r.in + pixelOffset(r, p) + y * r.tapStrideH +
                               x * r.tapStrideW + c0),
               _mm512_loadu_ps(r.weights + (y * r.kw + x) * r.cp + c0), acc);
       _mm512_mask_storeu_ps(r.out + p * r.oc + c0, valid, clampFloat(acc, r));

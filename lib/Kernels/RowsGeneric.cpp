@@ -33,8 +33,8 @@ static int32_t getConvWeight(const QRow &row, int64_t oc, int64_t tap,
 }
 
 void qlip::kernels::qconvRowGeneric(const QRow &row) {
-  for (int64_t p = 0; p < row.ow; ++p) {
-    const uint8_t *px = row.in + p * row.pixelStride;
+  for (int64_t p = 0; p < row.count; ++p) {
+    const uint8_t *px = row.in + pixelOffset(row, p);
     for (int64_t oc = 0; oc < row.oc; ++oc) {
       uint32_t acc = uint32_t(row.bias[oc]);
       for (int64_t y = 0; y < row.kh; ++y)
@@ -54,8 +54,8 @@ void qlip::kernels::qconvRowGeneric(const QRow &row) {
 
 void qlip::kernels::qdepthwiseRowGeneric(const QRow &row) {
   const int64_t tapBytes = row.weightBits == 4 ? row.cp / 2 : row.cp;
-  for (int64_t p = 0; p < row.ow; ++p) {
-    const uint8_t *px = row.in + p * row.pixelStride;
+  for (int64_t p = 0; p < row.count; ++p) {
+    const uint8_t *px = row.in + pixelOffset(row, p);
     for (int64_t c = 0; c < row.oc; ++c) {
       uint32_t acc = uint32_t(row.bias[c]);
       for (int64_t y = 0; y < row.kh; ++y)
@@ -84,8 +84,8 @@ static float clampFloat(float v, float lo, float hi) {
 }
 
 void qlip::kernels::fconvRowGeneric(const FRow &row) {
-  for (int64_t p = 0; p < row.ow; ++p) {
-    const float *px = row.in + p * row.pixelStride;
+  for (int64_t p = 0; p < row.count; ++p) {
+    const float *px = row.in + pixelOffset(row, p);
     for (int64_t oc = 0; oc < row.oc; ++oc) {
       const float *w = row.weights + oc / kChannelTile * row.kh * row.kw *
                                          row.cp * kChannelTile +
@@ -106,8 +106,8 @@ void qlip::kernels::fconvRowGeneric(const FRow &row) {
 }
 
 void qlip::kernels::fdepthwiseRowGeneric(const FRow &row) {
-  for (int64_t p = 0; p < row.ow; ++p) {
-    const float *px = row.in + p * row.pixelStride;
+  for (int64_t p = 0; p < row.count; ++p) {
+    const float *px = row.in + pixelOffset(row, p);
     for (int64_t c = 0; c < row.oc; ++c) {
       float acc = row.bias[c];
       for (int64_t y = 0; y < row.kh; ++y)

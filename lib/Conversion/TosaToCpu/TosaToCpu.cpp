@@ -20,6 +20,7 @@
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -91,6 +92,34 @@ FailureOr<ConvShape> getConvShape(Operation *layer) {
     s.kw = wType.getShape()[2];
   }
   return s;
+}
+
+/// The convolution's input, or what a tosa.slice feeding it crops: ONNX
+/// importers crop the bottom and right edges a strided convolution never
+/// reaches, which would cost a strided copy. The kernels read only the rows
+/// and columns the outputs need, so the uncropped tensor serves when no
+/// output needs a padding row or column beyond the crop.
+Value getUncroppedInput(Value input, ConvShape &s) {
+  auto slice = input.getDefiningOp<tosa::SliceOp>();
+  if (!slice || s.input.size() != 4)
+    return input;
+  auto type = cast<RankedTensorType>(slice.getInput1().getType());
+  SmallVector<int64_t> start;
+  if (!type.hasStaticShape() ||
+      !tosa::getConstShapeValues(slice.getStart().getDefiningOp(), start) ||
+      llvm::any_of(start, [](int64_t v) { return v != 0; }) ||
+      type.getShape()[0] != s.input[0] || type.getShape()[3] != s.input[3])
+    return input;
+  const int64_t kernel[2] = {s.kh, s.kw};
+  for (int d = 0; d < 2; ++d) {
+    int64_t needed = (s.output[1 + d] - 1) * s.stride[d] +
+                     (kernel[d] - 1) * s.dilation[d] + 1 - s.pad[2 * d];
+    if (needed > s.input[1 + d])
+      return input;
+  }
+  s.input[1] = type.getShape()[1];
+  s.input[2] = type.getShape()[2];
+  return slice.getInput1();
 }
 
 /// The weights in the kernels' source order: OHWI for a conv (a matmul's
@@ -260,8 +289,9 @@ struct QuantizedLayerToCpu : OpRewritePattern<tosa::RescaleOp> {
     Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
     auto resultType = RankedTensorType::get(shape->output, i8);
     OperationState state(loc, cpu::QConv2DOp::getOperationName());
+    Value input = getUncroppedInput(q->input, *shape);
     state.addOperands(
-        {expandInput(rewriter, loc, q->input, *shape),
+        {expandInput(rewriter, loc, input, *shape),
          constant1D<int8_t>(rewriter, loc, i8, packed),
          constant1D<int32_t>(rewriter, loc, i32, folded),
          constant1D<int32_t>(rewriter, loc, i32, mult32),
@@ -364,7 +394,8 @@ struct FloatLayerToCpu : OpRewritePattern<LayerOp> {
     rewriter.setInsertionPoint(last);
     Type f32 = rewriter.getF32Type();
     OperationState state(loc, cpu::Conv2DOp::getOperationName());
-    state.addOperands({expandInput(rewriter, loc, layer->getOperand(0), *shape),
+    Value input = getUncroppedInput(layer->getOperand(0), *shape);
+    state.addOperands({expandInput(rewriter, loc, input, *shape),
                        constant1D<float>(rewriter, loc, f32, packed),
                        constant1D<float>(rewriter, loc, f32, bias),
                        tensor::EmptyOp::create(rewriter, loc, shape->output, f32)});
