@@ -19,14 +19,16 @@
 
 namespace qlip::kernels {
 
-/// A run of output pixels of one image of an integer convolution or
-/// depthwise convolution: `count` pixels from the row-major index `first`
-/// on, across output rows (so that a narrow output still fills the
-/// register tiles).
+/// A run of output pixels of an integer convolution or depthwise
+/// convolution: `count` pixels from the row-major index `first` on, across
+/// output rows and images (so that narrow layers still fill the register
+/// tiles).
 struct QRow {
-  /// The image's padded unsigned input: [Hp][Wp][Cp] bytes, Cp = C rounded
-  /// up to 4 (conv; 8 at 4 bits) or to 16 (depthwise).
+  /// The padded unsigned input: [N][Hp][Wp][Cp] bytes, Cp = C rounded up
+  /// to 4 (conv; 8 at 4 bits) or to 16 (depthwise).
   const uint8_t *in;
+  int64_t imageStride;  // input bytes between two images
+  int64_t pixelsPerImage;
   int64_t rowStride;    // input bytes between two output rows (stride)
   int64_t pixelStride;  // input bytes between two output pixels (stride)
   int64_t tapStrideW;   // bytes between two taps along W (dilation)
@@ -49,7 +51,8 @@ struct QRow {
 /// A run of output pixels of a float convolution or depthwise convolution,
 /// as QRow.
 struct FRow {
-  const float *in;      // the image's padded input, [Hp][Wp][Cp]
+  const float *in;      // the padded input, [N][Hp][Wp][Cp]
+  int64_t imageStride, pixelsPerImage;
   int64_t rowStride, pixelStride, tapStrideW, tapStrideH; // in floats
   int64_t width, first, count;
   int64_t kh, kw;
@@ -63,8 +66,10 @@ struct FRow {
 
 /// The input offset of pixel `j` of a run (QRow or FRow).
 template <typename Row> inline int64_t pixelOffset(const Row &r, int64_t j) {
-  const int64_t p = r.first + j;
-  return p / r.width * r.rowStride + p % r.width * r.pixelStride;
+  const int64_t image = (r.first + j) / r.pixelsPerImage;
+  const int64_t p = (r.first + j) % r.pixelsPerImage;
+  return image * r.imageStride + p / r.width * r.rowStride +
+         p % r.width * r.pixelStride;
 }
 
 void qconvRowGeneric(const QRow &row);

@@ -7,9 +7,9 @@
 // Each call pads its input once into a scratch buffer (the input's zero
 // point, as unsigned bytes, around it and in the padded channels; signed
 // inputs are offset by 128 on the way), so the row functions never test a
-// bound; then it cuts each image's output pixels into runs (row-major,
-// across output rows, so narrow layers still fill the register tiles) and
-// gives each thread a contiguous range of runs. Every output element is computed by one thread in one order, so
+// bound; then it cuts the output pixels into runs (row-major, across
+// output rows and images, so narrow layers still fill the register tiles)
+// and gives each thread a contiguous range of runs. Every output element is computed by one thread in one order, so
 // the results do not depend on the thread count.
 //
 //===----------------------------------------------------------------------===//
@@ -275,22 +275,22 @@ struct Geometry {
     });
   }
 
-  /// Runs `run(image, first, count)` over runs of at most kRunPixels
-  /// output pixels (row-major, across output rows) of every image, split
-  /// across threads.
+  /// Runs `run(first, count)` over runs of at most kRunPixels output
+  /// pixels (row-major, across output rows and images), split across
+  /// threads.
   template <typename Run> void forEachRun(Run run) const {
-    const int64_t pixels = oh * ow;
+    const int64_t pixels = n * oh * ow;
     const int64_t runs = (pixels + kRunPixels - 1) / kRunPixels;
-    parallelFor(n * runs, threads(), [&](int64_t begin, int64_t end) {
-      for (int64_t r = begin; r < end; ++r) {
-        const int64_t first = r % runs * kRunPixels;
-        run(r / runs, first, std::min(kRunPixels, pixels - first));
-      }
+    parallelFor(runs, threads(), [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r)
+        run(r * kRunPixels, std::min(kRunPixels, pixels - r * kRunPixels));
     });
   }
 
   /// Fills the geometry fields every run of this call shares.
   template <typename Row> void describe(Row &row) const {
+    row.imageStride = hp * wp * cp;
+    row.pixelsPerImage = oh * ow;
     row.rowStride = d[QLIP_CONV_STRIDE_H] * wp * cp;
     row.pixelStride = d[QLIP_CONV_STRIDE_W] * cp;
     row.tapStrideW = d[QLIP_CONV_DILATION_W] * cp;
@@ -360,12 +360,12 @@ extern "C" void _mlir_ciface_qlip_qconv2d(
   base.outputMax = int32_t(d[QLIP_CONV_OUTPUT_MAX]);
   base.doubleRound = d[QLIP_CONV_DOUBLE_ROUND] != 0;
   int8_t *out = data<int8_t>(outputRef);
-  g.forEachRun([&](int64_t b, int64_t first, int64_t count) {
+  g.forEachRun([&](int64_t first, int64_t count) {
     QRow row = base;
-    row.in = padded + b * g.hp * g.wp * g.cp;
+    row.in = padded;
     row.first = first;
     row.count = count;
-    row.out = out + (b * g.oh * g.ow + first) * g.oc;
+    row.out = out + first * g.oc;
     rowFn(row);
   });
 }
@@ -402,12 +402,12 @@ extern "C" void _mlir_ciface_qlip_conv2d_f32(const qlip_memref *descRef,
   base.outputMin = floatFromBits(d[QLIP_CONV_FLOAT_MIN]);
   base.outputMax = floatFromBits(d[QLIP_CONV_FLOAT_MAX]);
   float *out = data<float>(outputRef);
-  g.forEachRun([&](int64_t b, int64_t first, int64_t count) {
+  g.forEachRun([&](int64_t first, int64_t count) {
     FRow row = base;
-    row.in = padded + b * g.hp * g.wp * g.cp;
+    row.in = padded;
     row.first = first;
     row.count = count;
-    row.out = out + (b * g.oh * g.ow + first) * g.oc;
+    row.out = out + first * g.oc;
     rowFn(row);
   });
 }

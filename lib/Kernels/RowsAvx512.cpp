@@ -144,18 +144,19 @@ QLIP_AVX512 void qconvTile(const QRow &r, int64_t j0, int64_t ocb,
         for (int nb = 0; nb < NB; ++nb)
           loadNibblePair(wt + nb * ocbStride + g * blockBytes, w0v[nb],
                          w1v[nb]);
-#pragma GCC unroll 8
-        for (int m = 0; m < M; ++m) {
-          int32_t four[2];
-          memcpy(four, pixel[m] + tap + g * kReductionTile, 8);
-          __m512i x0 = _mm512_set1_epi32(four[0]);
-          __m512i x1 = _mm512_set1_epi32(four[1]);
+        // The same broadcast-and-dot sequence as at 8 bits, once per group.
 #pragma GCC unroll 2
-          for (int nb = 0; nb < NB; ++nb) {
-            acc[m][nb] = _mm512_dpbusd_epi32(acc[m][nb], x0, w0v[nb]);
-            acc[m][nb] = _mm512_dpbusd_epi32(acc[m][nb], x1, w1v[nb]);
+        for (int step = 0; step < 2; ++step)
+#pragma GCC unroll 8
+          for (int m = 0; m < M; ++m) {
+            int32_t four;
+            memcpy(&four, pixel[m] + tap + (g + step) * kReductionTile, 4);
+            __m512i xv = _mm512_set1_epi32(four);
+#pragma GCC unroll 2
+            for (int nb = 0; nb < NB; ++nb)
+              acc[m][nb] = _mm512_dpbusd_epi32(acc[m][nb], xv,
+                                               step ? w1v[nb] : w0v[nb]);
           }
-        }
       }
     }
   if (Nibbles) {

@@ -92,6 +92,9 @@ static void addBufferization(OpPassManager &pm) {
 static void addLLVMLowering(OpPassManager &pm,
                             const qlip::LowerToLLVMOptions &options) {
   pm.addPass(qlip::createCpuToCallsPass());
+  // Before the loops: strided copies (padding, slices) as vectorizable
+  // loops rather than memrefCopy's element-by-element memcpy.
+  pm.addNestedPass<func::FuncOp>(qlip::createStridedCopiesToLinalgPass());
   if (options.parallelInnermost)
     pm.addNestedPass<func::FuncOp>(qlip::createParallelInnermostPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
