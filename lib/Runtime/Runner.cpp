@@ -323,8 +323,7 @@ Runner::create(ModuleOp module, llvm::StringRef entry,
   if (!machine)
     return makeError("cannot target the host: " +
                      llvm::toString(machine.takeError()));
-  auto transformer = makeOptimizingTransformer(
-      options.optLevel, /*sizeLevel=*/0, /*targetMachine=*/machine->get());
+  auto transformer = makeLLVMOptimizer(options.optLevel, machine->get());
   ExecutionEngineOptions engineOptions;
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = getCodeGenOptLevel(options.optLevel);

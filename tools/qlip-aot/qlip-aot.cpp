@@ -179,7 +179,7 @@ static LogicalResult emitLLVM(ModuleOp module, llvm::TargetMachine &machine,
     return failure(); // translateModuleToLLVMIR emitted the reason.
   llvmModule->setTargetTriple(machine.getTargetTriple());
   llvmModule->setDataLayout(machine.createDataLayout());
-  auto optimize = makeOptimizingTransformer(level, /*sizeLevel=*/0, &machine);
+  auto optimize = qlip::makeLLVMOptimizer(level, &machine);
   if (llvm::Error error = optimize(llvmModule.get())) {
     emitError(module.getLoc())
         << "LLVM optimization failed: " << llvm::toString(std::move(error));

@@ -16,6 +16,14 @@
 #include "qlip/Transforms/Passes.h"
 
 #include "mlir/Pass/PassOptions.h"
+#include "llvm/Support/Error.h"
+
+#include <functional>
+
+namespace llvm {
+class Module;
+class TargetMachine;
+} // namespace llvm
 
 namespace mlir {
 class DialectRegistry;
@@ -105,6 +113,16 @@ void registerLowerToLLVMPipeline();
 /// of the builtin and LLVM dialects to LLVM IR (for the ExecutionEngine or
 /// mlir-translate afterwards).
 void registerLowerToLLVMDependencies(DialectRegistry &registry);
+
+/// LLVM's O0-O3 pipeline for `machine`, as MLIR's makeOptimizingTransformer
+/// builds it, with LLVM's full unrolling of constant-trip-count loops
+/// capped at 4 iterations: the lowered elementwise loops (rescales, pools,
+/// adds over a few dozen channels) otherwise unroll completely before the
+/// loop vectorizer sees them and stay scalar. Capping the count is a
+/// process-wide LLVM option (`-unroll-full-max-count`); it is set once,
+/// unless the command line set it. qlip-run's JIT and qlip-aot use this.
+std::function<llvm::Error(llvm::Module *)>
+makeLLVMOptimizer(unsigned optLevel, llvm::TargetMachine *machine);
 
 /// Options of `qlip-ptq`: those of the passes it runs, under the names a
 /// user reads in the papers (weight-bits, act-clip, ...).
