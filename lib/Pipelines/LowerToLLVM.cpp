@@ -94,7 +94,8 @@ static void addLLVMLowering(OpPassManager &pm,
   pm.addPass(qlip::createCpuToCallsPass());
   // Before the loops: strided copies (padding, slices) as vectorizable
   // loops rather than memrefCopy's element-by-element memcpy.
-  pm.addNestedPass<func::FuncOp>(qlip::createStridedCopiesToLinalgPass());
+  if (options.stridedCopiesToLoops)
+    pm.addNestedPass<func::FuncOp>(qlip::createStridedCopiesToLinalgPass());
   if (options.parallelInnermost)
     pm.addNestedPass<func::FuncOp>(qlip::createParallelInnermostPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());

@@ -54,6 +54,12 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
                      "(qlip-parallel-innermost), so that LLVM vectorizes "
                      "them; the results are bit-identical"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> stridedCopiesToLoops{
+      *this, "strided-copies-to-loops",
+      llvm::cl::desc("Copy into and out of strided views with loops that "
+                     "LLVM vectorizes (qlip-strided-copies-to-linalg) "
+                     "instead of memrefCopy"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> kernels{
       *this, "kernels",
       llvm::cl::desc("Run convolutions and matmuls with constant weights on "
