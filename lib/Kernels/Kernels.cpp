@@ -22,6 +22,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <mutex>
@@ -77,18 +78,20 @@ static std::atomic<int> defaultThreads{1};
 /// for another CPU): the generic path computes the same bits, so it runs
 /// that, and says so once.
 static qlip_isa resolveIsa(int64_t requested) {
-  qlip_isa isa = qlip_isa(requested);
+  const bool known =
+      requested >= QLIP_ISA_AUTO && requested <= QLIP_ISA_AVX512_VNNI;
+  qlip_isa isa = known ? qlip_isa(requested) : QLIP_ISA_GENERIC;
   if (isa == QLIP_ISA_AUTO)
     isa = qlip_isa(forcedIsa.load(std::memory_order_relaxed));
   if (isa == QLIP_ISA_AUTO)
     return getBest();
-  if (isa < QLIP_ISA_AUTO || isa > QLIP_ISA_AVX512_VNNI || !cpuHas(isa)) {
+  if (!known || !cpuHas(isa)) {
     static std::once_flag warned;
     std::call_once(warned, [&] {
       std::fprintf(stderr,
                    "qlip kernels: this CPU cannot run the '%s' path the "
                    "code asks for; running the generic path\n",
-                   qlip_isa_name(isa));
+                   known ? qlip_isa_name(isa) : "unknown");
     });
     return QLIP_ISA_GENERIC;
   }
@@ -211,6 +214,36 @@ static void parallelFor(int64_t count, int64_t threads,
   int parts = int(std::min<int64_t>(
       threads > 0 ? threads : defaultThreads.load(), count));
   pool.run(count, std::max(parts, 1), body);
+}
+
+//===----------------------------------------------------------------------===//
+// The arena
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// One thread's arena: grown, never shrunk, freed when the thread ends.
+struct Arena {
+  ~Arena() { std::free(data); }
+  void *data = nullptr;
+  int64_t capacity = 0;
+};
+} // namespace
+
+extern "C" void _mlir_ciface_qlip_arena(qlip_memref_1d *result,
+                                        int64_t bytes) {
+  thread_local Arena arena;
+  if (bytes > arena.capacity) {
+    std::free(arena.data);
+    const int64_t capacity = roundUp(std::max<int64_t>(bytes, 1), 64);
+    arena.data = std::aligned_alloc(64, size_t(capacity));
+    if (!arena.data) {
+      std::fprintf(stderr, "qlip: cannot allocate the %lld-byte arena\n",
+                   static_cast<long long>(capacity));
+      std::abort();
+    }
+    arena.capacity = capacity;
+  }
+  *result = {arena.data, arena.data, 0, bytes, 1};
 }
 
 //===----------------------------------------------------------------------===//

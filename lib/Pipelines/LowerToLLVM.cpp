@@ -96,6 +96,9 @@ static void addLLVMLowering(OpPassManager &pm,
   // loops rather than memrefCopy's element-by-element memcpy.
   if (options.stridedCopiesToLoops)
     pm.addNestedPass<func::FuncOp>(qlip::createStridedCopiesToLinalgPass());
+  // Temporaries into one arena, once no pass adds or frees buffers.
+  if (options.planBuffers)
+    pm.addPass(qlip::createPlanBuffersPass());
   if (options.parallelInnermost)
     pm.addNestedPass<func::FuncOp>(qlip::createParallelInnermostPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());

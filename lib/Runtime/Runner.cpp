@@ -343,6 +343,8 @@ Runner::create(ModuleOp module, llvm::StringRef entry,
                       reinterpret_cast<void *>(&_mlir_ciface_qlip_qconv2d));
   symbols.try_emplace("_mlir_ciface_qlip_conv2d_f32",
                       reinterpret_cast<void *>(&_mlir_ciface_qlip_conv2d_f32));
+  symbols.try_emplace("_mlir_ciface_qlip_arena",
+                      reinterpret_cast<void *>(&_mlir_ciface_qlip_arena));
   runner->engine->registerSymbols([&](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap map;
     for (auto &symbol : symbols)

@@ -9,6 +9,7 @@
 #include "qlip/Kernels/Kernels.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/StringSwitch.h"
 
@@ -143,6 +144,24 @@ LogicalResult QConv2DOp::verify() {
   if (outputZp < -128 || outputZp > 255)
     return emitOpError("output_zp out of range: ") << outputZp;
   const bool depthwise = getDepthwise();
+  // The vector paths' exact 4-bit sums (canPackNibbles).
+  auto input = cast<ShapedType>(getInput().getType());
+  ArrayRef<int64_t> kernel = getKernel();
+  if (bits == 4 && input.getRank() == 4 && kernel.size() == 2 &&
+      !qlip::kernels::canPackNibbles(
+          kernel[0] * kernel[1] *
+          (depthwise ? 1
+                     : qlip::kernels::getPaddedConvChannels(
+                           input.getShape()[3], 4))))
+    return emitOpError("4-bit weights over a reduction of more than 65,792 "
+                       "elements (store them at 8 bits)");
+  // apply_scale_32's shifts, where they are known.
+  DenseIntElementsAttr shifts;
+  if (matchPattern(getShift(), m_Constant(&shifts)))
+    for (const APInt &shift : shifts.getValues<APInt>())
+      if (shift.getSExtValue() < 2 || shift.getSExtValue() > 62)
+        return emitOpError("shifts must be 2 to 62, got ")
+               << shift.getSExtValue();
   return verifyConv(*this, [&](int64_t o, int64_t kh, int64_t kw, int64_t i) {
     return depthwise ? qlip::kernels::getPackedDepthwiseWeightBytes(
                            kh, kw, i, int(bits))

@@ -391,4 +391,31 @@ def StridedCopiesToLinalgPass : Pass<"qlip-strided-copies-to-linalg"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def PlanBuffersPass : Pass<"qlip-plan-buffers", "::mlir::ModuleOp"> {
+  let summary = "Place each function's temporary buffers in one planned arena";
+  let description = [{
+    Gives every statically shaped `memref.alloc` of the function's body
+    (not inside a loop or branch) whose buffer does not escape an offset in
+    one arena, planned at compile time from the buffers' live ranges (from
+    the alloc to the last use of the buffer or of a view of it): buffers
+    whose lives do not overlap share bytes. Each alloc becomes a
+    `memref.view` of the arena at its offset (64-byte aligned) and its
+    `memref.dealloc` goes.
+
+    The arena is one `memref.alloc` per call, or with `runtime-arena` the
+    calling thread's buffer from qlip's runtime (`qlip_arena` in
+    `libQlipKernels`), which keeps it across calls: no allocation, and no
+    page faults on fresh memory, once the largest model has run. A buffer
+    that escapes (returned, yielded, stored) keeps its own allocation.
+  }];
+  let options = [
+    Option<"runtimeArena", "runtime-arena", "bool", /*default=*/"true",
+           "Take the arena from qlip's runtime (kept across calls) "
+           "instead of allocating it per call">,
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
 #endif // QLIP_CONVERSION_PASSES_TD

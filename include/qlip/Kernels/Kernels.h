@@ -91,6 +91,22 @@ struct qlip_memref {
   int64_t offset;
 };
 
+/// A rank-1 memref descriptor, as a function returning `memref<?xi8>`
+/// through `llvm.emit_c_interface` fills it.
+struct qlip_memref_1d {
+  void *allocated;
+  void *aligned;
+  int64_t offset;
+  int64_t size;
+  int64_t stride;
+};
+
+/// The calling thread's arena of at least `bytes` bytes, 64-byte aligned,
+/// for a compiled function's temporaries (qlip-plan-buffers): kept across
+/// calls and grown when a call needs more, so calls allocate nothing once
+/// the largest model has run. Its contents do not outlive the call.
+void _mlir_ciface_qlip_arena(struct qlip_memref_1d *result, int64_t bytes);
+
 /// An integer convolution (or depthwise convolution) with its requantizing
 /// epilogue. `input` and `output` are int8/uint8 NHWC; `weights` come from
 /// qlip_pack_conv_weights (or _depthwise_); `bias`, `multiplier` (int32)

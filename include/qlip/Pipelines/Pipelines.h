@@ -60,6 +60,13 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
                      "LLVM vectorizes (qlip-strided-copies-to-linalg) "
                      "instead of memrefCopy"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> planBuffers{
+      *this, "plan-buffers",
+      llvm::cl::desc("Place each function's temporaries in one arena "
+                     "planned from their live ranges (qlip-plan-buffers), "
+                     "the calling thread's from qlip's runtime: no "
+                     "allocation per tensor per call"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> kernels{
       *this, "kernels",
       llvm::cl::desc("Run convolutions and matmuls with constant weights on "

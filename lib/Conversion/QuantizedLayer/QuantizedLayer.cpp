@@ -28,17 +28,19 @@ mlir::qlip::matchQuantizedLayer(tosa::RescaleOp rescale,
   if (failed(accZp) || *accZp != 0 || failed(outZp))
     return rewriter.notifyMatchFailure(rescale, "zero points not 0 / constant");
   q.outputZp = *outZp;
-  auto outType = cast<RankedTensorType>(rescale.getType());
+  auto outType = dyn_cast<RankedTensorType>(rescale.getType());
+  if (!outType)
+    return rewriter.notifyMatchFailure(rescale, "unranked");
 
   // Back through a reshape (keeping the channels innermost) and a bias add
   // to the layer.
   Value acc = rescale.getInput();
   q.reshape = acc.getDefiningOp<tosa::ReshapeOp>();
   if (q.reshape) {
-    if (!q.reshape->hasOneUse() ||
-        cast<RankedTensorType>(q.reshape.getInput1().getType())
-                .getShape()
-                .back() != outType.getShape().back())
+    auto reshaped = dyn_cast<RankedTensorType>(q.reshape.getInput1().getType());
+    if (!q.reshape->hasOneUse() || !reshaped || reshaped.getRank() == 0 ||
+        outType.getRank() == 0 ||
+        reshaped.getShape().back() != outType.getShape().back())
       return rewriter.notifyMatchFailure(rescale, "reshape moves channels");
     acc = q.reshape.getInput1();
   }
@@ -57,7 +59,11 @@ mlir::qlip::matchQuantizedLayer(tosa::RescaleOp rescale,
     return rewriter.notifyMatchFailure(rescale, "an add after a conv");
 
   q.input = q.layer->getOperand(0);
-  if (!cast<RankedTensorType>(q.input.getType()).getElementType().isInteger(8))
+  auto inputType = dyn_cast<RankedTensorType>(q.input.getType());
+  auto layerType = dyn_cast<RankedTensorType>(q.layer->getResult(0).getType());
+  if (!inputType || !layerType)
+    return rewriter.notifyMatchFailure(q.layer, "unranked");
+  if (!inputType.getElementType().isInteger(8))
     return rewriter.notifyMatchFailure(q.layer, "not an 8-bit input");
   if (!matchPattern(q.layer->getOperand(1), m_Constant(&q.weights)))
     return rewriter.notifyMatchFailure(q.layer, "weights not constant");
@@ -82,7 +88,6 @@ mlir::qlip::matchQuantizedLayer(tosa::RescaleOp rescale,
   q.inputZp = *inZp;
 
   // The bias: the conv's own operand, or the matmul's add.
-  auto layerType = cast<RankedTensorType>(q.layer->getResult(0).getType());
   int64_t channels = layerType.getShape().back();
   auto biasType = RankedTensorType::get({channels}, rewriter.getI32Type());
   if (!q.isMatmul()) {
@@ -92,7 +97,11 @@ mlir::qlip::matchQuantizedLayer(tosa::RescaleOp rescale,
     SmallVector<APInt> zeros(channels, APInt(32, 0));
     q.bias = extraBias ? extraBias : DenseIntElementsAttr::get(biasType, zeros);
   }
-  if (q.bias.getNumElements() != channels)
+  // Per channel: one value per output channel along the last axis, every
+  // other axis broadcast (an add of [1, M, 1] would vary by row).
+  ArrayRef<int64_t> biasShape = q.bias.getType().getShape();
+  if (q.bias.getNumElements() != channels ||
+      (!biasShape.empty() && biasShape.back() != channels))
     return rewriter.notifyMatchFailure(q.layer, "bias not per channel");
   q.bias = cast<DenseIntElementsAttr>(q.bias.reshape(biasType));
   return q;

@@ -56,10 +56,10 @@ struct ConvShape {
 /// Reads the geometry of a conv2d, depthwise_conv2d (channel multiplier 1)
 /// or matmul (batch 1) with static shapes.
 FailureOr<ConvShape> getConvShape(Operation *layer) {
-  auto inType = cast<RankedTensorType>(layer->getOperand(0).getType());
-  auto wType = cast<RankedTensorType>(layer->getOperand(1).getType());
-  auto outType = cast<RankedTensorType>(layer->getResult(0).getType());
-  if (!inType.hasStaticShape() || !wType.hasStaticShape() ||
+  auto inType = dyn_cast<RankedTensorType>(layer->getOperand(0).getType());
+  auto wType = dyn_cast<RankedTensorType>(layer->getOperand(1).getType());
+  auto outType = dyn_cast<RankedTensorType>(layer->getResult(0).getType());
+  if (!inType || !wType || !outType || !inType.hasStaticShape() || !wType.hasStaticShape() ||
       !outType.hasStaticShape())
     return failure();
   ConvShape s;
@@ -101,11 +101,12 @@ FailureOr<ConvShape> getConvShape(Operation *layer) {
 /// output needs a padding row or column beyond the crop.
 Value getUncroppedInput(Value input, ConvShape &s) {
   auto slice = input.getDefiningOp<tosa::SliceOp>();
-  if (!slice || s.input.size() != 4)
+  // Only an NHWC input (a matmul's [1, M, K] is expanded to 4-D later).
+  if (!slice || cast<RankedTensorType>(input.getType()).getRank() != 4)
     return input;
-  auto type = cast<RankedTensorType>(slice.getInput1().getType());
+  auto type = dyn_cast<RankedTensorType>(slice.getInput1().getType());
   SmallVector<int64_t> start;
-  if (!type.hasStaticShape() ||
+  if (!type || type.getRank() != 4 || !type.hasStaticShape() ||
       !tosa::getConstShapeValues(slice.getStart().getDefiningOp(), start) ||
       llvm::any_of(start, [](int64_t v) { return v != 0; }) ||
       type.getShape()[0] != s.input[0] || type.getShape()[3] != s.input[3])
@@ -202,11 +203,14 @@ struct QuantizedLayerToCpu : OpRewritePattern<tosa::RescaleOp> {
 
   LogicalResult matchAndRewrite(tosa::RescaleOp rescale,
                                 PatternRewriter &rewriter) const override {
-    auto outType = cast<RankedTensorType>(rescale.getType());
+    auto outType = dyn_cast<RankedTensorType>(rescale.getType());
+    if (!outType)
+      return failure();
     bool doubleRound =
         rescale.getRoundingMode() == tosa::RoundingMode::DOUBLE_ROUND;
+    // Signless i8: the op's result holds an unsigned output's bits too.
     if (!rescale.getScale32() || rescale.getInputUnsigned() ||
-        !outType.getElementType().isInteger(8) ||
+        !outType.getElementType().isSignlessInteger(8) ||
         (!doubleRound &&
          rescale.getRoundingMode() != tosa::RoundingMode::SINGLE_ROUND))
       return rewriter.notifyMatchFailure(rescale, "not an int8 requantize");
@@ -329,11 +333,10 @@ struct FloatLayerToCpu : OpRewritePattern<LayerOp> {
 
   LogicalResult matchAndRewrite(LayerOp layer,
                                 PatternRewriter &rewriter) const override {
-    auto layerType = cast<RankedTensorType>(layer->getResult(0).getType());
-    if (!layerType.getElementType().isF32() ||
-        !cast<RankedTensorType>(layer->getOperand(0).getType())
-             .getElementType()
-             .isF32())
+    auto layerType = dyn_cast<RankedTensorType>(layer->getResult(0).getType());
+    auto inputType = dyn_cast<RankedTensorType>(layer->getOperand(0).getType());
+    if (!layerType || !inputType || !layerType.getElementType().isF32() ||
+        !inputType.getElementType().isF32())
       return failure();
     // Zero points of float layers are 0, but check.
     for (Value zp : layer->getOperands().drop_front(

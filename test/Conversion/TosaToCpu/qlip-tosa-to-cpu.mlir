@@ -155,3 +155,46 @@ func.func @float_conv(%x: tensor<1x3x3x1xf32>) -> tensor<1x2x2x2xf32> {
   %c = tosa.clamp %y {min_val = 0.0 : f32, max_val = 6.0 : f32} : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
   return %c : tensor<1x2x2x2xf32>
 }
+
+// -----
+
+// An add after a matmul that varies by row ([1, M, 1]) is no per-channel
+// bias: the layer stays generic. So does a matmul after a slice (the
+// kernels take an uncropped input only for NHWC convolutions), here with a
+// per-channel add that makes it a kernel layer otherwise.
+// CHECK-LABEL: func.func @row_bias
+// OPTS-LABEL: func.func @row_bias
+// CHECK-NOT: cpu.qconv2d
+// CHECK: tosa.matmul
+// CHECK-LABEL: func.func @sliced_matmul
+// CHECK: %[[S:.*]] = tosa.slice
+// CHECK: %[[X:.*]] = tensor.expand_shape %[[S]]
+// CHECK: cpu.qconv2d ins(%[[X]],
+func.func @row_bias(%x: tensor<1x4x4xi8>) -> tensor<1x4x4xi8> {
+  %w = "tosa.const"() <{values = dense<1> : tensor<1x4x4xi8>}> : () -> tensor<1x4x4xi8>
+  %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %acc = tosa.matmul %x, %w, %zp, %zp : (tensor<1x4x4xi8>, tensor<1x4x4xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4xi32>
+  %bias = "tosa.const"() <{values = dense<[[[100], [200], [300], [400]]]> : tensor<1x4x1xi32>}> : () -> tensor<1x4x1xi32>
+  %sum = tosa.add %acc, %bias : (tensor<1x4x4xi32>, tensor<1x4x1xi32>) -> tensor<1x4x4xi32>
+  %m = "tosa.const"() <{values = dense<1073741824> : tensor<1xi32>}> : () -> tensor<1xi32>
+  %s = "tosa.const"() <{values = dense<31> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %zp32 = "tosa.const"() <{values = dense<0> : tensor<1xi32>}> : () -> tensor<1xi32>
+  %r = tosa.rescale %sum, %m, %s, %zp32, %zp {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<1x4x4xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x4x4xi8>
+  return %r : tensor<1x4x4xi8>
+}
+
+func.func @sliced_matmul(%x: tensor<1x5x4xi8>) -> tensor<1x4x4xi8> {
+  %start = tosa.const_shape {values = dense<0> : tensor<3xindex>} : () -> !tosa.shape<3>
+  %size = tosa.const_shape {values = dense<[1, 4, 4]> : tensor<3xindex>} : () -> !tosa.shape<3>
+  %crop = tosa.slice %x, %start, %size : (tensor<1x5x4xi8>, !tosa.shape<3>, !tosa.shape<3>) -> tensor<1x4x4xi8>
+  %w = "tosa.const"() <{values = dense<1> : tensor<1x4x4xi8>}> : () -> tensor<1x4x4xi8>
+  %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %acc = tosa.matmul %crop, %w, %zp, %zp : (tensor<1x4x4xi8>, tensor<1x4x4xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4xi32>
+  %bias = "tosa.const"() <{values = dense<[[[100, 200, 300, 400]]]> : tensor<1x1x4xi32>}> : () -> tensor<1x1x4xi32>
+  %sum = tosa.add %acc, %bias : (tensor<1x4x4xi32>, tensor<1x1x4xi32>) -> tensor<1x4x4xi32>
+  %m = "tosa.const"() <{values = dense<1073741824> : tensor<1xi32>}> : () -> tensor<1xi32>
+  %s = "tosa.const"() <{values = dense<31> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %zp32 = "tosa.const"() <{values = dense<0> : tensor<1xi32>}> : () -> tensor<1xi32>
+  %r = tosa.rescale %sum, %m, %s, %zp32, %zp {scale32 = true, rounding_mode = SINGLE_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<1x4x4xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x4x4xi8>
+  return %r : tensor<1x4x4xi8>
+}

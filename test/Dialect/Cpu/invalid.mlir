@@ -119,3 +119,20 @@ func.func @f(%x: tensor<1x1x7x6xf32>, %w: tensor<60xf32>, %b: tensor<16xf32>, %i
   %y = cpu.conv2d ins(%x, %w, %b : tensor<1x1x7x6xf32>, tensor<60xf32>, tensor<16xf32>) outs(%init : tensor<1x1x7x10xf32>) {kernel = array<i64: 1, 1>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, min = 0.0 : f32, max = 1.0 : f32} -> tensor<1x1x7x10xf32>
   return
 }
+
+// -----
+
+// expected-error@+2 {{'cpu.qconv2d' op 4-bit weights over a reduction of more than 65,792 elements (store them at 8 bits)}}
+func.func @f(%x: tensor<1x1x1x65800xi8>, %w: tensor<526400xi8>, %b: tensor<16xi32>, %m: tensor<16xi32>, %s: tensor<16xi8>, %init: tensor<1x1x1x1xi8>) -> tensor<1x1x1x1xi8> {
+  %y = cpu.qconv2d ins(%x, %w, %b, %m, %s : tensor<1x1x1x65800xi8>, tensor<526400xi8>, tensor<16xi32>, tensor<16xi32>, tensor<16xi8>) outs(%init : tensor<1x1x1x1xi8>) {kernel = array<i64: 1, 1>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, input_zp = 0 : i64, weight_bits = 4 : i64, output_zp = 0 : i64, output_min = -128 : i64, output_max = 127 : i64} -> tensor<1x1x1x1xi8>
+  return %y : tensor<1x1x1x1xi8>
+}
+
+// -----
+
+func.func @f(%x: tensor<1x4x4x3xi8>, %w: tensor<576xi8>, %b: tensor<16xi32>, %m: tensor<16xi32>, %init: tensor<1x4x4x5xi8>) -> tensor<1x4x4x5xi8> {
+  %s = arith.constant dense<[31, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]> : tensor<16xi8>
+  // expected-error@+1 {{'cpu.qconv2d' op shifts must be 2 to 62, got 1}}
+  %y = cpu.qconv2d ins(%x, %w, %b, %m, %s : tensor<1x4x4x3xi8>, tensor<576xi8>, tensor<16xi32>, tensor<16xi32>, tensor<16xi8>) outs(%init : tensor<1x4x4x5xi8>) {kernel = array<i64: 3, 3>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, input_zp = 0 : i64, weight_bits = 8 : i64, output_zp = 0 : i64, output_min = -128 : i64, output_max = 127 : i64} -> tensor<1x4x4x5xi8>
+  return %y : tensor<1x4x4x5xi8>
+}
