@@ -405,8 +405,10 @@ def PlanBuffersPass : Pass<"qlip-plan-buffers", "::mlir::ModuleOp"> {
     The arena is one `memref.alloc` per call, or with `runtime-arena` the
     calling thread's buffer from qlip's runtime (`qlip_arena` in
     `libQlipKernels`), which keeps it across calls: no allocation, and no
-    page faults on fresh memory, once the largest model has run. A buffer
-    that escapes (returned, yielded, stored) keeps its own allocation.
+    page faults on fresh memory, once the largest model has run. A function
+    that calls another function of the module, or is called by one, takes
+    a per-call arena (the thread's serves one call at a time). A buffer
+    that escapes (returned, yielded) keeps its own allocation.
   }];
   let options = [
     Option<"runtimeArena", "runtime-arena", "bool", /*default=*/"true",

@@ -21,6 +21,7 @@
 #include "mlir/Interfaces/DataLayoutInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MathExtras.h"
 
 namespace mlir::qlip {
 #define GEN_PASS_DEF_PLANBUFFERSPASS
@@ -114,13 +115,26 @@ struct PlanBuffersPass
   using PlanBuffersPassBase::PlanBuffersPassBase;
 
   void runOnOperation() override {
-    SmallVector<func::FuncOp> funcs(getOperation().getOps<func::FuncOp>());
+    ModuleOp module = getOperation();
+    // The thread's arena serves one call at a time: a function that calls
+    // another of the module's, or is called by one, gets an arena of its
+    // own per call instead.
+    DenseSet<Operation *> nested;
+    module.walk([&](func::CallOp call) {
+      auto callee = module.lookupSymbol<func::FuncOp>(call.getCallee());
+      if (callee && !callee.isExternal()) {
+        nested.insert(callee);
+        nested.insert(call->getParentOfType<func::FuncOp>());
+      }
+    });
+    SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
     for (func::FuncOp func : funcs)
-      if (!func.isExternal() && failed(plan(func)))
+      if (!func.isExternal() &&
+          failed(plan(func, runtimeArena && !nested.contains(func))))
         return signalPassFailure();
   }
 
-  LogicalResult plan(func::FuncOp func) {
+  LogicalResult plan(func::FuncOp func, bool useRuntimeArena) {
     Block &entry = func.getBody().front();
     DenseMap<Operation *, int64_t> index;
     for (auto [i, op] : llvm::enumerate(entry))
@@ -141,14 +155,15 @@ struct PlanBuffersPass
         continue;
       b.first = index.lookup(alloc);
       b.last = std::max(*last, b.first);
-      b.bytes = int64_t(llvm::alignTo(
-          type.getNumElements() *
-              int64_t(llvm::divideCeil(
-                  layout.getTypeSizeInBits(type.getElementType()), 8)),
-          kAlignment));
+      // LLVM's allocation size of the element: whole bytes, a power of two
+      // (an i48 takes 8 bytes, an i1 or i4 one).
+      const int64_t elementBytes = int64_t(llvm::PowerOf2Ceil(llvm::divideCeil(
+          layout.getTypeSizeInBits(type.getElementType()), 8)));
+      b.bytes = int64_t(
+          llvm::alignTo(type.getNumElements() * elementBytes, kAlignment));
       buffers.push_back(b);
     }
-    if (buffers.empty() || (buffers.size() < 2 && !runtimeArena))
+    if (buffers.empty() || (buffers.size() < 2 && !useRuntimeArena))
       return success();
     const int64_t total = assignOffsets(buffers);
 
@@ -157,7 +172,7 @@ struct PlanBuffersPass
     builder.setInsertionPointToStart(&entry);
     Location loc = func.getLoc();
     Value arena;
-    if (runtimeArena) {
+    if (useRuntimeArena) {
       auto module = func->getParentOfType<ModuleOp>();
       auto dynamicBytes =
           MemRefType::get({ShapedType::kDynamic}, builder.getI8Type());
@@ -194,7 +209,7 @@ struct PlanBuffersPass
       b.dealloc.erase();
       b.alloc.erase();
     }
-    if (!runtimeArena) {
+    if (!useRuntimeArena) {
       Operation *terminator = entry.getTerminator();
       builder.setInsertionPoint(terminator);
       memref::DeallocOp::create(builder, loc, arena);

@@ -44,3 +44,51 @@ func.func @temporaries(%x: memref<256xf32>, %y: memref<2x256xi8>) -> memref<4xf3
   memref.dealloc %c : memref<2x256xi8>
   return %kept : memref<4xf32>
 }
+
+// A function that calls another of the module's, and its callee, take an
+// arena of their own per call: the thread's arena serves one call at a time.
+// CHECK-LABEL: func.func @callee
+// CHECK: memref.alloc() {alignment = 64 : i64} : memref<128xi8>
+// CHECK-LABEL: func.func @caller
+// CHECK-NOT: call @qlip_arena
+// CHECK: memref.alloc() {alignment = 64 : i64} : memref<1024xi8>
+// CHECK: call @callee
+func.func @callee(%x: memref<8xf32>) {
+  %a = memref.alloc() : memref<8xf32>
+  %b = memref.alloc() : memref<8xf32>
+  memref.copy %x, %a : memref<8xf32> to memref<8xf32>
+  memref.copy %a, %b : memref<8xf32> to memref<8xf32>
+  memref.copy %b, %x : memref<8xf32> to memref<8xf32>
+  memref.dealloc %a : memref<8xf32>
+  memref.dealloc %b : memref<8xf32>
+  return
+}
+
+func.func @caller(%x: memref<8xf32>) {
+  %a = memref.alloc() : memref<128xf32>
+  %b = memref.alloc() : memref<128xf32>
+  %c0 = arith.constant 0 : index
+  %v = memref.load %a[%c0] : memref<128xf32>
+  memref.store %v, %b[%c0] : memref<128xf32>
+  call @callee(%x) : (memref<8xf32>) -> ()
+  %w = memref.load %b[%c0] : memref<128xf32>
+  memref.store %w, %x[%c0] : memref<8xf32>
+  memref.dealloc %a : memref<128xf32>
+  memref.dealloc %b : memref<128xf32>
+  return
+}
+
+// Elements take LLVM's allocation size: an i48 eight bytes, so 10 of them
+// 80 bytes, rounded to 128.
+// CHECK-LABEL: func.func @wide
+// CHECK: arith.constant 256 : i64
+func.func @wide(%x: memref<10xi48>) {
+  %a = memref.alloc() : memref<10xi48>
+  %b = memref.alloc() : memref<10xi48>
+  memref.copy %x, %a : memref<10xi48> to memref<10xi48>
+  memref.copy %a, %b : memref<10xi48> to memref<10xi48>
+  memref.copy %b, %x : memref<10xi48> to memref<10xi48>
+  memref.dealloc %a : memref<10xi48>
+  memref.dealloc %b : memref<10xi48>
+  return
+}

@@ -1,5 +1,6 @@
 // qlip-translate --mlir-to-llvmir writes the LLVM IR of a lowered module:
-// the entry, its C-interface wrapper and the run-time functions it calls.
+// the entry, its C-interface wrapper and the run-time functions it calls
+// (the arena of its temporaries, from qlip's kernels library).
 // A qlip attribute left on the module (here the quantization parameters a
 // model was annotated with) does not stop it, as it stops mlir-translate,
 // whose registry has no qlip dialect.
@@ -7,7 +8,7 @@
 // RUN: qlip-opt %s -qlip-lower-to-llvm | qlip-translate --mlir-to-llvmir -o %t.ll
 // RUN: FileCheck %s < %t.ll
 
-// CHECK-DAG: declare ptr @malloc(i64)
+// CHECK-DAG: declare void @_mlir_ciface_qlip_arena(ptr, i64)
 // CHECK-DAG: define void @main(ptr %{{.*}}, ptr %{{.*}}, i64 %{{.*}}, i64 %{{.*}}, i64 %{{.*}}, i64 %{{.*}}, i64 %{{.*}}, ptr
 // CHECK-DAG: define void @_mlir_ciface_main(ptr %{{[0-9]+}}, ptr %{{[0-9]+}}, ptr %{{[0-9]+}})
 // CHECK-DAG: fadd float
