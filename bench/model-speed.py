@@ -186,15 +186,6 @@ def build_qlip_models(bindir, model_dir, name, info, reuse):
     return path
 
 
-def agreement(out, ref):
-    """Top-1 agreement, mean cosine similarity and max abs error of logits
-    `out` against `ref` (as torch_bench.agreement, without PyTorch)."""
-    out = np.asarray(out, np.float64).reshape(len(ref), -1)
-    ref = np.asarray(ref, np.float64).reshape(len(ref), -1)
-    cos = (out * ref).sum(1) / (np.linalg.norm(out, axis=1) * np.linalg.norm(ref, axis=1) + 1e-30)
-    return {"top1": float((out.argmax(1) == ref.argmax(1)).mean()),
-            "cosine": float(cos.mean()),
-            "max_abs": float(np.abs(out - ref).max())}
 
 
 def check_outputs(bindir, model_dir, name, info, qpath, tmodel):
@@ -216,6 +207,9 @@ def check_outputs(bindir, model_dir, name, info, qpath, tmodel):
     for label, out in lines:
         text = label + ":"
         if ref is not None:
+            if MODELS_SRC not in sys.path:
+                sys.path.insert(0, MODELS_SRC)
+            from agreement import agreement  # numpy only; after the re-exec
             a = agreement(out, ref)
             text += " top-1 agreement %.1f%%, cosine %.5f, max abs err %.3g" % (
                 100 * a["top1"], a["cosine"], a["max_abs"])

@@ -36,6 +36,7 @@ sys.path.insert(0, HERE)
 
 import torch  # noqa: E402
 import make_bench_models  # noqa: E402
+from agreement import agreement  # noqa: E402
 
 ENGINE = "onednn"
 
@@ -48,15 +49,6 @@ def model_info(model_dir, name):
     return models[name]
 
 
-def agreement(out, ref):
-    """Top-1 agreement, mean cosine similarity and max abs error of logits
-    `out` against `ref` (both [N, classes])."""
-    out = np.asarray(out, np.float64).reshape(len(ref), -1)
-    ref = np.asarray(ref, np.float64).reshape(len(ref), -1)
-    cos = (out * ref).sum(1) / (np.linalg.norm(out, axis=1) * np.linalg.norm(ref, axis=1) + 1e-30)
-    return {"top1": float((out.argmax(1) == ref.argmax(1)).mean()),
-            "cosine": float(cos.mean()),
-            "max_abs": float(np.abs(out - ref).max())}
 
 
 class TorchModel:

@@ -320,6 +320,20 @@ struct Geometry {
     });
   }
 
+  /// Calls rowFn on every run of `base`, reading `padded`, writing `out`.
+  template <typename Row, typename In, typename Out>
+  void runRows(const Row &base, const In *padded, Out *out,
+               void (*rowFn)(const Row &)) const {
+    forEachRun([&](int64_t first, int64_t count) {
+      Row row = base;
+      row.in = padded;
+      row.first = first;
+      row.count = count;
+      row.out = out + first * oc;
+      rowFn(row);
+    });
+  }
+
   /// Fills the geometry fields every run of this call shares.
   template <typename Row> void describe(Row &row) const {
     row.imageStride = hp * wp * cp;
@@ -392,15 +406,7 @@ extern "C" void _mlir_ciface_qlip_qconv2d(
   base.outputMin = int32_t(d[QLIP_CONV_OUTPUT_MIN]);
   base.outputMax = int32_t(d[QLIP_CONV_OUTPUT_MAX]);
   base.doubleRound = d[QLIP_CONV_DOUBLE_ROUND] != 0;
-  int8_t *out = data<int8_t>(outputRef);
-  g.forEachRun([&](int64_t first, int64_t count) {
-    QRow row = base;
-    row.in = padded;
-    row.first = first;
-    row.count = count;
-    row.out = out + first * g.oc;
-    rowFn(row);
-  });
+  g.runRows(base, padded, data<int8_t>(outputRef), rowFn);
 }
 
 static float floatFromBits(int64_t bits) {
@@ -434,13 +440,5 @@ extern "C" void _mlir_ciface_qlip_conv2d_f32(const qlip_memref *descRef,
   base.bias = data<const float>(biasRef);
   base.outputMin = floatFromBits(d[QLIP_CONV_FLOAT_MIN]);
   base.outputMax = floatFromBits(d[QLIP_CONV_FLOAT_MAX]);
-  float *out = data<float>(outputRef);
-  g.forEachRun([&](int64_t first, int64_t count) {
-    FRow row = base;
-    row.in = padded;
-    row.first = first;
-    row.count = count;
-    row.out = out + first * g.oc;
-    rowFn(row);
-  });
+  g.runRows(base, padded, data<float>(outputRef), rowFn);
 }
