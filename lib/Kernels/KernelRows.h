@@ -35,6 +35,7 @@ struct QRow {
   int64_t tapStrideH;   // bytes between two taps along H (dilation)
   int64_t width;        // output pixels per row
   int64_t first, count; // the run
+  const int64_t *offsets; // the input offset of each pixel of the run
   int64_t kh, kw;
   int64_t cp;           // padded input channels
   const int8_t *weights;
@@ -55,6 +56,7 @@ struct FRow {
   int64_t imageStride, pixelsPerImage;
   int64_t rowStride, pixelStride, tapStrideW, tapStrideH; // in floats
   int64_t width, first, count;
+  const int64_t *offsets;
   int64_t kh, kw;
   int64_t cp;           // C (conv) or C rounded up to 16 (depthwise)
   const float *weights;
@@ -64,12 +66,29 @@ struct FRow {
   float outputMin, outputMax;
 };
 
-/// The input offset of pixel `j` of a run (QRow or FRow).
+/// The input offset of pixel `j` of a run (QRow or FRow), which the
+/// driver computes once per run (fillPixelOffsets).
 template <typename Row> inline int64_t pixelOffset(const Row &r, int64_t j) {
-  const int64_t image = (r.first + j) / r.pixelsPerImage;
-  const int64_t p = (r.first + j) % r.pixelsPerImage;
-  return image * r.imageStride + p / r.width * r.rowStride +
-         p % r.width * r.pixelStride;
+  return r.offsets[j];
+}
+
+/// The input offsets of a run's pixels, stepping through images, rows and
+/// columns without a division per pixel.
+template <typename Row> inline void fillPixelOffsets(const Row &r, int64_t *out) {
+  int64_t image = r.first / r.pixelsPerImage;
+  int64_t rest = r.first % r.pixelsPerImage;
+  int64_t y = rest / r.width, x = rest % r.width;
+  const int64_t rows = r.pixelsPerImage / r.width;
+  for (int64_t j = 0; j < r.count; ++j) {
+    out[j] = image * r.imageStride + y * r.rowStride + x * r.pixelStride;
+    if (++x == r.width) {
+      x = 0;
+      if (++y == rows) {
+        y = 0;
+        ++image;
+      }
+    }
+  }
 }
 
 void qconvRowGeneric(const QRow &row);

@@ -257,15 +257,17 @@ template <typename T> static T *data(const qlip_memref *m) {
 namespace {
 /// A call's geometry, read from its descriptor, and its padded input.
 struct Geometry {
-  explicit Geometry(const int64_t *d, int64_t channelAlign)
+  /// `unfold`: the padded input holds, at each column, the KW columns of
+  /// a window (shouldUnfoldWidth); the kernel is then KH x 1.
+  explicit Geometry(const int64_t *d, int64_t channelAlign, bool unfold = false)
       : d(d), n(d[QLIP_CONV_N]), h(d[QLIP_CONV_H]), w(d[QLIP_CONV_W]),
         c(d[QLIP_CONV_C]), oh(d[QLIP_CONV_OH]), ow(d[QLIP_CONV_OW]),
-        oc(d[QLIP_CONV_OC]) {
+        oc(d[QLIP_CONV_OC]), unfold(unfold) {
     hp = (oh - 1) * d[QLIP_CONV_STRIDE_H] +
          (d[QLIP_CONV_KH] - 1) * d[QLIP_CONV_DILATION_H] + 1;
     wp = (ow - 1) * d[QLIP_CONV_STRIDE_W] +
-         (d[QLIP_CONV_KW] - 1) * d[QLIP_CONV_DILATION_W] + 1;
-    cp = roundUp(c, channelAlign);
+         (unfold ? 0 : (d[QLIP_CONV_KW] - 1) * d[QLIP_CONV_DILATION_W]) + 1;
+    cp = roundUp(unfold ? d[QLIP_CONV_KW] * c : c, channelAlign);
   }
   int64_t threads() const { return d[QLIP_CONV_THREADS]; }
 
@@ -308,6 +310,34 @@ struct Geometry {
     });
   }
 
+  /// pad() for an unfolded input: column X holds, for each tap x of the
+  /// width, the C values at input column X + x * dilation - left.
+  template <typename T, typename Convert>
+  void padUnfolded(const T *in, T *out, T padValue, Convert convert) const {
+    const int64_t top = d[QLIP_CONV_PAD_TOP], left = d[QLIP_CONV_PAD_LEFT];
+    const int64_t kw = d[QLIP_CONV_KW], dw = d[QLIP_CONV_DILATION_W];
+    parallelFor(n * hp, threads(), [&](int64_t begin, int64_t end) {
+      const Convert f = convert;
+      const int64_t c = this->c, cp = this->cp, wp = this->wp;
+      for (int64_t r = begin; r < end; ++r) {
+        const int64_t b = r / hp, y = r % hp - top;
+        T *row = out + r * wp * cp;
+        std::fill(row, row + wp * cp, padValue);
+        if (y < 0 || y >= h)
+          continue;
+        const T *src = in + (b * h + y) * w * c;
+        for (int64_t x = 0; x < wp; ++x)
+          for (int64_t t = 0; t < kw; ++t) {
+            const int64_t col = x + t * dw - left;
+            if (col < 0 || col >= w)
+              continue;
+            for (int64_t k = 0; k < c; ++k)
+              row[x * cp + t * c + k] = f(src[col * c + k]);
+          }
+      }
+    });
+  }
+
   /// Runs `run(first, count)` over runs of at most kRunPixels output
   /// pixels (row-major, across output rows and images), split across
   /// threads.
@@ -325,10 +355,13 @@ struct Geometry {
   void runRows(const Row &base, const In *padded, Out *out,
                void (*rowFn)(const Row &)) const {
     forEachRun([&](int64_t first, int64_t count) {
+      int64_t offsets[kRunPixels];
       Row row = base;
       row.in = padded;
       row.first = first;
       row.count = count;
+      row.offsets = offsets;
+      fillPixelOffsets(row, offsets);
       row.out = out + first * oc;
       rowFn(row);
     });
@@ -340,11 +373,11 @@ struct Geometry {
     row.pixelsPerImage = oh * ow;
     row.rowStride = d[QLIP_CONV_STRIDE_H] * wp * cp;
     row.pixelStride = d[QLIP_CONV_STRIDE_W] * cp;
-    row.tapStrideW = d[QLIP_CONV_DILATION_W] * cp;
+    row.tapStrideW = unfold ? 0 : d[QLIP_CONV_DILATION_W] * cp;
     row.tapStrideH = d[QLIP_CONV_DILATION_H] * wp * cp;
     row.width = ow;
     row.kh = d[QLIP_CONV_KH];
-    row.kw = d[QLIP_CONV_KW];
+    row.kw = unfold ? 1 : d[QLIP_CONV_KW];
     row.cp = cp;
     row.oc = oc;
   }
@@ -355,6 +388,7 @@ struct Geometry {
 
   const int64_t *d;
   int64_t n, h, w, c, oh, ow, oc, hp, wp, cp;
+  bool unfold;
 };
 
 /// The calling thread's scratch buffer, grown as needed and kept: no
@@ -379,14 +413,19 @@ extern "C" void _mlir_ciface_qlip_qconv2d(
   const int64_t *d = data<const int64_t>(descRef);
   const bool depthwise = d[QLIP_CONV_DEPTHWISE] != 0;
   const int bits = int(d[QLIP_CONV_WEIGHT_BITS]);
-  Geometry g(d, depthwise ? kChannelTile : getPaddedConvChannels(1, bits));
+  const bool unfold = !depthwise && d[QLIP_CONV_UNFOLD_WIDTH] != 0;
+  Geometry g(d, depthwise ? kChannelTile : getPaddedConvChannels(1, bits),
+             unfold);
   const bool inputSigned = d[QLIP_CONV_INPUT_SIGNED] != 0;
   const uint8_t offset =
       uint8_t(getUnsignedOffset(d[QLIP_CONV_INPUT_ZP], inputSigned));
   uint8_t *padded = getScratch<uint8_t>(g.n * g.hp * g.wp * g.cp);
   const uint8_t flip = inputSigned ? 0x80 : 0;
-  g.pad(data<const uint8_t>(inputRef), padded, offset,
-        [flip](uint8_t v) { return uint8_t(v ^ flip); });
+  auto toUnsigned = [flip](uint8_t v) { return uint8_t(v ^ flip); };
+  if (unfold)
+    g.padUnfolded(data<const uint8_t>(inputRef), padded, offset, toUnsigned);
+  else
+    g.pad(data<const uint8_t>(inputRef), padded, offset, toUnsigned);
 
   static constexpr QRowFn conv[] = {nullptr, qconvRowGeneric, qconvRowAvx2,
                                     qconvRowAvx512};

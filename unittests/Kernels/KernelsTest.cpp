@@ -33,6 +33,8 @@ struct Case {
   int64_t n, h, w, c, oc, kh, kw, sh, sw, dh, dw, pt, pb, pl, pr;
   bool depthwise, inputSigned, doubleRound;
   int bits;
+  // unfold (set by the tests when shouldUnfoldWidth says so) is not a field
+  // of the aggregate initializers below: see pack() and run().
   int64_t inputZp, outputZp, outMin, outMax;
   int64_t oh() const { return (h + pt + pb - (kh - 1) * dh - 1) / sh + 1; }
   int64_t ow() const { return (w + pl + pr - (kw - 1) * dw - 1) / sw + 1; }
@@ -69,6 +71,8 @@ std::vector<int64_t> descriptor(const Case &k, qlip_isa isa, int threads) {
   d[QLIP_CONV_OUTPUT_MIN] = k.outMin;
   d[QLIP_CONV_OUTPUT_MAX] = k.outMax;
   d[QLIP_CONV_DOUBLE_ROUND] = k.doubleRound;
+  d[QLIP_CONV_UNFOLD_WIDTH] =
+      !k.depthwise && shouldUnfoldWidth(k.kw, k.c, k.bits);
   return d;
 }
 
@@ -170,13 +174,21 @@ Packed pack(const Layer &l) {
       for (int64_t c = 0; c < k.c; ++c)
         sums[c] += l.weights[t * k.c + c];
   } else {
-    p.weights = packConvWeights(l.weights.data(), oc, k.kh, k.kw, k.c, k.bits);
+    // As the compiler does: a KH x 1 kernel over KW * C channels where
+    // that wastes fewer padded channels.
+    p.weights = shouldUnfoldWidth(k.kw, k.c, k.bits)
+                    ? packConvWeights(l.weights.data(), oc, k.kh, 1,
+                                      k.kw * k.c, k.bits)
+                    : packConvWeights(l.weights.data(), oc, k.kh, k.kw, k.c,
+                                      k.bits);
     for (int64_t o = 0; o < oc; ++o)
       for (int64_t e = 0; e < k.kh * k.kw * k.c; ++e)
         sums[o] += l.weights[o * k.kh * k.kw * k.c + e];
   }
+  const bool unfold = !k.depthwise && shouldUnfoldWidth(k.kw, k.c, k.bits);
   EXPECT_EQ(int64_t(p.weights.size()),
             k.depthwise ? getPackedDepthwiseWeightBytes(k.kh, k.kw, k.c, k.bits)
+            : unfold    ? getPackedConvWeightBytes(oc, k.kh, 1, k.kw * k.c, k.bits)
                         : getPackedConvWeightBytes(oc, k.kh, k.kw, k.c, k.bits));
   p.bias = foldInputOffset(l.bias.data(), sums,
                            getUnsignedOffset(k.inputZp, k.inputSigned), ocp);
@@ -301,6 +313,15 @@ TEST(Kernels, PathsAreDetected) {
 }
 
 TEST(Kernels, ConvMatchesTosaOnEveryPath) { checkRandomLayers(false, false, 1); }
+
+TEST(Kernels, UnfoldsNarrowInputs) {
+  // One channel under a 3-wide kernel: one group of 4 per tap row, not 3.
+  EXPECT_TRUE(shouldUnfoldWidth(3, 1, 8));
+  EXPECT_TRUE(shouldUnfoldWidth(7, 3, 8));   // 24 channels, not 7 x 4
+  EXPECT_FALSE(shouldUnfoldWidth(3, 4, 8));  // nothing wasted
+  EXPECT_FALSE(shouldUnfoldWidth(1, 1, 8));  // 1 x 1: nothing to merge
+  EXPECT_TRUE(shouldUnfoldWidth(3, 2, 4));   // 8 channels, not 3 x 8
+}
 TEST(Kernels, DepthwiseMatchesTosaOnEveryPath) { checkRandomLayers(true, false, 2); }
 TEST(Kernels, MatmulMatchesTosaOnEveryPath) { checkRandomLayers(false, true, 3); }
 

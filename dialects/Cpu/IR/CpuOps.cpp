@@ -144,15 +144,20 @@ LogicalResult QConv2DOp::verify() {
   if (outputZp < -128 || outputZp > 255)
     return emitOpError("output_zp out of range: ") << outputZp;
   const bool depthwise = getDepthwise();
+  const bool unfold = getUnfoldWidth();
+  if (depthwise && unfold)
+    return emitOpError("a depthwise convolution has no width to unfold");
   // The vector paths' exact 4-bit sums (canPackNibbles).
   auto input = cast<ShapedType>(getInput().getType());
   ArrayRef<int64_t> kernel = getKernel();
   if (bits == 4 && input.getRank() == 4 && kernel.size() == 2 &&
       !qlip::kernels::canPackNibbles(
-          kernel[0] * kernel[1] *
-          (depthwise ? 1
-                     : qlip::kernels::getPaddedConvChannels(
-                           input.getShape()[3], 4))))
+          depthwise ? kernel[0] * kernel[1]
+          : unfold  ? kernel[0] * qlip::kernels::getPaddedConvChannels(
+                                      kernel[1] * input.getShape()[3], 4)
+                    : kernel[0] * kernel[1] *
+                          qlip::kernels::getPaddedConvChannels(
+                              input.getShape()[3], 4)))
     return emitOpError("4-bit weights over a reduction of more than 65,792 "
                        "elements (store them at 8 bits)");
   // apply_scale_32's shifts, where they are known.
@@ -163,10 +168,12 @@ LogicalResult QConv2DOp::verify() {
         return emitOpError("shifts must be 2 to 62, got ")
                << shift.getSExtValue();
   return verifyConv(*this, [&](int64_t o, int64_t kh, int64_t kw, int64_t i) {
-    return depthwise ? qlip::kernels::getPackedDepthwiseWeightBytes(
-                           kh, kw, i, int(bits))
-                     : qlip::kernels::getPackedConvWeightBytes(o, kh, kw, i,
-                                                               int(bits));
+    if (depthwise)
+      return qlip::kernels::getPackedDepthwiseWeightBytes(kh, kw, i, int(bits));
+    return unfold ? qlip::kernels::getPackedConvWeightBytes(o, kh, 1, kw * i,
+                                                            int(bits))
+                  : qlip::kernels::getPackedConvWeightBytes(o, kh, kw, i,
+                                                            int(bits));
   });
 }
 

@@ -75,7 +75,10 @@ def Cpu_QConv2DOp : Cpu_Op<"qconv2d"> {
     `weights` are the packed bytes (`weight_bits` 8 or 4); `bias` is the
     layer's bias minus the unsigned-view offset times each channel's weight
     sum (see `qlip::kernels::foldInputOffset`), and `bias`, `multiplier`
-    and `shift` have one entry per output channel padded to 16.
+    and `shift` have one entry per output channel padded to 16. With
+    `unfold_width` the weights are packed as a KH x 1 kernel over KW * C
+    input channels (`qlip::kernels::shouldUnfoldWidth`): the kernel reads
+    an input whose columns hold the KW columns of a window.
 
     ```mlir
     %y = cpu.qconv2d ins(%x, %w, %b, %m, %s : tensor<1x28x28x1xi8>,
@@ -101,7 +104,8 @@ def Cpu_QConv2DOp : Cpu_Op<"qconv2d"> {
     I64Attr:$output_zp,
     I64Attr:$output_min,
     I64Attr:$output_max,
-    UnitAttr:$double_round));
+    UnitAttr:$double_round,
+    UnitAttr:$unfold_width));
   let results = (outs Variadic<RankedTensorOf<[I8]>>:$result);
   let assemblyFormat = [{
     `ins` `(` $input `,` $weights `,` $bias `,` $multiplier `,` $shift `:`

@@ -79,6 +79,9 @@ enum qlip_conv_field {
   // Float convolutions only: the clamp, as the bits of two floats.
   QLIP_CONV_FLOAT_MIN,
   QLIP_CONV_FLOAT_MAX,
+  // Integer convolutions: 1 when the weights were packed as a KH x 1
+  // kernel over KW * C channels (shouldUnfoldWidth).
+  QLIP_CONV_UNFOLD_WIDTH,
   QLIP_CONV_NUM_FIELDS
 };
 
@@ -160,6 +163,17 @@ inline int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 /// 4 bits whole pairs of groups.
 inline int64_t getPaddedConvChannels(int64_t i, int bits) {
   return roundUp(i, bits == 4 ? 2 * kReductionTile : kReductionTile);
+}
+
+/// Whether an integer conv with few input channels runs faster as a KH x 1
+/// convolution over KW * C channels: its padded input then holds, at each
+/// column, the KW columns a window covers (the kernel's "unfolded" input,
+/// made in the same copy that pads it), and the reduction wastes fewer
+/// padded channels (a 3x3 conv of one channel: 1 group of 4 per tap row
+/// instead of 3). The OHWI weights need no reordering: (KW, C) is already
+/// contiguous, so they pack as [O][KH][1][KW * C].
+inline bool shouldUnfoldWidth(int64_t kw, int64_t c, int bits) {
+  return getPaddedConvChannels(kw * c, bits) < kw * getPaddedConvChannels(c, bits);
 }
 
 /// Packs integer conv weights, OHWI (values in [-128, 127], or [-8, 7] for

@@ -88,6 +88,7 @@ struct CpuToCallsPass : mlir::qlip::impl::CpuToCallsPassBase<CpuToCallsPass> {
         desc[QLIP_CONV_OUTPUT_MIN] = q.getOutputMinAttr().getInt();
         desc[QLIP_CONV_OUTPUT_MAX] = q.getOutputMaxAttr().getInt();
         desc[QLIP_CONV_DOUBLE_ROUND] = q.getDoubleRound();
+        desc[QLIP_CONV_UNFOLD_WIDTH] = q.getUnfoldWidth();
         callee = "qlip_qconv2d";
       } else {
         auto f = cast<cpu::Conv2DOp>(op);

@@ -223,16 +223,25 @@ struct QuantizedLayerToCpu : OpRewritePattern<tosa::RescaleOp> {
       return rewriter.notifyMatchFailure(q->layer, "not a kernel's shape");
     const int64_t oc = shape->output[3];
     // i4 weights two per byte, unless the reduction is too long for the
-    // kernels' exact 16 * w sums; then a byte each.
-    const int64_t reduction =
-        shape->kh * shape->kw *
-        (shape->depthwise
-             ? 1
-             : kernels::getPaddedConvChannels(shape->input[3], 4));
-    const int bits = q->weights.getElementType().getIntOrFloatBitWidth() == 4 &&
-                             kernels::canPackNibbles(reduction)
-                         ? 4
-                         : 8;
+    // kernels' exact 16 * w sums; then a byte each. A narrow input (the
+    // first layer's 1 or 3 channels) unfolds its width into the reduction.
+    const int64_t c0 = shape->input[3];
+    auto reductionOf = [&](int b, bool unfold) {
+      if (shape->depthwise)
+        return shape->kh * shape->kw;
+      return unfold ? shape->kh * kernels::getPaddedConvChannels(
+                                      shape->kw * c0, b)
+                    : shape->kh * shape->kw *
+                          kernels::getPaddedConvChannels(c0, b);
+    };
+    int bits = q->weights.getElementType().getIntOrFloatBitWidth() == 4 ? 4 : 8;
+    bool unfold =
+        !shape->depthwise && kernels::shouldUnfoldWidth(shape->kw, c0, bits);
+    if (bits == 4 && !kernels::canPackNibbles(reductionOf(4, unfold))) {
+      bits = 8;
+      unfold =
+          !shape->depthwise && kernels::shouldUnfoldWidth(shape->kw, c0, bits);
+    }
 
     FailureOr<SmallVector<int64_t>> mult =
         getPerChannel(rescale.getMultiplier(), oc, 0);
@@ -278,7 +287,8 @@ struct QuantizedLayerToCpu : OpRewritePattern<tosa::RescaleOp> {
             ? kernels::packDepthwiseWeights(values.data(), shape->kh,
                                             shape->kw, c, bits)
             : kernels::packConvWeights(values.data(), oc, shape->kh,
-                                       shape->kw, c, bits);
+                                       unfold ? 1 : shape->kw,
+                                       unfold ? shape->kw * c : c, bits);
     SmallVector<int32_t> bias;
     for (const APInt &v : q->bias.getValues<APInt>())
       bias.push_back(int32_t(v.getSExtValue()));
@@ -311,6 +321,8 @@ struct QuantizedLayerToCpu : OpRewritePattern<tosa::RescaleOp> {
     state.addAttribute("output_max", i64(hi));
     if (doubleRound)
       state.addAttribute("double_round", rewriter.getUnitAttr());
+    if (unfold)
+      state.addAttribute("unfold_width", rewriter.getUnitAttr());
     Value result = rewriter.create(state)->getResult(0);
     auto layerType = cast<RankedTensorType>(q->layer->getResult(0).getType());
     result = collapseOutput(rewriter, loc, result, layerType.clone(i8));

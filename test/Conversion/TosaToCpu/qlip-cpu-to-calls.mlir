@@ -9,16 +9,16 @@
 // stride 2, dilation 1, pad 1, depthwise, path 2 (avx2), 4 threads, signed
 // input with zero point -7, 4-bit weights, output zero point 0 in [0, 15],
 // single rounding.
-// CHECK-DAG: memref.global "private" constant @__qlip_conv_desc : memref<27xi64> = dense<[2, 5, 5, 8, 3, 3, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 2, 4, 1, -7, 4, 0, 0, 15, 0, 0, 0]>
+// CHECK-DAG: memref.global "private" constant @__qlip_conv_desc : memref<28xi64> = dense<[2, 5, 5, 8, 3, 3, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 2, 4, 1, -7, 4, 0, 0, 15, 0, 0, 0, 0]>
 // The float call's: min 0.0 and max 6.0 as the bits of two floats.
-// CHECK-DAG: memref.global "private" constant @__qlip_conv_desc_0 : memref<27xi64> = dense<[1, 1, 2, 3, 1, 2, 16, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1086324736]>
-// CHECK-DAG: func.func private @qlip_conv2d_f32(memref<27xi64>, memref<?xf32>, memref<?xf32>, memref<?xf32>, memref<?xf32>) attributes {llvm.emit_c_interface}
-// CHECK-DAG: func.func private @qlip_qconv2d(memref<27xi64>, memref<?xi8>, memref<?xi8>, memref<?xi32>, memref<?xi32>, memref<?xi8>, memref<?xi8>) attributes {llvm.emit_c_interface}
+// CHECK-DAG: memref.global "private" constant @__qlip_conv_desc_0 : memref<28xi64> = dense<[1, 1, 2, 3, 1, 2, 16, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1086324736, 0]>
+// CHECK-DAG: func.func private @qlip_conv2d_f32(memref<28xi64>, memref<?xf32>, memref<?xf32>, memref<?xf32>, memref<?xf32>) attributes {llvm.emit_c_interface}
+// CHECK-DAG: func.func private @qlip_qconv2d(memref<28xi64>, memref<?xi8>, memref<?xi8>, memref<?xi32>, memref<?xi32>, memref<?xi8>, memref<?xi8>) attributes {llvm.emit_c_interface}
 // CHECK-LABEL: func.func @depthwise
-// CHECK: %[[D:.*]] = memref.get_global @__qlip_conv_desc : memref<27xi64>
+// CHECK: %[[D:.*]] = memref.get_global @__qlip_conv_desc : memref<28xi64>
 // CHECK: %[[X:.*]] = memref.collapse_shape %arg0 {{\[}}[0, 1, 2, 3]] : memref<2x5x5x8xi8> into memref<400xi8>
 // CHECK: %[[XC:.*]] = memref.cast %[[X]] : memref<400xi8> to memref<?xi8>
-// CHECK: call @qlip_qconv2d(%[[D]], %[[XC]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (memref<27xi64>, memref<?xi8>, memref<?xi8>, memref<?xi32>, memref<?xi32>, memref<?xi8>, memref<?xi8>) -> ()
+// CHECK: call @qlip_qconv2d(%[[D]], %[[XC]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (memref<28xi64>, memref<?xi8>, memref<?xi8>, memref<?xi32>, memref<?xi32>, memref<?xi8>, memref<?xi8>) -> ()
 // CHECK-NOT: cpu.qconv2d
 // A strided output is computed in a contiguous buffer and copied back.
 // CHECK-LABEL: func.func @strided_output

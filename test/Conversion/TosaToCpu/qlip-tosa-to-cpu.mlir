@@ -3,21 +3,24 @@
 
 // An integer conv, its rescale and a clamp become one cpu.qconv2d: the
 // weights packed (oc 0 = [1, 2, 3, 4], oc 1 = [-1, 2, 1, -2] in lanes 0
-// and 1 of 16, four inputs per tap, one tap each), the bias folded with the
+// and 1 of 16; the one input channel unfolds the kernel's width, so each
+// kernel row is one group of four: [1, 2, 0, 0] then [3, 4, 0, 0] for
+// oc 0), the bias folded with the
 // unsigned view's offset zp + 128 = 127: 1 - 127 * 10 = -1269 and
 // -8 - 127 * 0 = -8, the multipliers and shifts padded to 16 (0 and 2), and
 // the clamp narrowing the int8 range.
 
 // CHECK-LABEL: func.func @conv
-// CHECK-DAG: %[[W:.*]] = arith.constant dense<"0x01000000FF000000{{0*}}02000000020000{{.*}}"> : tensor<256xi8>
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<"0x01020000FF020000{{0*}}0304000001FE0000{{0*}}"> : tensor<128xi8>
 // CHECK-DAG: %[[B:.*]] = arith.constant dense<[-1269, -8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]> : tensor<16xi32>
 // CHECK-DAG: %[[M:.*]] = arith.constant dense<[1073741824, 1610612736, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]> : tensor<16xi32>
 // CHECK-DAG: %[[S:.*]] = arith.constant dense<[32, 33, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]> : tensor<16xi8>
 // CHECK: %[[E:.*]] = tensor.empty() : tensor<1x2x2x2xi8>
-// CHECK: %[[Y:.*]] = cpu.qconv2d ins(%arg0, %[[W]], %[[B]], %[[M]], %[[S]] : tensor<1x3x3x1xi8>, tensor<256xi8>, tensor<16xi32>, tensor<16xi32>, tensor<16xi8>) outs(%[[E]] : tensor<1x2x2x2xi8>)
+// CHECK: %[[Y:.*]] = cpu.qconv2d ins(%arg0, %[[W]], %[[B]], %[[M]], %[[S]] : tensor<1x3x3x1xi8>, tensor<128xi8>, tensor<16xi32>, tensor<16xi32>, tensor<16xi8>) outs(%[[E]] : tensor<1x2x2x2xi8>)
 // CHECK-SAME: double_round
 // CHECK-SAME: input_zp = -1 : i64
 // CHECK-SAME: output_max = 100 : i64, output_min = 3 : i64, output_zp = 3 : i64
+// CHECK-SAME: unfold_width
 // CHECK-SAME: weight_bits = 8 : i64
 // CHECK-NOT: tosa.conv2d
 // CHECK-NOT: tosa.rescale

@@ -136,3 +136,11 @@ func.func @f(%x: tensor<1x4x4x3xi8>, %w: tensor<576xi8>, %b: tensor<16xi32>, %m:
   %y = cpu.qconv2d ins(%x, %w, %b, %m, %s : tensor<1x4x4x3xi8>, tensor<576xi8>, tensor<16xi32>, tensor<16xi32>, tensor<16xi8>) outs(%init : tensor<1x4x4x5xi8>) {kernel = array<i64: 3, 3>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, input_zp = 0 : i64, weight_bits = 8 : i64, output_zp = 0 : i64, output_min = -128 : i64, output_max = 127 : i64} -> tensor<1x4x4x5xi8>
   return %y : tensor<1x4x4x5xi8>
 }
+
+// -----
+
+// expected-error@+2 {{'cpu.qconv2d' op a depthwise convolution has no width to unfold}}
+func.func @f(%x: memref<2x5x5x8xi8>, %w: memref<144xi8>, %b: memref<16xi32>, %m: memref<16xi32>, %s: memref<16xi8>, %out: memref<2x3x3x8xi8>) {
+  cpu.qconv2d ins(%x, %w, %b, %m, %s : memref<2x5x5x8xi8>, memref<144xi8>, memref<16xi32>, memref<16xi32>, memref<16xi8>) outs(%out : memref<2x3x3x8xi8>) {kernel = array<i64: 3, 3>, stride = array<i64: 2, 2>, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, depthwise, unfold_width, input_zp = 0 : i64, weight_bits = 8 : i64, output_zp = 0 : i64, output_min = 0 : i64, output_max = 15 : i64}
+  return
+}
