@@ -326,14 +326,16 @@ struct Geometry {
         if (y < 0 || y >= h)
           continue;
         const T *src = in + (b * h + y) * w * c;
-        for (int64_t x = 0; x < wp; ++x)
-          for (int64_t t = 0; t < kw; ++t) {
-            const int64_t col = x + t * dw - left;
-            if (col < 0 || col >= w)
-              continue;
+        // Tap t of column x reads input column x + t * dw - left: the
+        // columns where that is inside the image form one range.
+        for (int64_t t = 0; t < kw; ++t) {
+          const int64_t shift = t * dw - left;
+          const int64_t lo = std::max<int64_t>(0, -shift);
+          const int64_t hi = std::min<int64_t>(wp, w - shift);
+          for (int64_t x = lo; x < hi; ++x)
             for (int64_t k = 0; k < c; ++k)
-              row[x * cp + t * c + k] = f(src[col * c + k]);
-          }
+              row[x * cp + t * c + k] = f(src[(x + shift) * c + k]);
+        }
       }
     });
   }

@@ -52,45 +52,78 @@ QLIP_AVX512 inline void loadNibblePair(const int8_t *bytes, __m512i &first,
   second = _mm512_and_si512(v, high);
 }
 
-/// Eight lanes of apply_scale_32 in 64 bits, truncated to int32.
-QLIP_AVX512 inline __m256i scaleHalf(__m256i acc, __m256i mult, __m256i shift,
-                                     bool doubleRound) {
-  __m512i a = _mm512_cvtepi32_epi64(acc);
-  __m512i m = _mm512_cvtepi32_epi64(mult);
-  __m512i s = _mm512_cvtepi32_epi64(shift);
-  __m512i one = _mm512_set1_epi64(1);
-  __m512i round = _mm512_sllv_epi64(one, _mm512_sub_epi64(s, one));
-  if (doubleRound) {
-    __mmask8 big = _mm512_cmpgt_epi64_mask(s, _mm512_set1_epi64(31));
-    __mmask8 neg = _mm512_cmplt_epi64_mask(a, _mm512_setzero_si512());
-    __m512i adj = _mm512_mask_blend_epi64(neg, _mm512_set1_epi64(1LL << 30),
-                                          _mm512_set1_epi64(-(1LL << 30)));
-    round = _mm512_mask_add_epi64(round, big, round, adj);
+/// The constants of the epilogue of 16 channels, loaded once per tile in
+/// the form the per-pixel arithmetic takes them: the bias; for the even and
+/// for the odd channels (the 64-bit lanes of vpmuldq) the multiplier, the
+/// shift and the rounding term for a non-negative and for a negative
+/// accumulator (they differ by 2^31 with double rounding and a shift above
+/// 31); the zero point and the clamp.
+struct Epilogue {
+  __m512i bias;
+  __m512i mult[2], shift[2], roundPos[2], roundNeg[2];
+  __m512i zp, lo, hi;
+};
+
+QLIP_AVX512 inline Epilogue loadEpilogue(const QRow &r, int64_t oc0) {
+  Epilogue e;
+  e.bias = _mm512_loadu_si512(r.bias + oc0);
+  const __m512i mult = _mm512_loadu_si512(r.multiplier + oc0);
+  const __m512i shift = _mm512_cvtepi8_epi32(
+      _mm_loadu_si128(reinterpret_cast<const __m128i *>(r.shift + oc0)));
+  const __m512i low32 = _mm512_set1_epi64(0xFFFFFFFF);
+  const __m512i one = _mm512_set1_epi64(1);
+  for (int odd = 0; odd < 2; ++odd) {
+    // Channel 2i + odd in 64-bit lane i (multipliers and shifts are
+    // non-negative, so zero extension is exact).
+    e.mult[odd] = _mm512_and_si512(odd ? _mm512_srli_epi64(mult, 32) : mult,
+                                   low32);
+    e.shift[odd] = _mm512_and_si512(
+        odd ? _mm512_srli_epi64(shift, 32) : shift, low32);
+    __m512i round =
+        _mm512_sllv_epi64(one, _mm512_sub_epi64(e.shift[odd], one));
+    e.roundPos[odd] = e.roundNeg[odd] = round;
+    if (r.doubleRound) {
+      __mmask8 big =
+          _mm512_cmpgt_epi64_mask(e.shift[odd], _mm512_set1_epi64(31));
+      e.roundPos[odd] = _mm512_mask_add_epi64(round, big, round,
+                                              _mm512_set1_epi64(1LL << 30));
+      e.roundNeg[odd] = _mm512_mask_sub_epi64(round, big, round,
+                                              _mm512_set1_epi64(1LL << 30));
+    }
   }
-  __m512i prod = _mm512_mul_epi32(a, m);
-  return _mm512_cvtepi64_epi32(
-      _mm512_srav_epi64(_mm512_add_epi64(prod, round), s));
+  e.zp = _mm512_set1_epi32(r.outputZp);
+  e.lo = _mm512_set1_epi32(r.outputMin);
+  e.hi = _mm512_set1_epi32(r.outputMax);
+  return e;
+}
+
+/// apply_scale_32 of the even (odd = 0) or odd channels of `acc`, in 64-bit
+/// lanes: vpmuldq multiplies the low 32 bits of each lane as signed.
+QLIP_AVX512 inline __m512i scaleLanes(__m512i acc, const Epilogue &e,
+                                      int odd) {
+  __m512i a = odd ? _mm512_srai_epi64(acc, 32) : acc;
+  // The sign of the 32-bit value: bit 31 of the lane.
+  __mmask8 negative = _mm512_test_epi64_mask(a, _mm512_set1_epi64(0x80000000));
+  __m512i round =
+      _mm512_mask_blend_epi64(negative, e.roundPos[odd], e.roundNeg[odd]);
+  __m512i prod = _mm512_mul_epi32(a, e.mult[odd]);
+  return _mm512_srav_epi64(_mm512_add_epi64(prod, round), e.shift[odd]);
 }
 
 /// The epilogue of 16 channels of one pixel: rescale, zero point, clamp,
-/// and the store of `valid` bytes.
-QLIP_AVX512 inline void requantizeStore(__m512i acc, const QRow &r,
-                                        int64_t oc0, __mmask16 valid,
+/// and the store of the `valid` bytes.
+QLIP_AVX512 inline void requantizeStore(__m512i acc, const Epilogue &e,
+                                        const QRow &, __mmask16 valid,
                                         int8_t *out) {
-  acc = _mm512_add_epi32(acc, _mm512_loadu_si512(r.bias + oc0));
-  __m512i mult = _mm512_loadu_si512(r.multiplier + oc0);
-  __m512i shift = _mm512_cvtepi8_epi32(
-      _mm_loadu_si128(reinterpret_cast<const __m128i *>(r.shift + oc0)));
-  __m256i lo = scaleHalf(_mm512_castsi512_si256(acc),
-                         _mm512_castsi512_si256(mult),
-                         _mm512_castsi512_si256(shift), r.doubleRound);
-  __m256i hi = scaleHalf(_mm512_extracti64x4_epi64(acc, 1),
-                         _mm512_extracti64x4_epi64(mult, 1),
-                         _mm512_extracti64x4_epi64(shift, 1), r.doubleRound);
-  __m512i v = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
-  v = _mm512_add_epi32(v, _mm512_set1_epi32(r.outputZp));
-  v = _mm512_max_epi32(v, _mm512_set1_epi32(r.outputMin));
-  v = _mm512_min_epi32(v, _mm512_set1_epi32(r.outputMax));
+  acc = _mm512_add_epi32(acc, e.bias);
+  // Truncation to int32: the even results' low halves, the odd ones'
+  // moved up.
+  __m512i v = _mm512_mask_blend_epi32(
+      __mmask16(0xAAAA), scaleLanes(acc, e, 0),
+      _mm512_slli_epi64(scaleLanes(acc, e, 1), 32));
+  v = _mm512_add_epi32(v, e.zp);
+  v = _mm512_max_epi32(v, e.lo);
+  v = _mm512_min_epi32(v, e.hi);
   _mm512_mask_cvtepi32_storeu_epi8(out, valid, v);
 }
 
@@ -170,9 +203,10 @@ QLIP_AVX512 void qconvTile(const QRow &r, int64_t j0, int64_t ocb,
   for (int nb = 0; nb < NB; ++nb) {
     const int64_t oc0 = (ocb + nb) * kChannelTile;
     const __mmask16 valid = laneMask(r.oc - oc0);
+    const Epilogue e = loadEpilogue(r, oc0);
 #pragma GCC unroll 8
     for (int m = 0; m < M; ++m)
-      requantizeStore(acc[m][nb], r, oc0, valid, out + m * r.oc + oc0);
+      requantizeStore(acc[m][nb], e, r, valid, out + m * r.oc + oc0);
   }
 }
 
@@ -237,6 +271,7 @@ QLIP_AVX512 void qdepthwiseRow(const QRow &r) {
   const int64_t blockBytes = Nibbles ? kChannelTile / 2 : kChannelTile;
   for (int64_t c0 = 0; c0 < r.oc; c0 += kChannelTile) {
     const __mmask16 valid = laneMask(r.oc - c0);
+    const Epilogue e = loadEpilogue(r, c0);
     const int8_t *wb = r.weights + c0 / kChannelTile * blockBytes;
     int64_t p = 0;
     for (; p + kDepthwisePixels <= r.count; p += kDepthwisePixels) {
@@ -259,7 +294,7 @@ QLIP_AVX512 void qdepthwiseRow(const QRow &r) {
         }
 #pragma GCC unroll 4
       for (int m = 0; m < kDepthwisePixels; ++m)
-        requantizeStore(unscale<Nibbles>(acc[m]), r, c0, valid,
+        requantizeStore(unscale<Nibbles>(acc[m]), e, r, valid,
                         r.out + (p + m) * r.oc + c0);
     }
     for (; p < r.count; ++p) {
@@ -274,7 +309,7 @@ QLIP_AVX512 void qdepthwiseRow(const QRow &r) {
                   x * r.tapStrideW + c0)));
           acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(xv, w));
         }
-      requantizeStore(unscale<Nibbles>(acc), r, c0, valid,
+      requantizeStore(unscale<Nibbles>(acc), e, r, valid,
                       r.out + p * r.oc + c0);
     }
   }
