@@ -408,7 +408,10 @@ def PlanBuffersPass : Pass<"qlip-plan-buffers", "::mlir::ModuleOp"> {
     page faults on fresh memory, once the largest model has run. A function
     that calls another function of the module, or is called by one, takes
     a per-call arena (the thread's serves one call at a time). A buffer
-    that escapes (returned, yielded) keeps its own allocation.
+    that escapes (returned, yielded) keeps its own allocation, and so does
+    one that a linalg op with a reduction reads or writes: LLVM vectorizes
+    such a loop nest only if it can tell its buffers apart, which views of
+    one arena prevent.
   }];
   let options = [
     Option<"runtimeArena", "runtime-arena", "bool", /*default=*/"true",

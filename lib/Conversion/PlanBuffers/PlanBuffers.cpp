@@ -15,6 +15,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/SymbolTable.h"
@@ -69,6 +70,14 @@ std::optional<int64_t> getLastUse(Value root, Block &entry,
       }
       // Returned, yielded or passed to a block: it may outlive the block.
       if (user->hasTrait<OpTrait::IsTerminator>())
+        return std::nullopt;
+      // A loop nest with a reduction (a generic conv, matmul or pool) is
+      // vectorized only where LLVM can tell its buffers apart, which views
+      // of one arena defeat (a conv ran 5x slower): those keep their own
+      // allocation. Elementwise loops vectorize with a runtime overlap
+      // check, and the kernels' calls do not care.
+      if (auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
+          linalgOp && linalgOp.getNumReductionLoops() > 0)
         return std::nullopt;
       Operation *top = entry.findAncestorOpInBlock(*user);
       if (!top)

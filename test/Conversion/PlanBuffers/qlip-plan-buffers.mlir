@@ -92,3 +92,24 @@ func.func @wide(%x: memref<10xi48>) {
   memref.dealloc %b : memref<10xi48>
   return
 }
+
+// A buffer a reduction reads keeps its allocation (LLVM must tell it apart
+// from the others to vectorize the loop nest); the elementwise one does not.
+// CHECK-LABEL: func.func @reduction
+// CHECK: call @qlip_arena
+// CHECK: memref.view %{{.*}} to memref<4x8xf32>
+// CHECK: %[[R:.*]] = memref.alloc() : memref<8x4xf32>
+// CHECK: linalg.matmul
+// CHECK: memref.dealloc %[[R]]
+func.func @reduction(%x: memref<4x8xf32>, %y: memref<4x4xf32>) {
+  %a = memref.alloc() : memref<4x8xf32>
+  %r = memref.alloc() : memref<8x4xf32>
+  linalg.copy ins(%x : memref<4x8xf32>) outs(%a : memref<4x8xf32>)
+  %c0 = arith.constant 0 : index
+  %v = memref.load %a[%c0, %c0] : memref<4x8xf32>
+  linalg.fill ins(%v : f32) outs(%r : memref<8x4xf32>)
+  linalg.matmul ins(%x, %r : memref<4x8xf32>, memref<8x4xf32>) outs(%y : memref<4x4xf32>)
+  memref.dealloc %a : memref<4x8xf32>
+  memref.dealloc %r : memref<8x4xf32>
+  return
+}
