@@ -84,3 +84,8 @@ if {"avx2", "fma"} <= flags:
     config.available_features.add("cpu-avx2")
 if {"avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512_vnni"} <= flags:
     config.available_features.add("cpu-avx512-vnni")
+# The avx-vnni path runs VEX vpdpbusd where the CPU has AVX-VNNI, and the
+# same tile EVEX-encoded where it has AVX-512 VL + VNNI.
+if {"avx2", "fma"} <= flags and ("avx_vnni" in flags or
+                                 {"avx512vl", "avx512_vnni"} <= flags):
+    config.available_features.add("cpu-avx-vnni")

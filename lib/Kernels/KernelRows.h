@@ -102,6 +102,10 @@ void fconvRowAvx2(const FRow &row);
 void fdepthwiseRowAvx2(const FRow &row);
 
 void qconvRowAvx512(const QRow &row);
+
+/// The 256-bit VNNI path's convolution (its depthwise and float layers
+/// are the AVX2 path's).
+void qconvRowAvxVnni(const QRow &row);
 void qdepthwiseRowAvx512(const QRow &row);
 void fconvRowAvx512(const FRow &row);
 void fdepthwiseRowAvx512(const FRow &row);

@@ -43,6 +43,11 @@ static bool cpuHas(qlip_isa isa) {
 #if defined(__x86_64__) || defined(__i386__)
   case QLIP_ISA_AVX2:
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  case QLIP_ISA_AVX_VNNI:
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+           (__builtin_cpu_supports("avxvnni") ||
+            (__builtin_cpu_supports("avx512vl") &&
+             __builtin_cpu_supports("avx512vnni")));
   case QLIP_ISA_AVX512_VNNI:
     return __builtin_cpu_supports("avx512f") &&
            __builtin_cpu_supports("avx512bw") &&
@@ -59,7 +64,8 @@ static bool cpuHas(qlip_isa isa) {
 }
 
 static qlip_isa detectBest() {
-  for (qlip_isa isa : {QLIP_ISA_AVX512_VNNI, QLIP_ISA_AVX2})
+  for (qlip_isa isa :
+       {QLIP_ISA_AVX512_VNNI, QLIP_ISA_AVX_VNNI, QLIP_ISA_AVX2})
     if (cpuHas(isa))
       return isa;
   return QLIP_ISA_GENERIC;
@@ -79,7 +85,7 @@ static std::atomic<int> defaultThreads{1};
 /// that, and says so once.
 static qlip_isa resolveIsa(int64_t requested) {
   const bool known =
-      requested >= QLIP_ISA_AUTO && requested <= QLIP_ISA_AVX512_VNNI;
+      requested >= QLIP_ISA_AUTO && requested <= QLIP_ISA_AVX_VNNI;
   qlip_isa isa = known ? qlip_isa(requested) : QLIP_ISA_GENERIC;
   if (isa == QLIP_ISA_AUTO)
     isa = qlip_isa(forcedIsa.load(std::memory_order_relaxed));
@@ -103,7 +109,7 @@ extern "C" enum qlip_isa qlip_get_best_isa(void) { return getBest(); }
 extern "C" enum qlip_isa qlip_get_isa(void) { return resolveIsa(QLIP_ISA_AUTO); }
 
 extern "C" int qlip_set_isa(enum qlip_isa isa) {
-  if (isa < QLIP_ISA_AUTO || isa > QLIP_ISA_AVX512_VNNI || !cpuHas(isa))
+  if (isa < QLIP_ISA_AUTO || isa > QLIP_ISA_AVX_VNNI || !cpuHas(isa))
     return -1;
   forcedIsa.store(isa);
   return 0;
@@ -119,6 +125,8 @@ extern "C" const char *qlip_isa_name(enum qlip_isa isa) {
     return "avx2";
   case QLIP_ISA_AVX512_VNNI:
     return "avx512-vnni";
+  case QLIP_ISA_AVX_VNNI:
+    return "avx-vnni";
   }
   return "unknown";
 }
@@ -429,10 +437,12 @@ extern "C" void _mlir_ciface_qlip_qconv2d(
   else
     g.pad(data<const uint8_t>(inputRef), padded, offset, toUnsigned);
 
+  // Indexed by qlip_isa.
   static constexpr QRowFn conv[] = {nullptr, qconvRowGeneric, qconvRowAvx2,
-                                    qconvRowAvx512};
+                                    qconvRowAvx512, qconvRowAvxVnni};
   static constexpr QRowFn dw[] = {nullptr, qdepthwiseRowGeneric,
-                                  qdepthwiseRowAvx2, qdepthwiseRowAvx512};
+                                  qdepthwiseRowAvx2, qdepthwiseRowAvx512,
+                                  qdepthwiseRowAvx2};
   const qlip_isa isa = resolveIsa(d[QLIP_CONV_ISA]);
   const QRowFn rowFn = depthwise ? dw[isa] : conv[isa];
 
@@ -469,9 +479,10 @@ extern "C" void _mlir_ciface_qlip_conv2d_f32(const qlip_memref *descRef,
   g.pad(data<const float>(inputRef), padded, 0.0f, [](float v) { return v; });
 
   static constexpr FRowFn conv[] = {nullptr, fconvRowGeneric, fconvRowAvx2,
-                                    fconvRowAvx512};
+                                    fconvRowAvx512, fconvRowAvx2};
   static constexpr FRowFn dw[] = {nullptr, fdepthwiseRowGeneric,
-                                  fdepthwiseRowAvx2, fdepthwiseRowAvx512};
+                                  fdepthwiseRowAvx2, fdepthwiseRowAvx512,
+                                  fdepthwiseRowAvx2};
   const qlip_isa isa = resolveIsa(d[QLIP_CONV_ISA]);
   const FRowFn rowFn = depthwise ? dw[isa] : conv[isa];
 

@@ -162,6 +162,8 @@ createTargetMachine(llvm::StringRef cpu, unsigned level) {
 static std::string getKernelIsa(const llvm::MCSubtargetInfo &cpu) {
   if (cpu.checkFeatures("+avx512f,+avx512bw,+avx512dq,+avx512vl,+avx512vnni"))
     return "avx512-vnni";
+  if (cpu.checkFeatures("+avx2,+fma,+avxvnni"))
+    return "avx-vnni";
   if (cpu.checkFeatures("+avx2,+fma"))
     return "avx2";
   return "generic";

@@ -100,7 +100,7 @@ static cl::opt<unsigned>
 static cl::opt<std::string> kernelIsa(
     "kernel-isa",
     cl::desc("Force the kernels' code path: auto (the CPU's best), generic, "
-             "avx2 or avx512-vnni"),
+             "avx2, avx-vnni or avx512-vnni"),
     cl::init("auto"), cl::cat(toolCategory));
 static cl::opt<bool> benchmark(
     "benchmark",
@@ -429,7 +429,7 @@ int main(int argc, char **argv) {
   int isa = cpu::getIsaCode(kernelIsa);
   if (isa < 0)
     return fail("--kernel-isa: unknown path '" + kernelIsa +
-                "' (auto, generic, avx2 or avx512-vnni)");
+                "' (auto, generic, avx2, avx-vnni or avx512-vnni)");
   if (qlip_set_isa(qlip_isa(isa)) != 0)
     return fail("--kernel-isa: this CPU cannot run the '" + kernelIsa +
                 "' path (it has: best '" +

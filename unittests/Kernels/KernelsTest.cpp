@@ -214,7 +214,8 @@ std::vector<int8_t> run(const Layer &l, const Packed &p, qlip_isa isa,
 
 std::vector<qlip_isa> supportedPaths() {
   std::vector<qlip_isa> paths;
-  for (qlip_isa isa : {QLIP_ISA_GENERIC, QLIP_ISA_AVX2, QLIP_ISA_AVX512_VNNI})
+  for (qlip_isa isa : {QLIP_ISA_GENERIC, QLIP_ISA_AVX2, QLIP_ISA_AVX_VNNI,
+                       QLIP_ISA_AVX512_VNNI})
     if (qlip_isa_supported(isa))
       paths.push_back(isa);
   return paths;

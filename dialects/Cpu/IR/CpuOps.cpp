@@ -24,6 +24,7 @@ int mlir::cpu::getIsaCode(StringRef isa) {
       .Case("generic", QLIP_ISA_GENERIC)
       .Case("avx2", QLIP_ISA_AVX2)
       .Case("avx512-vnni", QLIP_ISA_AVX512_VNNI)
+      .Case("avx-vnni", QLIP_ISA_AVX_VNNI)
       .Default(-1);
 }
 
@@ -86,7 +87,7 @@ verifyConv(OpTy op, llvm::function_ref<int64_t(int64_t o, int64_t kh,
   if (getIsaCode(op.getIsa()) < 0)
     return op.emitOpError("unknown code path '")
            << op.getIsa()
-           << "' (expected auto, generic, avx2 or avx512-vnni)";
+           << "' (expected auto, generic, avx2, avx-vnni or avx512-vnni)";
   if (op.getThreadsAttr().getInt() < 0)
     return op.emitOpError("thread count must not be negative");
 

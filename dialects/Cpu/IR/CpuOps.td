@@ -49,7 +49,7 @@ class Cpu_Op<string mnemonic, list<Trait> traits = []>
   }];
   // The geometry every convolution shares: kernel [KH, KW], stride,
   // dilation, padding [top, bottom, left, right], the code path ("auto",
-  // "generic", "avx2", "avx512-vnni") and the thread count (0: the
+  // "generic", "avx2", "avx-vnni", "avx512-vnni") and the thread count (0: the
   // process default).
   dag convGeometry = (ins
     DenseI64ArrayAttr:$kernel,

@@ -348,7 +348,7 @@ def TosaToCpuPass : Pass<"qlip-tosa-to-cpu"> {
   let options = [
     Option<"isa", "isa", "std::string", /*default=*/"\"auto\"",
            "Kernel code path: auto (the CPU's best, chosen at run time), "
-           "generic, avx2 or avx512-vnni">,
+           "generic, avx2, avx-vnni or avx512-vnni">,
     Option<"threads", "threads", "int64_t", /*default=*/"0",
            "Threads per layer (0: the process default, "
            "qlip_set_num_threads)">,

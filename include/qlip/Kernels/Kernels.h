@@ -22,8 +22,9 @@
 // where round = 2^(shift-1), plus +-2^30 with double rounding and shift > 31.
 //
 // Paths: generic C++ (every CPU), AVX2 (vpmaddwd on widened int8, exact),
-// AVX-512 VNNI (vpdpbusd: unsigned activations times signed weights; signed
-// activations are offset by 128 and the offset folded into the bias).
+// AVX-VNNI (vpdpbusd on ymm, for CPUs without AVX-512) and AVX-512 VNNI
+// (vpdpbusd on zmm): unsigned activations times signed weights; signed
+// activations are offset by 128 and the offset folded into the bias.
 //
 // This library needs neither MLIR nor LLVM: an ahead-of-time object links
 // it as it is (libQlipKernels.a, with -lstdc++ -lpthread).
@@ -45,6 +46,9 @@ enum qlip_isa {
   QLIP_ISA_GENERIC = 1,
   QLIP_ISA_AVX2 = 2,
   QLIP_ISA_AVX512_VNNI = 3,
+  /// vpdpbusd on ymm: VEX-encoded (AVX-VNNI) where the CPU has it, else
+  /// EVEX-encoded (AVX-512 VL + VNNI).
+  QLIP_ISA_AVX_VNNI = 4,
 };
 
 /// The fields of a convolution's descriptor, an int64 array that the

@@ -78,7 +78,7 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
   PassOptions::Option<std::string> kernelIsa{
       *this, "kernel-isa",
       llvm::cl::desc("The kernels' code path: auto (the running CPU's best), "
-                     "generic, avx2 or avx512-vnni"),
+                     "generic, avx2, avx-vnni or avx512-vnni"),
       llvm::cl::init("auto")};
   PassOptions::Option<int64_t> threads{
       *this, "threads",

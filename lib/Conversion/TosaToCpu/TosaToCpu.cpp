@@ -433,7 +433,7 @@ struct TosaToCpuPass : mlir::qlip::impl::TosaToCpuPassBase<TosaToCpuPass> {
   void runOnOperation() override {
     if (cpu::getIsaCode(isa) < 0) {
       getOperation()->emitError("qlip-tosa-to-cpu: unknown isa '")
-          << isa << "' (expected auto, generic, avx2 or avx512-vnni)";
+          << isa << "' (expected auto, generic, avx2, avx-vnni or avx512-vnni)";
       return signalPassFailure();
     }
     if (threads < 0) {

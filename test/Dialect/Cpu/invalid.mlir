@@ -26,7 +26,7 @@ func.func @f(%x: tensor<1x4x4x3xi8>, %w: tensor<576xi8>, %b: tensor<16xi32>, %m:
 
 // -----
 
-// expected-error@+2 {{'cpu.qconv2d' op unknown code path 'sse' (expected auto, generic, avx2 or avx512-vnni)}}
+// expected-error@+2 {{'cpu.qconv2d' op unknown code path 'sse' (expected auto, generic, avx2, avx-vnni or avx512-vnni)}}
 func.func @f(%x: tensor<1x4x4x3xi8>, %w: tensor<576xi8>, %b: tensor<16xi32>, %m: tensor<16xi32>, %s: tensor<16xi8>, %init: tensor<1x4x4x5xi8>)  -> tensor<1x4x4x5xi8> {
   %y = cpu.qconv2d ins(%x, %w, %b, %m, %s : tensor<1x4x4x3xi8>, tensor<576xi8>, tensor<16xi32>, tensor<16xi32>, tensor<16xi8>) outs(%init : tensor<1x4x4x5xi8>) {kernel = array<i64: 3, 3>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, input_zp = 0 : i64, weight_bits = 8 : i64, output_zp = 0 : i64, output_min = -128 : i64, output_max = 127 : i64, isa = "sse"} -> tensor<1x4x4x5xi8>
   return %y : tensor<1x4x4x5xi8>

@@ -1,0 +1,87 @@
+//===- Avx2Epilogue.h - the requantization of 8 channels --------*- C++ -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// The AVX2 epilogue, which the AVX2 and the 256-bit VNNI paths share:
+// integer TOSA's rescale of 8 int32 accumulators (64-bit products, the
+// arithmetic shift emulated), zero point, clamp, store. Included by files
+// that include <immintrin.h> (with GCC 12's uninitialized-use warnings
+// silenced, see RowsAvx2.cpp); its functions carry their target.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QLIP_LIB_KERNELS_AVX2EPILOGUE_H
+#define QLIP_LIB_KERNELS_AVX2EPILOGUE_H
+
+#include "KernelRows.h"
+
+#include <immintrin.h>
+#include <stdint.h>
+
+#define QLIP_AVX2 __attribute__((target("avx2,fma")))
+
+namespace qlip::kernels {
+namespace {
+
+/// Arithmetic right shift of 64-bit lanes by per-lane amounts (AVX2 has
+/// only the logical one): floor division works on the complement.
+QLIP_AVX2 inline __m256i sravEpi64(__m256i v, __m256i s) {
+  __m256i sign = _mm256_cmpgt_epi64(_mm256_setzero_si256(), v);
+  return _mm256_xor_si256(_mm256_srlv_epi64(_mm256_xor_si256(v, sign), s),
+                          sign);
+}
+
+/// Four lanes of apply_scale_32 in 64 bits, in the low half of each lane.
+QLIP_AVX2 inline __m256i scaleQuarter(__m128i acc, __m128i mult,
+                                      __m128i shift, bool doubleRound) {
+  __m256i a = _mm256_cvtepi32_epi64(acc);
+  __m256i m = _mm256_cvtepi32_epi64(mult);
+  __m256i s = _mm256_cvtepi32_epi64(shift);
+  __m256i one = _mm256_set1_epi64x(1);
+  __m256i round = _mm256_sllv_epi64(one, _mm256_sub_epi64(s, one));
+  if (doubleRound) {
+    __m256i big = _mm256_cmpgt_epi64(s, _mm256_set1_epi64x(31));
+    __m256i neg = _mm256_cmpgt_epi64(_mm256_setzero_si256(), a);
+    __m256i adj = _mm256_blendv_epi8(_mm256_set1_epi64x(1LL << 30),
+                                     _mm256_set1_epi64x(-(1LL << 30)), neg);
+    round = _mm256_add_epi64(round, _mm256_and_si256(adj, big));
+  }
+  __m256i prod = _mm256_mul_epi32(a, m);
+  return sravEpi64(_mm256_add_epi64(prod, round), s);
+}
+
+/// The epilogue of 8 channels of one pixel, storing `valid` bytes.
+QLIP_AVX2 inline void requantizeStore(__m256i acc, const QRow &r, int64_t oc0,
+                                      int64_t valid, int8_t *out) {
+  acc = _mm256_add_epi32(
+      acc, _mm256_loadu_si256(reinterpret_cast<const __m256i *>(r.bias + oc0)));
+  __m256i mult = _mm256_loadu_si256(
+      reinterpret_cast<const __m256i *>(r.multiplier + oc0));
+  __m256i shift = _mm256_cvtepi8_epi32(
+      _mm_loadl_epi64(reinterpret_cast<const __m128i *>(r.shift + oc0)));
+  __m256i lo = scaleQuarter(_mm256_castsi256_si128(acc),
+                            _mm256_castsi256_si128(mult),
+                            _mm256_castsi256_si128(shift), r.doubleRound);
+  __m256i hi = scaleQuarter(_mm256_extracti128_si256(acc, 1),
+                            _mm256_extracti128_si256(mult, 1),
+                            _mm256_extracti128_si256(shift, 1), r.doubleRound);
+  // The low 32 bits of each 64-bit lane, in order: truncation.
+  __m256i even = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
+  __m256i v = _mm256_permute2x128_si256(
+      _mm256_permutevar8x32_epi32(lo, even),
+      _mm256_permutevar8x32_epi32(hi, even), 0x20);
+  v = _mm256_add_epi32(v, _mm256_set1_epi32(r.outputZp));
+  v = _mm256_max_epi32(v, _mm256_set1_epi32(r.outputMin));
+  v = _mm256_min_epi32(v, _mm256_set1_epi32(r.outputMax));
+  alignas(32) int32_t lanes[8];
+  _mm256_store_si256(reinterpret_cast<__m256i *>(lanes), v);
+  for (int64_t i = 0; i < valid && i < 8; ++i)
+    out[i] = int8_t(lanes[i]);
+}
+
+} // namespace
+} // namespace qlip::kernels
+
+#endif // QLIP_LIB_KERNELS_AVX2EPILOGUE_H
