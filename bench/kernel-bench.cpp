@@ -130,7 +130,8 @@ int main(int argc, char **argv) {
           packConvWeights(weights.data(), k.oc, k.k, k.k, k.c, bits);
       std::vector<float> fpacked =
           packConvWeightsF32(fweights.data(), k.oc, k.k, k.k, k.c);
-      for (qlip_isa isa : {QLIP_ISA_AVX512_VNNI, QLIP_ISA_AVX2}) {
+      for (qlip_isa isa :
+           {QLIP_ISA_AVX512_VNNI, QLIP_ISA_AVX_VNNI, QLIP_ISA_AVX2}) {
         if (!qlip_isa_supported(isa))
           continue;
         std::vector<int64_t> d = descriptor(k, isa);
