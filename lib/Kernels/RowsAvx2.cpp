@@ -88,6 +88,7 @@ QLIP_AVX2 void qconvTile(const QRow &r, int64_t j0, int64_t ocb, int h,
     }
   }
   const int64_t oc0 = ocb * kChannelTile + h * 8;
+  const Epilogue8 e = loadEpilogue8(r, oc0);
 #pragma GCC unroll 8
   for (int m = 0; m < M; ++m) {
     // [0 1 4 5 | 2 3 6 7] -> [0 1 2 3 4 5 6 7]
@@ -95,7 +96,7 @@ QLIP_AVX2 void qconvTile(const QRow &r, int64_t j0, int64_t ocb, int h,
         _mm256_hadd_epi32(acc[m][0], acc[m][1]), 0xD8);
     if (Nibbles) // the sum of 16 * w, exactly (canPackNibbles)
       sums = _mm256_srai_epi32(sums, 4);
-    requantizeStore(sums, r, oc0, r.oc - oc0, out + m * r.oc + oc0);
+    requantizeStore(sums, e, r.oc - oc0, out + m * r.oc + oc0);
   }
 }
 
@@ -145,6 +146,7 @@ QLIP_AVX2 void qdepthwiseRow(const QRow &r) {
   for (int64_t c0 = 0; c0 < r.oc; c0 += 8) {
     const int h = int(c0 % kChannelTile / 8);
     const int8_t *wb = r.weights + c0 / kChannelTile * blockBytes;
+    const Epilogue8 e = loadEpilogue8(r, c0);
     for (int64_t p = 0; p < r.count; ++p) {
       __m256i acc = _mm256_setzero_si256();
       for (int64_t y = 0; y < r.kh; ++y)
@@ -159,7 +161,7 @@ QLIP_AVX2 void qdepthwiseRow(const QRow &r) {
         }
       if (Nibbles)
         acc = _mm256_srai_epi32(acc, 4);
-      requantizeStore(acc, r, c0, r.oc - c0, r.out + p * r.oc + c0);
+      requantizeStore(acc, e, r.oc - c0, r.out + p * r.oc + c0);
     }
   }
 }
