@@ -19,62 +19,71 @@
 
 namespace qlip::kernels {
 
-/// A run of output pixels of an integer convolution or depthwise
-/// convolution: `count` pixels from the row-major index `first` on, across
-/// output rows and images (so that narrow layers still fill the register
-/// tiles).
-struct QRow {
-  /// The padded unsigned input: [N][Hp][Wp][Cp] bytes, Cp = C rounded up
-  /// to 4 (conv; 8 at 4 bits) or to 16 (depthwise).
-  const uint8_t *in;
-  int64_t imageStride;  // input bytes between two images
-  int64_t pixelsPerImage;
-  int64_t rowStride;    // input bytes between two output rows (stride)
-  int64_t pixelStride;  // input bytes between two output pixels (stride)
-  int64_t tapStrideW;   // bytes between two taps along W (dilation)
-  int64_t tapStrideH;   // bytes between two taps along H (dilation)
-  int64_t width;        // output pixels per row
-  int64_t first, count; // the run
+/// A run of output pixels: `count` pixels from the row-major index `first`
+/// on, across output rows and images (so that narrow layers still fill
+/// the register tiles), and where their inputs are. Strides count elements
+/// of the padded input, [N][Hp][Wp][Cp].
+struct Run {
+  int64_t imageStride;    // between two images
+  int64_t pixelsPerImage; // output pixels of one image
+  int64_t rowStride;      // between two output rows (stride)
+  int64_t pixelStride;    // between two output pixels (stride)
+  int64_t tapStrideW;     // between two taps along W (dilation)
+  int64_t tapStrideH;     // between two taps along H (dilation)
+  int64_t width;          // output pixels per row
+  int64_t first, count;
   const int64_t *offsets; // the input offset of each pixel of the run
   int64_t kh, kw;
-  int64_t cp;           // padded input channels
+  int64_t cp;             // padded input channels
+  int64_t oc;             // output channels (== C for depthwise)
+};
+
+/// A run of an integer convolution or depthwise convolution. The input is
+/// unsigned bytes, Cp = C rounded up to 4 (conv; 8 at 4 bits) or to 16
+/// (depthwise).
+struct QRow : Run {
+  const uint8_t *in;
   const int8_t *weights;
   int64_t weightBits;
   const int32_t *bias;  // folded, padded to the channel tile
   const int32_t *multiplier;
   const int8_t *shift;
-  int64_t oc;           // output channels (== C for depthwise)
   int8_t *out;          // the run's output: count x oc bytes
   int32_t outputZp, outputMin, outputMax;
   bool doubleRound;
 };
 
-/// A run of output pixels of a float convolution or depthwise convolution,
-/// as QRow.
-struct FRow {
-  const float *in;      // the padded input, [N][Hp][Wp][Cp]
-  int64_t imageStride, pixelsPerImage;
-  int64_t rowStride, pixelStride, tapStrideW, tapStrideH; // in floats
-  int64_t width, first, count;
-  const int64_t *offsets;
-  int64_t kh, kw;
-  int64_t cp;           // C (conv) or C rounded up to 16 (depthwise)
+/// A run of a float convolution or depthwise convolution (Cp = C, or C
+/// rounded up to 16 for depthwise).
+struct FRow : Run {
+  const float *in;
   const float *weights;
   const float *bias;    // padded to the channel tile
-  int64_t oc;
   float *out;
   float outputMin, outputMax;
 };
 
-/// The input offset of pixel `j` of a run (QRow or FRow), which the
-/// driver computes once per run (fillPixelOffsets).
-template <typename Row> inline int64_t pixelOffset(const Row &r, int64_t j) {
-  return r.offsets[j];
+/// The input offset of pixel `j` of a run, which the driver computes once
+/// per run (fillPixelOffsets).
+inline int64_t pixelOffset(const Run &r, int64_t j) { return r.offsets[j]; }
+
+/// The inputs of the M pixels of a tile that starts at pixel `j0`.
+template <int M, typename T>
+inline void getPixels(const Run &r, const T *in, int64_t j0,
+                      const T *(&pixel)[M]) {
+  for (int m = 0; m < M; ++m)
+    pixel[m] = in + r.offsets[j0 + m];
+}
+
+/// Calls the 4-bit or the 8-bit instance of a row function.
+inline void byWeightBits(const QRow &r, void (*nibbles)(const QRow &),
+                         void (*bytes)(const QRow &)) {
+  (r.weightBits == 4 ? nibbles : bytes)(r);
 }
 
 /// The input offsets of a run's pixels, stepping through images, rows and
 /// columns without a division per pixel.
-template <typename Row> inline void fillPixelOffsets(const Row &r, int64_t *out) {
+inline void fillPixelOffsets(const Run &r, int64_t *out) {
   int64_t image = r.first / r.pixelsPerImage;
   int64_t rest = r.first % r.pixelsPerImage;
   int64_t y = rest / r.width, x = rest % r.width;

@@ -84,8 +84,7 @@ static std::atomic<int> defaultThreads{1};
 /// for another CPU): the generic path computes the same bits, so it runs
 /// that, and says so once.
 static qlip_isa resolveIsa(int64_t requested) {
-  const bool known =
-      requested >= QLIP_ISA_AUTO && requested <= QLIP_ISA_AVX_VNNI;
+  const bool known = requested >= QLIP_ISA_AUTO && requested < kNumIsas;
   qlip_isa isa = known ? qlip_isa(requested) : QLIP_ISA_GENERIC;
   if (isa == QLIP_ISA_AUTO)
     isa = qlip_isa(forcedIsa.load(std::memory_order_relaxed));
@@ -109,7 +108,7 @@ extern "C" enum qlip_isa qlip_get_best_isa(void) { return getBest(); }
 extern "C" enum qlip_isa qlip_get_isa(void) { return resolveIsa(QLIP_ISA_AUTO); }
 
 extern "C" int qlip_set_isa(enum qlip_isa isa) {
-  if (isa < QLIP_ISA_AUTO || isa > QLIP_ISA_AVX_VNNI || !cpuHas(isa))
+  if (isa < QLIP_ISA_AUTO || isa >= kNumIsas || !cpuHas(isa))
     return -1;
   forcedIsa.store(isa);
   return 0;
@@ -265,17 +264,17 @@ template <typename T> static T *data(const qlip_memref *m) {
 namespace {
 /// A call's geometry, read from its descriptor, and its padded input.
 struct Geometry {
-  /// `unfold`: the padded input holds, at each column, the KW columns of
-  /// a window (shouldUnfoldWidth); the kernel is then KH x 1.
-  explicit Geometry(const int64_t *d, int64_t channelAlign, bool unfold = false)
+  /// `cp`: the channels of a padded input column. `unfold`: a column holds
+  /// the KW columns of a window (shouldUnfoldWidth); the kernel is then
+  /// KH x 1.
+  Geometry(const int64_t *d, int64_t cp, bool unfold = false)
       : d(d), n(d[QLIP_CONV_N]), h(d[QLIP_CONV_H]), w(d[QLIP_CONV_W]),
         c(d[QLIP_CONV_C]), oh(d[QLIP_CONV_OH]), ow(d[QLIP_CONV_OW]),
-        oc(d[QLIP_CONV_OC]), unfold(unfold) {
+        oc(d[QLIP_CONV_OC]), cp(cp), unfold(unfold) {
     hp = (oh - 1) * d[QLIP_CONV_STRIDE_H] +
          (d[QLIP_CONV_KH] - 1) * d[QLIP_CONV_DILATION_H] + 1;
     wp = (ow - 1) * d[QLIP_CONV_STRIDE_W] +
          (unfold ? 0 : (d[QLIP_CONV_KW] - 1) * d[QLIP_CONV_DILATION_W]) + 1;
-    cp = roundUp(unfold ? d[QLIP_CONV_KW] * c : c, channelAlign);
   }
   int64_t threads() const { return d[QLIP_CONV_THREADS]; }
 
@@ -378,7 +377,7 @@ struct Geometry {
   }
 
   /// Fills the geometry fields every run of this call shares.
-  template <typename Row> void describe(Row &row) const {
+  void describe(Run &row) const {
     row.imageStride = hp * wp * cp;
     row.pixelsPerImage = oh * ow;
     row.rowStride = d[QLIP_CONV_STRIDE_H] * wp * cp;
@@ -397,7 +396,7 @@ struct Geometry {
   static constexpr int64_t kRunPixels = 48;
 
   const int64_t *d;
-  int64_t n, h, w, c, oh, ow, oc, hp, wp, cp;
+  int64_t n, h, w, c, oh, ow, oc, cp, hp, wp;
   bool unfold;
 };
 
@@ -424,7 +423,11 @@ extern "C" void _mlir_ciface_qlip_qconv2d(
   const bool depthwise = d[QLIP_CONV_DEPTHWISE] != 0;
   const int bits = int(d[QLIP_CONV_WEIGHT_BITS]);
   const bool unfold = !depthwise && d[QLIP_CONV_UNFOLD_WIDTH] != 0;
-  Geometry g(d, depthwise ? kChannelTile : getPaddedConvChannels(1, bits),
+  const int64_t c = d[QLIP_CONV_C];
+  Geometry g(d,
+             depthwise ? roundUp(c, kChannelTile)
+                       : getPaddedConvChannels(
+                             unfold ? d[QLIP_CONV_KW] * c : c, bits),
              unfold);
   const bool inputSigned = d[QLIP_CONV_INPUT_SIGNED] != 0;
   const uint8_t offset =
@@ -474,7 +477,8 @@ extern "C" void _mlir_ciface_qlip_conv2d_f32(const qlip_memref *descRef,
                                              const qlip_memref *outputRef) {
   const int64_t *d = data<const int64_t>(descRef);
   const bool depthwise = d[QLIP_CONV_DEPTHWISE] != 0;
-  Geometry g(d, depthwise ? kChannelTile : 1);
+  Geometry g(d, depthwise ? roundUp(d[QLIP_CONV_C], kChannelTile)
+                          : d[QLIP_CONV_C]);
   float *padded = getScratch<float>(g.n * g.hp * g.wp * g.cp);
   g.pad(data<const float>(inputRef), padded, 0.0f, [](float v) { return v; });
 

@@ -122,3 +122,45 @@ std::vector<float> qlip::kernels::packDepthwiseWeightsF32(const float *hwc,
       packed[tap * cp + ch] = hwc[tap * c + ch];
   return packed;
 }
+
+int64_t QConvPacking::getReduction() const {
+  if (depthwise)
+    return kh * kw;
+  return unfold ? kh * getPaddedConvChannels(kw * c, bits)
+                : kh * kw * getPaddedConvChannels(c, bits);
+}
+
+int64_t QConvPacking::getPackedBytes() const {
+  if (depthwise)
+    return getPackedDepthwiseWeightBytes(kh, kw, c, bits);
+  return unfold ? getPackedConvWeightBytes(o, kh, 1, kw * c, bits)
+                : getPackedConvWeightBytes(o, kh, kw, c, bits);
+}
+
+std::vector<int8_t> QConvPacking::pack(const int8_t *weights) const {
+  if (depthwise)
+    return packDepthwiseWeights(weights, kh, kw, c, bits);
+  // (KW, C) is contiguous in OHWI: unfolded, the same bytes are a KH x 1
+  // kernel over KW * C channels.
+  return unfold ? packConvWeights(weights, o, kh, 1, kw * c, bits)
+                : packConvWeights(weights, o, kh, kw, c, bits);
+}
+
+std::vector<int64_t> QConvPacking::sumWeights(const int8_t *weights) const {
+  std::vector<int64_t> sums(o, 0);
+  const int64_t taps = kh * kw;
+  for (int64_t oc = 0; oc < o; ++oc)
+    for (int64_t e = 0; e < (depthwise ? taps : taps * c); ++e)
+      sums[oc] += depthwise ? weights[e * c + oc] : weights[oc * taps * c + e];
+  return sums;
+}
+
+QConvPacking qlip::kernels::chooseQConvPacking(int64_t o, int64_t kh,
+                                               int64_t kw, int64_t c, int bits,
+                                               bool depthwise) {
+  QConvPacking p{o, kh, kw, c, bits, depthwise,
+                 !depthwise && shouldUnfoldWidth(kw, c, bits)};
+  if (bits == 4 && !canPackNibbles(p.getReduction()))
+    p = chooseQConvPacking(o, kh, kw, c, 8, depthwise);
+  return p;
+}

@@ -42,9 +42,7 @@ template <int M, bool Nibbles>
 QLIP_AVX2 void qconvTile(const QRow &r, int64_t j0, int64_t ocb, int h,
                          int8_t *out) {
   const uint8_t *pixel[M];
-#pragma GCC unroll 8
-  for (int m = 0; m < M; ++m)
-    pixel[m] = r.in + pixelOffset(r, j0 + m);
+  getPixels(r, r.in, j0, pixel);
   const int64_t groups = r.cp / kReductionTile;
   const int64_t blockBytes = Nibbles ? 32 : 64;
   const int8_t *w0 = r.weights + ocb * r.kh * r.kw * groups * blockBytes;
@@ -185,9 +183,7 @@ template <int M>
 QLIP_AVX2 void fconvTile(const FRow &r, int64_t j0, int64_t ocb,
                          float *out) {
   const float *pixel[M];
-#pragma GCC unroll 8
-  for (int m = 0; m < M; ++m)
-    pixel[m] = r.in + pixelOffset(r, j0 + m);
+  getPixels(r, r.in, j0, pixel);
   const float *w0 = r.weights + ocb * r.kh * r.kw * r.cp * kChannelTile;
   __m256 acc[M][2];
   const float *bias = r.bias + ocb * kChannelTile;
@@ -252,17 +248,11 @@ QLIP_AVX2 void fdepthwiseRowImpl(const FRow &r) {
 } // namespace
 
 void qlip::kernels::qconvRowAvx2(const QRow &row) {
-  if (row.weightBits == 4)
-    qconvRow<true>(row);
-  else
-    qconvRow<false>(row);
+  byWeightBits(row, qconvRow<true>, qconvRow<false>);
 }
 
 void qlip::kernels::qdepthwiseRowAvx2(const QRow &row) {
-  if (row.weightBits == 4)
-    qdepthwiseRow<true>(row);
-  else
-    qdepthwiseRow<false>(row);
+  byWeightBits(row, qdepthwiseRow<true>, qdepthwiseRow<false>);
 }
 
 void qlip::kernels::fconvRowAvx2(const FRow &r) {

@@ -135,9 +135,7 @@ template <int M, int NB, bool Nibbles>
 QLIP_AVX512 void qconvTile(const QRow &r, int64_t j0, int64_t ocb,
                            int8_t *out) {
   const uint8_t *pixel[M];
-#pragma GCC unroll 8
-  for (int m = 0; m < M; ++m)
-    pixel[m] = r.in + pixelOffset(r, j0 + m);
+  getPixels(r, r.in, j0, pixel);
   const int64_t groups = r.cp / kReductionTile;
   const int64_t blockBytes = Nibbles ? 32 : 64;
   const int64_t ocbStride = r.kh * r.kw * groups * blockBytes;
@@ -325,9 +323,7 @@ template <int M, int NB>
 QLIP_AVX512 void fconvTile(const FRow &r, int64_t j0, int64_t ocb,
                            float *out) {
   const float *pixel[M];
-#pragma GCC unroll 8
-  for (int m = 0; m < M; ++m)
-    pixel[m] = r.in + pixelOffset(r, j0 + m);
+  getPixels(r, r.in, j0, pixel);
   const int64_t ocbStride = r.kh * r.kw * r.cp * kChannelTile;
   const float *w0 = r.weights + ocb * ocbStride;
   __m512 acc[M][NB];
@@ -388,17 +384,11 @@ struct FTiles {
 } // namespace
 
 void qlip::kernels::qconvRowAvx512(const QRow &row) {
-  if (row.weightBits == 4)
-    qconvRow<true>(row);
-  else
-    qconvRow<false>(row);
+  byWeightBits(row, qconvRow<true>, qconvRow<false>);
 }
 
 void qlip::kernels::qdepthwiseRowAvx512(const QRow &row) {
-  if (row.weightBits == 4)
-    qdepthwiseRow<true>(row);
-  else
-    qdepthwiseRow<false>(row);
+  byWeightBits(row, qdepthwiseRow<true>, qdepthwiseRow<false>);
 }
 
 void qlip::kernels::fconvRowAvx512(const FRow &r) {

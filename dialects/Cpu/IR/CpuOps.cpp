@@ -11,7 +11,6 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
-#include "llvm/ADT/StringSwitch.h"
 
 using namespace mlir;
 using namespace mlir::cpu;
@@ -19,13 +18,11 @@ using qlip::kernels::kChannelTile;
 using qlip::kernels::roundUp;
 
 int mlir::cpu::getIsaCode(StringRef isa) {
-  return llvm::StringSwitch<int>(isa)
-      .Case("auto", QLIP_ISA_AUTO)
-      .Case("generic", QLIP_ISA_GENERIC)
-      .Case("avx2", QLIP_ISA_AVX2)
-      .Case("avx512-vnni", QLIP_ISA_AVX512_VNNI)
-      .Case("avx-vnni", QLIP_ISA_AVX_VNNI)
-      .Default(-1);
+  // The kernels' own names (qlip_isa_name), so the two cannot drift.
+  for (int code = QLIP_ISA_AUTO; code < qlip::kernels::kNumIsas; ++code)
+    if (isa == qlip_isa_name(qlip_isa(code)))
+      return code;
+  return -1;
 }
 
 /// Reads every shaped operand but the init, writes the init: on buffers
@@ -150,15 +147,18 @@ LogicalResult QConv2DOp::verify() {
     return emitOpError("a depthwise convolution has no width to unfold");
   // The vector paths' exact 4-bit sums (canPackNibbles).
   auto input = cast<ShapedType>(getInput().getType());
+  auto init = cast<ShapedType>(getInit().getType());
   ArrayRef<int64_t> kernel = getKernel();
-  if (bits == 4 && input.getRank() == 4 && kernel.size() == 2 &&
+  const bool shaped = input.getRank() == 4 && init.getRank() == 4 &&
+                      kernel.size() == 2;
+  auto packing = [&](int64_t o, int64_t kh, int64_t kw, int64_t i) {
+    return qlip::kernels::QConvPacking{o, kh, kw, i, int(bits), depthwise,
+                                       unfold};
+  };
+  if (bits == 4 && shaped &&
       !qlip::kernels::canPackNibbles(
-          depthwise ? kernel[0] * kernel[1]
-          : unfold  ? kernel[0] * qlip::kernels::getPaddedConvChannels(
-                                      kernel[1] * input.getShape()[3], 4)
-                    : kernel[0] * kernel[1] *
-                          qlip::kernels::getPaddedConvChannels(
-                              input.getShape()[3], 4)))
+          packing(init.getShape()[3], kernel[0], kernel[1], input.getShape()[3])
+              .getReduction()))
     return emitOpError("4-bit weights over a reduction of more than 65,792 "
                        "elements (store them at 8 bits)");
   // apply_scale_32's shifts, where they are known.
@@ -169,12 +169,7 @@ LogicalResult QConv2DOp::verify() {
         return emitOpError("shifts must be 2 to 62, got ")
                << shift.getSExtValue();
   return verifyConv(*this, [&](int64_t o, int64_t kh, int64_t kw, int64_t i) {
-    if (depthwise)
-      return qlip::kernels::getPackedDepthwiseWeightBytes(kh, kw, i, int(bits));
-    return unfold ? qlip::kernels::getPackedConvWeightBytes(o, kh, 1, kw * i,
-                                                            int(bits))
-                  : qlip::kernels::getPackedConvWeightBytes(o, kh, kw, i,
-                                                            int(bits));
+    return packing(o, kh, kw, i).getPackedBytes();
   });
 }
 

@@ -156,6 +156,9 @@ const char *qlip_isa_name(enum qlip_isa isa);
 
 namespace qlip::kernels {
 
+/// The number of qlip_isa values (QLIP_ISA_AUTO included).
+constexpr int kNumIsas = QLIP_ISA_AVX_VNNI + 1;
+
 /// Output channels per tile: one 512-bit vector of int32 or f32.
 constexpr int64_t kChannelTile = 16;
 /// Reduction elements per VNNI step (4 bytes summed into each int32).
@@ -210,6 +213,31 @@ int64_t getPackedConvWeightBytes(int64_t o, int64_t kh, int64_t kw, int64_t i,
                                  int bits);
 int64_t getPackedDepthwiseWeightBytes(int64_t kh, int64_t kw, int64_t c,
                                       int bits);
+
+/// How an integer layer's weights are packed: the one place that decides
+/// it, for the compiler, the cpu dialect's verifier and the tests.
+struct QConvPacking {
+  int64_t o, kh, kw, c; // OHWI; a depthwise layer has o == c
+  int bits;             // 4: two per byte
+  bool depthwise;
+  bool unfold;          // packed as KH x 1 over KW * C (shouldUnfoldWidth)
+
+  /// The elements one output sums, padding included.
+  int64_t getReduction() const;
+  /// The packed weights' size in bytes.
+  int64_t getPackedBytes() const;
+  /// Packs the weights, OHWI (conv) or HWC (depthwise).
+  std::vector<int8_t> pack(const int8_t *weights) const;
+  /// Each output channel's weight sum, for foldInputOffset.
+  std::vector<int64_t> sumWeights(const int8_t *weights) const;
+};
+
+/// The packing of a layer with `bits`-bit weights: the width unfolded
+/// where that wastes fewer padded channels, and 4-bit weights a byte each
+/// where the reduction is too long for the exact 16 * w sums
+/// (canPackNibbles).
+QConvPacking chooseQConvPacking(int64_t o, int64_t kh, int64_t kw, int64_t c,
+                                int bits, bool depthwise);
 
 /// The bias the kernels add: bias[o] - zp * (sum of channel o's weights),
 /// wrapping in int32 like the accumulator, so that the kernels multiply the

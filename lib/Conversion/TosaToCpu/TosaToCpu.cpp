@@ -222,26 +222,12 @@ struct QuantizedLayerToCpu : OpRewritePattern<tosa::RescaleOp> {
     if (failed(shape))
       return rewriter.notifyMatchFailure(q->layer, "not a kernel's shape");
     const int64_t oc = shape->output[3];
-    // i4 weights two per byte, unless the reduction is too long for the
-    // kernels' exact 16 * w sums; then a byte each. A narrow input (the
-    // first layer's 1 or 3 channels) unfolds its width into the reduction.
-    const int64_t c0 = shape->input[3];
-    auto reductionOf = [&](int b, bool unfold) {
-      if (shape->depthwise)
-        return shape->kh * shape->kw;
-      return unfold ? shape->kh * kernels::getPaddedConvChannels(
-                                      shape->kw * c0, b)
-                    : shape->kh * shape->kw *
-                          kernels::getPaddedConvChannels(c0, b);
-    };
-    int bits = q->weights.getElementType().getIntOrFloatBitWidth() == 4 ? 4 : 8;
-    bool unfold =
-        !shape->depthwise && kernels::shouldUnfoldWidth(shape->kw, c0, bits);
-    if (bits == 4 && !kernels::canPackNibbles(reductionOf(4, unfold))) {
-      bits = 8;
-      unfold =
-          !shape->depthwise && kernels::shouldUnfoldWidth(shape->kw, c0, bits);
-    }
+    // i4 weights two per byte (unless the reduction is too long for the
+    // kernels' exact sums); a narrow input unfolds its width.
+    const kernels::QConvPacking packing = kernels::chooseQConvPacking(
+        oc, shape->kh, shape->kw, shape->input[3],
+        q->weights.getElementType().getIntOrFloatBitWidth() == 4 ? 4 : 8,
+        shape->depthwise);
 
     FailureOr<SmallVector<int64_t>> mult =
         getPerChannel(rescale.getMultiplier(), oc, 0);
@@ -274,21 +260,8 @@ struct QuantizedLayerToCpu : OpRewritePattern<tosa::RescaleOp> {
     for (const APInt &v : q->weights.getValues<APInt>())
       values.push_back(int8_t(v.getSExtValue()));
     values = toSourceOrder<int8_t>(values, q->layer, *shape);
-    const int64_t c = shape->input[3];
-    std::vector<int64_t> sums(oc, 0);
-    const int64_t taps = shape->kh * shape->kw;
-    for (int64_t o = 0; o < oc; ++o)
-      for (int64_t t = 0; t < taps; ++t)
-        for (int64_t i = 0; i < (shape->depthwise ? 1 : c); ++i)
-          sums[o] += shape->depthwise ? values[t * c + o]
-                                      : values[(o * taps + t) * c + i];
-    std::vector<int8_t> packed =
-        shape->depthwise
-            ? kernels::packDepthwiseWeights(values.data(), shape->kh,
-                                            shape->kw, c, bits)
-            : kernels::packConvWeights(values.data(), oc, shape->kh,
-                                       unfold ? 1 : shape->kw,
-                                       unfold ? shape->kw * c : c, bits);
+    std::vector<int64_t> sums = packing.sumWeights(values.data());
+    std::vector<int8_t> packed = packing.pack(values.data());
     SmallVector<int32_t> bias;
     for (const APInt &v : q->bias.getValues<APInt>())
       bias.push_back(int32_t(v.getSExtValue()));
@@ -315,13 +288,13 @@ struct QuantizedLayerToCpu : OpRewritePattern<tosa::RescaleOp> {
     addGeometry(rewriter, state, *shape, options);
     auto i64 = [&](int64_t v) { return rewriter.getI64IntegerAttr(v); };
     state.addAttribute("input_zp", i64(q->inputZp));
-    state.addAttribute("weight_bits", i64(bits));
+    state.addAttribute("weight_bits", i64(packing.bits));
     state.addAttribute("output_zp", i64(q->outputZp));
     state.addAttribute("output_min", i64(lo));
     state.addAttribute("output_max", i64(hi));
     if (doubleRound)
       state.addAttribute("double_round", rewriter.getUnitAttr());
-    if (unfold)
+    if (packing.unfold)
       state.addAttribute("unfold_width", rewriter.getUnitAttr());
     Value result = rewriter.create(state)->getResult(0);
     auto layerType = cast<RankedTensorType>(q->layer->getResult(0).getType());
