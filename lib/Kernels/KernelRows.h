@@ -51,7 +51,29 @@ struct QRow : Run {
   int8_t *out;          // the run's output: count x oc bytes
   int32_t outputZp, outputMin, outputMax;
   bool doubleRound;
+  /// The requantization may take a shorter form (shortensEpilogue), which
+  /// the vector paths compile separately.
+  bool shortEpilogue;
 };
+
+/// Whether the requantization of `channels` output channels may fold the
+/// zero point into the rounding term, (p + 2^(s-1) + zp * 2^s) >> s being
+/// ((p + 2^(s-1)) >> s) + zp exactly (with the same low 32 bits as TOSA's
+/// wrapping int32 sum) while it fits 64 bits: |p| < 2^62, so every shift in
+/// [1, 54] with |zp| <= 128; need no double-rounding adjustment (single
+/// rounding, or no shift above 31); and clamp at 127 above, which a
+/// saturating int8 store applies.
+inline bool shortensEpilogue(const QRow &r, int64_t channels) {
+  if (r.outputMax != 127 || r.outputMin < -128 || r.outputZp < -128 ||
+      r.outputZp > 128)
+    return false;
+  for (int64_t c = 0; c < channels; ++c) {
+    const int s = r.shift[c];
+    if (s < 1 || s > 54 || (r.doubleRound && s > 31))
+      return false;
+  }
+  return true;
+}
 
 /// A run of a float convolution or depthwise convolution (Cp = C, or C
 /// rounded up to 16 for depthwise).

@@ -460,6 +460,7 @@ extern "C" void _mlir_ciface_qlip_qconv2d(
   base.outputMin = int32_t(d[QLIP_CONV_OUTPUT_MIN]);
   base.outputMax = int32_t(d[QLIP_CONV_OUTPUT_MAX]);
   base.doubleRound = d[QLIP_CONV_DOUBLE_ROUND] != 0;
+  base.shortEpilogue = shortensEpilogue(base, g.oc);
   g.runRows(base, padded, data<int8_t>(outputRef), rowFn);
 }
 

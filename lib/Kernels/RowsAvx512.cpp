@@ -57,13 +57,15 @@ QLIP_AVX512 inline void loadNibblePair(const int8_t *bytes, __m512i &first,
 /// for the odd channels (the 64-bit lanes of vpmuldq) the multiplier, the
 /// shift and the rounding term for a non-negative and for a negative
 /// accumulator (they differ by 2^31 with double rounding and a shift above
-/// 31); the zero point and the clamp.
+/// 31); the zero point and the clamp. The short form (QRow::shortEpilogue)
+/// has one rounding term, which carries the zero point too.
 struct Epilogue {
   __m512i bias;
   __m512i mult[2], shift[2], roundPos[2], roundNeg[2];
   __m512i zp, lo, hi;
 };
 
+template <bool Short>
 QLIP_AVX512 inline Epilogue loadEpilogue(const QRow &r, int64_t oc0) {
   Epilogue e;
   e.bias = _mm512_loadu_si512(r.bias + oc0);
@@ -81,8 +83,15 @@ QLIP_AVX512 inline Epilogue loadEpilogue(const QRow &r, int64_t oc0) {
         odd ? _mm512_srli_epi64(shift, 32) : shift, low32);
     __m512i round =
         _mm512_sllv_epi64(one, _mm512_sub_epi64(e.shift[odd], one));
+    if (Short) {
+      // (p + round + zp * 2^s) >> s is ((p + round) >> s) + zp exactly, and
+      // its low 32 bits are the int32 sum TOSA wraps.
+      round = _mm512_add_epi64(
+          round, _mm512_sllv_epi64(_mm512_set1_epi64(r.outputZp),
+                                   e.shift[odd]));
+    }
     e.roundPos[odd] = e.roundNeg[odd] = round;
-    if (r.doubleRound) {
+    if (!Short && r.doubleRound) {
       __mmask8 big =
           _mm512_cmpgt_epi64_mask(e.shift[odd], _mm512_set1_epi64(31));
       e.roundPos[odd] = _mm512_mask_add_epi64(round, big, round,
@@ -99,28 +108,39 @@ QLIP_AVX512 inline Epilogue loadEpilogue(const QRow &r, int64_t oc0) {
 
 /// apply_scale_32 of the even (odd = 0) or odd channels of `acc`, in 64-bit
 /// lanes: vpmuldq multiplies the low 32 bits of each lane as signed.
+template <bool Short>
 QLIP_AVX512 inline __m512i scaleLanes(__m512i acc, const Epilogue &e,
                                       int odd) {
-  __m512i a = odd ? _mm512_srai_epi64(acc, 32) : acc;
-  // The sign of the 32-bit value: bit 31 of the lane.
-  __mmask8 negative = _mm512_test_epi64_mask(a, _mm512_set1_epi64(0x80000000));
-  __m512i round =
-      _mm512_mask_blend_epi64(negative, e.roundPos[odd], e.roundNeg[odd]);
+  __m512i a = odd ? _mm512_srli_epi64(acc, 32) : acc;
+  __m512i round = e.roundPos[odd];
+  if (!Short) {
+    // The sign of the 32-bit value: bit 31 of the lane.
+    __mmask8 negative =
+        _mm512_test_epi64_mask(a, _mm512_set1_epi64(0x80000000));
+    round = _mm512_mask_blend_epi64(negative, e.roundPos[odd], e.roundNeg[odd]);
+  }
   __m512i prod = _mm512_mul_epi32(a, e.mult[odd]);
   return _mm512_srav_epi64(_mm512_add_epi64(prod, round), e.shift[odd]);
 }
 
 /// The epilogue of 16 channels of one pixel: rescale, zero point, clamp,
-/// and the store of the `valid` bytes.
+/// and the store of the `valid` bytes. `acc` holds the bias already.
+template <bool Short>
 QLIP_AVX512 inline void requantizeStore(__m512i acc, const Epilogue &e,
-                                        const QRow &, __mmask16 valid,
-                                        int8_t *out) {
-  acc = _mm512_add_epi32(acc, e.bias);
-  // Truncation to int32: the even results' low halves, the odd ones'
-  // moved up.
-  __m512i v = _mm512_mask_blend_epi32(
-      __mmask16(0xAAAA), scaleLanes(acc, e, 0),
-      _mm512_slli_epi64(scaleLanes(acc, e, 1), 32));
+                                        __mmask16 valid, int8_t *out) {
+  // Truncation to int32: the even results' low halves, and the odd ones'
+  // low halves moved up a lane (vpshufd, merged under the odd mask).
+  __m512i v = _mm512_mask_shuffle_epi32(scaleLanes<Short>(acc, e, 0),
+                                        __mmask16(0xAAAA),
+                                        scaleLanes<Short>(acc, e, 1),
+                                        _MM_PERM_CDAB);
+  if (Short) {
+    // The zero point is in; the upper bound is 127, which the saturating
+    // store applies.
+    v = _mm512_max_epi32(v, e.lo);
+    _mm512_mask_cvtsepi32_storeu_epi8(out, valid, v);
+    return;
+  }
   v = _mm512_add_epi32(v, e.zp);
   v = _mm512_max_epi32(v, e.lo);
   v = _mm512_min_epi32(v, e.hi);
@@ -131,7 +151,7 @@ inline __mmask16 laneMask(int64_t valid) {
   return valid >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << valid) - 1);
 }
 
-template <int M, int NB, bool Nibbles>
+template <int M, int NB, bool Nibbles, bool Short>
 QLIP_AVX512 void qconvTile(const QRow &r, int64_t j0, int64_t ocb,
                            int8_t *out) {
   const uint8_t *pixel[M];
@@ -140,12 +160,17 @@ QLIP_AVX512 void qconvTile(const QRow &r, int64_t j0, int64_t ocb,
   const int64_t blockBytes = Nibbles ? 32 : 64;
   const int64_t ocbStride = r.kh * r.kw * groups * blockBytes;
   const int8_t *w0 = r.weights + ocb * ocbStride;
+  // 8-bit sums start from the bias; 4-bit ones add it once divided back.
   __m512i acc[M][NB];
-#pragma GCC unroll 8
-  for (int m = 0; m < M; ++m)
 #pragma GCC unroll 2
-    for (int nb = 0; nb < NB; ++nb)
-      acc[m][nb] = _mm512_setzero_si512();
+  for (int nb = 0; nb < NB; ++nb) {
+    const __m512i start =
+        Nibbles ? _mm512_setzero_si512()
+                : _mm512_loadu_si512(r.bias + (ocb + nb) * kChannelTile);
+#pragma GCC unroll 8
+    for (int m = 0; m < M; ++m)
+      acc[m][nb] = start;
+  }
   for (int64_t y = 0; y < r.kh; ++y)
     for (int64_t x = 0; x < r.kw; ++x) {
       const int64_t tap = y * r.tapStrideH + x * r.tapStrideW;
@@ -190,21 +215,17 @@ QLIP_AVX512 void qconvTile(const QRow &r, int64_t j0, int64_t ocb,
           }
       }
     }
-  if (Nibbles) {
-#pragma GCC unroll 8
-    for (int m = 0; m < M; ++m)
-#pragma GCC unroll 2
-      for (int nb = 0; nb < NB; ++nb)
-        acc[m][nb] = _mm512_srai_epi32(acc[m][nb], 4);
-  }
 #pragma GCC unroll 2
   for (int nb = 0; nb < NB; ++nb) {
     const int64_t oc0 = (ocb + nb) * kChannelTile;
     const __mmask16 valid = laneMask(r.oc - oc0);
-    const Epilogue e = loadEpilogue(r, oc0);
+    const Epilogue e = loadEpilogue<Short>(r, oc0);
 #pragma GCC unroll 8
     for (int m = 0; m < M; ++m)
-      requantizeStore(acc[m][nb], e, r, valid, out + m * r.oc + oc0);
+      requantizeStore<Short>(
+          Nibbles ? _mm512_add_epi32(_mm512_srai_epi32(acc[m][nb], 4), e.bias)
+                  : acc[m][nb],
+          e, valid, out + m * r.oc + oc0);
   }
 }
 
@@ -213,22 +234,24 @@ using QTile = void (*)(const QRow &, int64_t, int64_t, int8_t *);
 constexpr int kPixels1 = 8; // pixels per tile with one channel tile
 constexpr int kPixels2 = 6; // with two
 
-template <int NB, bool Nibbles, int... Ms>
+template <int NB, bool Nibbles, bool Short, int... Ms>
 constexpr void fillTiles(QTile *table, std::integer_sequence<int, Ms...>) {
-  ((table[Ms] = &qconvTile<Ms + 1, NB, Nibbles>), ...);
+  ((table[Ms] = &qconvTile<Ms + 1, NB, Nibbles, Short>), ...);
 }
 
-template <bool Nibbles> struct QTiles {
+template <bool Nibbles, bool Short> struct QTiles {
   QTile one[kPixels1];
   QTile two[kPixels2];
   QTiles() {
-    fillTiles<1, Nibbles>(one, std::make_integer_sequence<int, kPixels1>());
-    fillTiles<2, Nibbles>(two, std::make_integer_sequence<int, kPixels2>());
+    fillTiles<1, Nibbles, Short>(one,
+                                 std::make_integer_sequence<int, kPixels1>());
+    fillTiles<2, Nibbles, Short>(two,
+                                 std::make_integer_sequence<int, kPixels2>());
   }
 };
 
-template <bool Nibbles> void qconvRow(const QRow &r) {
-  static const QTiles<Nibbles> tiles;
+template <bool Nibbles, bool Short> void qconvRow(const QRow &r) {
+  static const QTiles<Nibbles, Short> tiles;
   const int64_t ocBlocks = roundUp(r.oc, kChannelTile) / kChannelTile;
   for (int64_t ocb = 0; ocb < ocBlocks; ocb += 2) {
     const bool pair = ocb + 1 < ocBlocks;
@@ -263,13 +286,13 @@ template <bool Nibbles> QLIP_AVX512 inline __m512i unscale(__m512i acc) {
 
 constexpr int kDepthwisePixels = 4;
 
-template <bool Nibbles>
+template <bool Nibbles, bool Short>
 QLIP_AVX512 void qdepthwiseRow(const QRow &r) {
   const int64_t tapBytes = Nibbles ? r.cp / 2 : r.cp;
   const int64_t blockBytes = Nibbles ? kChannelTile / 2 : kChannelTile;
   for (int64_t c0 = 0; c0 < r.oc; c0 += kChannelTile) {
     const __mmask16 valid = laneMask(r.oc - c0);
-    const Epilogue e = loadEpilogue(r, c0);
+    const Epilogue e = loadEpilogue<Short>(r, c0);
     const int8_t *wb = r.weights + c0 / kChannelTile * blockBytes;
     int64_t p = 0;
     for (; p + kDepthwisePixels <= r.count; p += kDepthwisePixels) {
@@ -292,8 +315,8 @@ QLIP_AVX512 void qdepthwiseRow(const QRow &r) {
         }
 #pragma GCC unroll 4
       for (int m = 0; m < kDepthwisePixels; ++m)
-        requantizeStore(unscale<Nibbles>(acc[m]), e, r, valid,
-                        r.out + (p + m) * r.oc + c0);
+        requantizeStore<Short>(_mm512_add_epi32(unscale<Nibbles>(acc[m]), e.bias),
+                               e, valid, r.out + (p + m) * r.oc + c0);
     }
     for (; p < r.count; ++p) {
       __m512i acc = _mm512_setzero_si512();
@@ -307,8 +330,8 @@ QLIP_AVX512 void qdepthwiseRow(const QRow &r) {
                   x * r.tapStrideW + c0)));
           acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(xv, w));
         }
-      requantizeStore(unscale<Nibbles>(acc), e, r, valid,
-                      r.out + p * r.oc + c0);
+      requantizeStore<Short>(_mm512_add_epi32(unscale<Nibbles>(acc), e.bias), e,
+                             valid, r.out + p * r.oc + c0);
     }
   }
 }
@@ -384,11 +407,17 @@ struct FTiles {
 } // namespace
 
 void qlip::kernels::qconvRowAvx512(const QRow &row) {
-  byWeightBits(row, qconvRow<true>, qconvRow<false>);
+  if (row.shortEpilogue)
+    byWeightBits(row, qconvRow<true, true>, qconvRow<false, true>);
+  else
+    byWeightBits(row, qconvRow<true, false>, qconvRow<false, false>);
 }
 
 void qlip::kernels::qdepthwiseRowAvx512(const QRow &row) {
-  byWeightBits(row, qdepthwiseRow<true>, qdepthwiseRow<false>);
+  if (row.shortEpilogue)
+    byWeightBits(row, qdepthwiseRow<true, true>, qdepthwiseRow<false, true>);
+  else
+    byWeightBits(row, qdepthwiseRow<true, false>, qdepthwiseRow<false, false>);
 }
 
 void qlip::kernels::fconvRowAvx512(const FRow &r) {

@@ -354,6 +354,45 @@ TEST(Kernels, ExtremesMatchTosa) {
     }
 }
 
+TEST(Kernels, ShortEpilogueAtItsBounds) {
+  // The vector paths fold the zero point into the rounding term where
+  // that fits 64 bits (shifts up to 54) and drop the clamp at 127 for a
+  // saturating store: the largest products with shifts on both sides of
+  // each limit, both roundings, the extreme zero points, with and without
+  // a clamp below 127.
+  std::mt19937 rng(9);
+  const int shifts[] = {1, 2, 31, 32, 33, 53, 54, 55, 62};
+  for (bool doubleRound : {false, true})
+    for (int64_t zp : {-128, 127})
+      for (int64_t hi : {127, 100}) {
+        Case k{2, 3, 5, 19, 18, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1,
+               false, true, doubleRound, 8, -7, zp, -128, hi};
+        Layer l = makeLayer(k, rng);
+        for (size_t o = 0; o < l.bias.size(); ++o) {
+          l.bias[o] = o % 2 ? std::numeric_limits<int32_t>::max() - 9
+                            : std::numeric_limits<int32_t>::min() + 9;
+          l.mult[o] = std::numeric_limits<int32_t>::max() - int32_t(o);
+          l.shift[o] = int8_t(shifts[o % 9]);
+        }
+        Packed p = pack(l);
+        std::vector<int8_t> expected = reference(l);
+        for (qlip_isa isa : supportedPaths())
+          EXPECT_EQ(run(l, p, isa, 1), expected)
+              << qlip_isa_name(isa) << " double" << doubleRound << " zp" << zp
+              << " hi" << hi;
+        // Every channel below the limits: the whole layer takes the short
+        // form on the vector paths.
+        for (size_t o = 0; o < l.shift.size(); ++o)
+          l.shift[o] = int8_t(shifts[o % (doubleRound ? 3 : 6)]);
+        p = pack(l);
+        expected = reference(l);
+        for (qlip_isa isa : supportedPaths())
+          EXPECT_EQ(run(l, p, isa, 1), expected)
+              << qlip_isa_name(isa) << " double" << doubleRound << " zp" << zp
+              << " hi" << hi << " (short)";
+      }
+}
+
 TEST(Kernels, NibblePackingRoundTrips) {
   // packConvWeights at 4 bits holds the same values as at 8 bits.
   std::vector<int8_t> w(19 * 3 * 2 * 5);
