@@ -323,6 +323,17 @@ struct Geometry {
   void padUnfolded(const T *in, T *out, T padValue, Convert convert) const {
     const int64_t top = d[QLIP_CONV_PAD_TOP], left = d[QLIP_CONV_PAD_LEFT];
     const int64_t kw = d[QLIP_CONV_KW], dw = d[QLIP_CONV_DILATION_W];
+    if (dw == 1 && cp % 4 == 0 && cp <= 32) {
+      switch (cp / 4) {
+#define QLIP_UNFOLD_CASE(K)                                                    \
+  case K:                                                                      \
+    return padUnfoldedDense<4 * K>(in, out, padValue, convert);
+        QLIP_UNFOLD_CASE(1) QLIP_UNFOLD_CASE(2) QLIP_UNFOLD_CASE(3)
+        QLIP_UNFOLD_CASE(4) QLIP_UNFOLD_CASE(5) QLIP_UNFOLD_CASE(6)
+        QLIP_UNFOLD_CASE(7) QLIP_UNFOLD_CASE(8)
+#undef QLIP_UNFOLD_CASE
+      }
+    }
     parallelFor(n * hp, threads(), [&](int64_t begin, int64_t end) {
       const Convert f = convert;
       const int64_t c = this->c, cp = this->cp, wp = this->wp;
@@ -343,6 +354,44 @@ struct Geometry {
             for (int64_t k = 0; k < c; ++k)
               row[x * cp + t * c + k] = f(src[(x + shift) * c + k]);
         }
+      }
+    });
+  }
+
+  /// padUnfolded() without dilation and with CP padded channels, the
+  /// first layers' case (one or three channels under a 3- to 7-wide
+  /// kernel): the window of column X is then KW * C contiguous values of
+  /// the padded image row, so each row is converted once into a padded
+  /// copy and each column is one fixed-size copy of CP elements from it.
+  /// The CP - KW * C elements past the window are the next columns'
+  /// values, not the padding value: their packed weights are zero.
+  template <int CP, typename T, typename Convert>
+  void padUnfoldedDense(const T *in, T *out, T padValue,
+                        Convert convert) const {
+    const int64_t top = d[QLIP_CONV_PAD_TOP], left = d[QLIP_CONV_PAD_LEFT];
+    // Image columns [left, left + w) of wp + KW - 1, and CP elements of
+    // slack for the last column's whole-block read.
+    const int64_t rowElements = (wp + d[QLIP_CONV_KW] - 1) * c + CP;
+    parallelFor(n * hp, threads(), [&](int64_t begin, int64_t end) {
+      const Convert f = convert;
+      const int64_t c = this->c, h = this->h, w = this->w, wp = this->wp;
+      thread_local std::vector<T> padded;
+      padded.assign(size_t(rowElements), padValue);
+      const int64_t first = std::max<int64_t>(0, left);
+      const int64_t last =
+          std::min<int64_t>(wp + this->d[QLIP_CONV_KW] - 1, left + w);
+      for (int64_t r = begin; r < end; ++r) {
+        const int64_t b = r / hp, y = r % hp - top;
+        T *row = out + r * wp * CP;
+        if (y < 0 || y >= h) {
+          std::fill(row, row + wp * CP, padValue);
+          continue;
+        }
+        const T *src = in + (b * h + y) * w * c;
+        for (int64_t i = first * c; i < last * c; ++i)
+          padded[i] = f(src[i - left * c]);
+        for (int64_t x = 0; x < wp; ++x)
+          std::memcpy(row + x * CP, padded.data() + x * c, CP * sizeof(T));
       }
     });
   }
