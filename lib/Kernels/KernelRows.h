@@ -59,13 +59,12 @@ struct QRow : Run {
 /// Whether the requantization of `channels` output channels may fold the
 /// zero point into the rounding term, (p + 2^(s-1) + zp * 2^s) >> s being
 /// ((p + 2^(s-1)) >> s) + zp exactly (with the same low 32 bits as TOSA's
-/// wrapping int32 sum) while it fits 64 bits: |p| < 2^62, so every shift in
-/// [1, 54] with |zp| <= 128; need no double-rounding adjustment (single
-/// rounding, or no shift above 31); and clamp at 127 above, which a
-/// saturating int8 store applies.
+/// wrapping int32 sum) while it fits 64 bits: with |p| < 2^62 and
+/// |zp| <= 255, every shift in [1, 54] (2^62 + 255 * 2^54 + 2^53 < 2^63);
+/// and need no double-rounding adjustment (single rounding, or no shift
+/// above 31).
 inline bool shortensEpilogue(const QRow &r, int64_t channels) {
-  if (r.outputMax != 127 || r.outputMin < -128 || r.outputZp < -128 ||
-      r.outputZp > 128)
+  if (r.outputZp < -255 || r.outputZp > 255)
     return false;
   for (int64_t c = 0; c < channels; ++c) {
     const int s = r.shift[c];

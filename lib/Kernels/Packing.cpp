@@ -160,7 +160,14 @@ QConvPacking qlip::kernels::chooseQConvPacking(int64_t o, int64_t kh,
                                                bool depthwise) {
   QConvPacking p{o, kh, kw, c, bits, depthwise,
                  !depthwise && shouldUnfoldWidth(kw, c, bits)};
-  if (bits == 4 && !canPackNibbles(p.getReduction()))
-    p = chooseQConvPacking(o, kh, kw, c, 8, depthwise);
+  if (bits != 4)
+    return p;
+  // Bytes where nibbles cannot hold the sums, and where pairs of groups
+  // would pad more channels than bytes do (a first layer's 3 unfolded
+  // channels: 8 at 4 bits, 4 at 8 bits, in the same memory).
+  QConvPacking bytes = chooseQConvPacking(o, kh, kw, c, 8, depthwise);
+  if (!canPackNibbles(p.getReduction()) ||
+      bytes.getReduction() < p.getReduction())
+    return bytes;
   return p;
 }

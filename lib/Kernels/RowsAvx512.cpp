@@ -134,14 +134,8 @@ QLIP_AVX512 inline void requantizeStore(__m512i acc, const Epilogue &e,
                                         __mmask16(0xAAAA),
                                         scaleLanes<Short>(acc, e, 1),
                                         _MM_PERM_CDAB);
-  if (Short) {
-    // The zero point is in; the upper bound is 127, which the saturating
-    // store applies.
-    v = _mm512_max_epi32(v, e.lo);
-    _mm512_mask_cvtsepi32_storeu_epi8(out, valid, v);
-    return;
-  }
-  v = _mm512_add_epi32(v, e.zp);
+  if (!Short) // the short form's rounding term holds the zero point
+    v = _mm512_add_epi32(v, e.zp);
   v = _mm512_max_epi32(v, e.lo);
   v = _mm512_min_epi32(v, e.hi);
   _mm512_mask_cvtepi32_storeu_epi8(out, valid, v);

@@ -323,6 +323,26 @@ TEST(Kernels, UnfoldsNarrowInputs) {
   EXPECT_FALSE(shouldUnfoldWidth(1, 1, 8));  // 1 x 1: nothing to merge
   EXPECT_TRUE(shouldUnfoldWidth(3, 2, 4));   // 8 channels, not 3 x 8
 }
+TEST(Kernels, ChoosesThePacking) {
+  // A first layer's one channel under a 3-wide kernel: unfolded, and its
+  // 4-bit weights a byte each (3 channels pad to 4, not to 8).
+  QConvPacking first = chooseQConvPacking(16, 3, 3, 1, 4, false);
+  EXPECT_TRUE(first.unfold);
+  EXPECT_EQ(first.bits, 8);
+  EXPECT_EQ(first.getReduction(), 3 * 4);
+  // Whole pairs of groups: nibbles.
+  QConvPacking inner = chooseQConvPacking(16, 3, 3, 16, 4, false);
+  EXPECT_FALSE(inner.unfold);
+  EXPECT_EQ(inner.bits, 4);
+  EXPECT_EQ(inner.getPackedBytes(), 16 * 9 * 16 / 2);
+  // 12 channels: 16 at 4 bits against 12 at 8, so bytes.
+  EXPECT_EQ(chooseQConvPacking(16, 3, 3, 12, 4, false).bits, 8);
+  // Sums too long for 16 * w: bytes.
+  EXPECT_EQ(chooseQConvPacking(16, 3, 3, 8192, 4, false).bits, 8);
+  EXPECT_EQ(chooseQConvPacking(16, 3, 3, 16, 8, false).bits, 8);
+  EXPECT_EQ(chooseQConvPacking(16, 3, 3, 16, 4, true).bits, 4);
+}
+
 TEST(Kernels, DepthwiseMatchesTosaOnEveryPath) { checkRandomLayers(true, false, 2); }
 TEST(Kernels, MatmulMatchesTosaOnEveryPath) { checkRandomLayers(false, true, 3); }
 
@@ -356,41 +376,55 @@ TEST(Kernels, ExtremesMatchTosa) {
 
 TEST(Kernels, ShortEpilogueAtItsBounds) {
   // The vector paths fold the zero point into the rounding term where
-  // that fits 64 bits (shifts up to 54) and drop the clamp at 127 for a
-  // saturating store: the largest products with shifts on both sides of
-  // each limit, both roundings, the extreme zero points, with and without
-  // a clamp below 127.
+  // that fits 64 bits (shifts up to 54): the largest products with shifts
+  // on both sides of that limit and of 31 (double rounding), both
+  // roundings, the extreme zero points of int8 and uint8 outputs, with and
+  // without a clamp.
   std::mt19937 rng(9);
   const int shifts[] = {1, 2, 31, 32, 33, 53, 54, 55, 62};
+  struct Out {
+    int64_t zp, lo, hi;
+  };
+  const Out outs[] = {{-128, -128, 127}, {127, -128, 127}, {-128, -100, 15},
+                      {255, 0, 255},     {0, 0, 255},      {200, 200, 210}};
   for (bool doubleRound : {false, true})
-    for (int64_t zp : {-128, 127})
-      for (int64_t hi : {127, 100}) {
-        Case k{2, 3, 5, 19, 18, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1,
-               false, true, doubleRound, 8, -7, zp, -128, hi};
-        Layer l = makeLayer(k, rng);
-        for (size_t o = 0; o < l.bias.size(); ++o) {
-          l.bias[o] = o % 2 ? std::numeric_limits<int32_t>::max() - 9
-                            : std::numeric_limits<int32_t>::min() + 9;
-          l.mult[o] = std::numeric_limits<int32_t>::max() - int32_t(o);
-          l.shift[o] = int8_t(shifts[o % 9]);
-        }
-        Packed p = pack(l);
-        std::vector<int8_t> expected = reference(l);
-        for (qlip_isa isa : supportedPaths())
-          EXPECT_EQ(run(l, p, isa, 1), expected)
-              << qlip_isa_name(isa) << " double" << doubleRound << " zp" << zp
-              << " hi" << hi;
-        // Every channel below the limits: the whole layer takes the short
-        // form on the vector paths.
-        for (size_t o = 0; o < l.shift.size(); ++o)
-          l.shift[o] = int8_t(shifts[o % (doubleRound ? 3 : 6)]);
-        p = pack(l);
-        expected = reference(l);
-        for (qlip_isa isa : supportedPaths())
-          EXPECT_EQ(run(l, p, isa, 1), expected)
-              << qlip_isa_name(isa) << " double" << doubleRound << " zp" << zp
-              << " hi" << hi << " (short)";
+    for (const Out &out : outs) {
+      Case k{2, 3, 5, 19, 18, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1,
+             false, true, doubleRound, 8, -7, out.zp, out.lo, out.hi};
+      Layer l = makeLayer(k, rng);
+      for (size_t o = 0; o < l.bias.size(); ++o) {
+        l.bias[o] = o % 2 ? std::numeric_limits<int32_t>::max() - 9
+                          : std::numeric_limits<int32_t>::min() + 9;
+        l.mult[o] = std::numeric_limits<int32_t>::max() - int32_t(o);
+        l.shift[o] = int8_t(shifts[o % 9]);
       }
+      Packed p = pack(l);
+      std::vector<int8_t> expected = reference(l);
+      for (qlip_isa isa : supportedPaths())
+        EXPECT_EQ(run(l, p, isa, 1), expected)
+            << qlip_isa_name(isa) << " double" << doubleRound << " zp"
+            << out.zp;
+      // Every channel within the limits: the whole layer takes the short
+      // form on the vector paths.
+      for (size_t o = 0; o < l.shift.size(); ++o)
+        l.shift[o] = int8_t(shifts[o % (doubleRound ? 3 : 7)]);
+      p = pack(l);
+      expected = reference(l);
+      for (qlip_isa isa : supportedPaths())
+        EXPECT_EQ(run(l, p, isa, 1), expected)
+            << qlip_isa_name(isa) << " double" << doubleRound << " zp"
+            << out.zp << " (short)";
+      // One shift past the limit: the long form, whose sums would
+      // overflow 64 bits in the short one.
+      for (size_t o = 0; o < l.shift.size(); ++o)
+        l.shift[o] = int8_t(o % 2 ? 55 : 20);
+      p = pack(l);
+      expected = reference(l);
+      for (qlip_isa isa : supportedPaths())
+        EXPECT_EQ(run(l, p, isa, 1), expected)
+            << qlip_isa_name(isa) << " double" << doubleRound << " zp"
+            << out.zp << " (past the limit)";
+    }
 }
 
 TEST(Kernels, NibblePackingRoundTrips) {

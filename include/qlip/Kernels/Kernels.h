@@ -235,7 +235,9 @@ struct QConvPacking {
 /// The packing of a layer with `bits`-bit weights: the width unfolded
 /// where that wastes fewer padded channels, and 4-bit weights a byte each
 /// where the reduction is too long for the exact 16 * w sums
-/// (canPackNibbles).
+/// (canPackNibbles) or where a byte each sums fewer padded channels (whole
+/// pairs of groups pad 3 channels to 8, bytes to 4: the same memory, half
+/// the work).
 QConvPacking chooseQConvPacking(int64_t o, int64_t kh, int64_t kw, int64_t c,
                                 int bits, bool depthwise);
 
