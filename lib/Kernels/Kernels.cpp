@@ -317,17 +317,18 @@ struct Geometry {
     });
   }
 
-  /// pad() for an unfolded input: column X holds, for each tap x of the
-  /// width, the C values at input column X + x * dilation - left.
-  template <typename T, typename Convert>
-  void padUnfolded(const T *in, T *out, T padValue, Convert convert) const {
+  /// pad() for an unfolded integer input: column X holds, for each tap x
+  /// of the width, the C values at input column X + x * dilation - left,
+  /// each stored byte XORed with `flip` (0x80 offsets int8 to uint8).
+  void padUnfolded(const uint8_t *in, uint8_t *out, uint8_t padValue,
+                   uint8_t flip) const {
     const int64_t top = d[QLIP_CONV_PAD_TOP], left = d[QLIP_CONV_PAD_LEFT];
     const int64_t kw = d[QLIP_CONV_KW], dw = d[QLIP_CONV_DILATION_W];
     if (dw == 1 && cp % 4 == 0 && cp <= 32) {
       switch (cp / 4) {
 #define QLIP_UNFOLD_CASE(K)                                                    \
   case K:                                                                      \
-    return padUnfoldedDense<4 * K>(in, out, padValue, convert);
+    return padUnfoldedDense<K>(in, out, padValue, flip);
         QLIP_UNFOLD_CASE(1) QLIP_UNFOLD_CASE(2) QLIP_UNFOLD_CASE(3)
         QLIP_UNFOLD_CASE(4) QLIP_UNFOLD_CASE(5) QLIP_UNFOLD_CASE(6)
         QLIP_UNFOLD_CASE(7) QLIP_UNFOLD_CASE(8)
@@ -335,15 +336,14 @@ struct Geometry {
       }
     }
     parallelFor(n * hp, threads(), [&](int64_t begin, int64_t end) {
-      const Convert f = convert;
       const int64_t c = this->c, cp = this->cp, wp = this->wp;
       for (int64_t r = begin; r < end; ++r) {
         const int64_t b = r / hp, y = r % hp - top;
-        T *row = out + r * wp * cp;
+        uint8_t *row = out + r * wp * cp;
         std::fill(row, row + wp * cp, padValue);
         if (y < 0 || y >= h)
           continue;
-        const T *src = in + (b * h + y) * w * c;
+        const uint8_t *src = in + (b * h + y) * w * c;
         // Tap t of column x reads input column x + t * dw - left: the
         // columns where that is inside the image form one range.
         for (int64_t t = 0; t < kw; ++t) {
@@ -352,46 +352,66 @@ struct Geometry {
           const int64_t hi = std::min<int64_t>(wp, w - shift);
           for (int64_t x = lo; x < hi; ++x)
             for (int64_t k = 0; k < c; ++k)
-              row[x * cp + t * c + k] = f(src[(x + shift) * c + k]);
+              row[x * cp + t * c + k] = src[(x + shift) * c + k] ^ flip;
         }
       }
     });
   }
 
-  /// padUnfolded() without dilation and with CP padded channels, the
-  /// first layers' case (one or three channels under a 3- to 7-wide
-  /// kernel): the window of column X is then KW * C contiguous values of
-  /// the padded image row, so each row is converted once into a padded
-  /// copy and each column is one fixed-size copy of CP elements from it.
-  /// The CP - KW * C elements past the window are the next columns'
-  /// values, not the padding value: their packed weights are zero.
-  template <int CP, typename T, typename Convert>
-  void padUnfoldedDense(const T *in, T *out, T padValue,
-                        Convert convert) const {
+  /// padUnfolded() without dilation and with WORDS * 4 padded channels,
+  /// the first layers' case (one or three channels under a 3- to 7-wide
+  /// kernel): the window of column X is then KW * C contiguous bytes of the
+  /// image row, so a column inside the image is one fixed-size copy of
+  /// WORDS 32-bit words, flipped. The bytes past the window are then the
+  /// next columns' values, not the padding value: their packed weights are
+  /// zero. Columns whose window reaches past the image are put together
+  /// byte by byte.
+  template <int WORDS>
+  void padUnfoldedDense(const uint8_t *in, uint8_t *out, uint8_t padValue,
+                        uint8_t flip) const {
+    constexpr int64_t CP = 4 * WORDS;
     const int64_t top = d[QLIP_CONV_PAD_TOP], left = d[QLIP_CONV_PAD_LEFT];
-    // Image columns [left, left + w) of wp + KW - 1, and CP elements of
-    // slack for the last column's whole-block read.
-    const int64_t rowElements = (wp + d[QLIP_CONV_KW] - 1) * c + CP;
+    const int64_t used = d[QLIP_CONV_KW] * c;
+    const uint32_t flipWord = flip * 0x01010101u;
     parallelFor(n * hp, threads(), [&](int64_t begin, int64_t end) {
-      const Convert f = convert;
-      const int64_t c = this->c, h = this->h, w = this->w, wp = this->wp;
-      thread_local std::vector<T> padded;
-      padded.assign(size_t(rowElements), padValue);
-      const int64_t first = std::max<int64_t>(0, left);
-      const int64_t last =
-          std::min<int64_t>(wp + this->d[QLIP_CONV_KW] - 1, left + w);
+      const int64_t c = this->c, h = this->h, wp = this->wp;
+      const int64_t rowBytes = this->w * c;
+      // The columns whose CP bytes lie inside the image row.
+      const int64_t x0 = std::min(wp, std::max<int64_t>(0, left));
+      const int64_t x1 =
+          std::max(x0, std::min(wp, rowBytes >= CP ? (rowBytes - CP) / c +
+                                                         left + 1
+                                                   : 0));
       for (int64_t r = begin; r < end; ++r) {
         const int64_t b = r / hp, y = r % hp - top;
-        T *row = out + r * wp * CP;
+        uint8_t *row = out + r * wp * CP;
         if (y < 0 || y >= h) {
           std::fill(row, row + wp * CP, padValue);
           continue;
         }
-        const T *src = in + (b * h + y) * w * c;
-        for (int64_t i = first * c; i < last * c; ++i)
-          padded[i] = f(src[i - left * c]);
-        for (int64_t x = 0; x < wp; ++x)
-          std::memcpy(row + x * CP, padded.data() + x * c, CP * sizeof(T));
+        const uint8_t *src = in + (b * h + y) * rowBytes;
+        auto edge = [&](int64_t x) {
+          const int64_t start = (x - left) * c;
+          for (int64_t k = 0; k < CP; ++k) {
+            const int64_t e = start + k;
+            row[x * CP + k] = k < used && e >= 0 && e < rowBytes
+                                  ? uint8_t(src[e] ^ flip)
+                                  : padValue;
+          }
+        };
+        for (int64_t x = 0; x < x0; ++x)
+          edge(x);
+        const uint8_t *from = src + (x0 - left) * c;
+        uint8_t *to = row + x0 * CP;
+        for (int64_t x = x0; x < x1; ++x, from += c, to += CP)
+          for (int k = 0; k < WORDS; ++k) {
+            uint32_t word;
+            std::memcpy(&word, from + 4 * k, 4);
+            word ^= flipWord;
+            std::memcpy(to + 4 * k, &word, 4);
+          }
+        for (int64_t x = x1; x < wp; ++x)
+          edge(x);
       }
     });
   }
@@ -485,7 +505,7 @@ extern "C" void _mlir_ciface_qlip_qconv2d(
   const uint8_t flip = inputSigned ? 0x80 : 0;
   auto toUnsigned = [flip](uint8_t v) { return uint8_t(v ^ flip); };
   if (unfold)
-    g.padUnfolded(data<const uint8_t>(inputRef), padded, offset, toUnsigned);
+    g.padUnfolded(data<const uint8_t>(inputRef), padded, offset, flip);
   else
     g.pad(data<const uint8_t>(inputRef), padded, offset, toUnsigned);
 
