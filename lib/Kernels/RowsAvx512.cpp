@@ -41,6 +41,20 @@ namespace {
 
 inline int64_t minInt(int64_t a, int64_t b) { return a < b ? a : b; }
 
+/// acc + the dot products of the unsigned bytes of x with the signed bytes
+/// of w, 4 by 4 (vpdpbusd). GCC 12 does not tie the accumulator of
+/// _mm512_dpbusd_epi32 to one register across a loop and copies every
+/// accumulator twice per step; the instruction written out keeps them in
+/// place (1.3x on a 16-channel 3x3 layer).
+QLIP_AVX512 inline __m512i dpbusd(__m512i acc, __m512i x, __m512i w) {
+#if defined(__GNUC__) && !defined(__clang__)
+  asm("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(x), "v"(w));
+  return acc;
+#else
+  return _mm512_dpbusd_epi32(acc, x, w);
+#endif
+}
+
 /// The 16 * w bytes of two 4-bit blocks sharing 64 bytes: the low
 /// nibbles (the first block) and the high ones (the second), each moved
 /// to the high half of its byte.
@@ -182,7 +196,7 @@ QLIP_AVX512 void qconvTile(const QRow &r, int64_t j0, int64_t ocb,
             __m512i xv = _mm512_set1_epi32(four);
 #pragma GCC unroll 2
             for (int nb = 0; nb < NB; ++nb)
-              acc[m][nb] = _mm512_dpbusd_epi32(acc[m][nb], xv, w[nb]);
+              acc[m][nb] = dpbusd(acc[m][nb], xv, w[nb]);
           }
         }
         continue;
@@ -204,7 +218,7 @@ QLIP_AVX512 void qconvTile(const QRow &r, int64_t j0, int64_t ocb,
             __m512i xv = _mm512_set1_epi32(four);
 #pragma GCC unroll 2
             for (int nb = 0; nb < NB; ++nb)
-              acc[m][nb] = _mm512_dpbusd_epi32(acc[m][nb], xv,
+              acc[m][nb] = dpbusd(acc[m][nb], xv,
                                                step ? w1v[nb] : w0v[nb]);
           }
       }
