@@ -55,15 +55,21 @@ QLIP_AVX512 inline __m512i dpbusd(__m512i acc, __m512i x, __m512i w) {
 #endif
 }
 
-/// The 16 * w bytes of two 4-bit blocks sharing 64 bytes: the low
-/// nibbles (the first block) and the high ones (the second), each moved
-/// to the high half of its byte.
-QLIP_AVX512 inline void loadNibblePair(const int8_t *bytes, __m512i &first,
-                                       __m512i &second) {
-  __m512i v = _mm512_loadu_si512(bytes);
-  __m512i high = _mm512_set1_epi8(int8_t(0xF0));
-  first = _mm512_and_si512(_mm512_slli_epi16(v, 4), high);
-  second = _mm512_and_si512(v, high);
+/// One group of 4 reduction elements of a tile: the 4 input bytes of each
+/// pixel at `offset` broadcast and dotted with each channel tile's weights.
+template <int M, int NB>
+QLIP_AVX512 inline void dotGroup(__m512i (&acc)[M][NB],
+                                 const uint8_t *const (&pixel)[M],
+                                 int64_t offset, const __m512i (&w)[NB]) {
+#pragma GCC unroll 8
+  for (int m = 0; m < M; ++m) {
+    int32_t four;
+    memcpy(&four, pixel[m] + offset, 4);
+    const __m512i xv = _mm512_set1_epi32(four);
+#pragma GCC unroll 2
+    for (int nb = 0; nb < NB; ++nb)
+      acc[m][nb] = dpbusd(acc[m][nb], xv, w[nb]);
+  }
 }
 
 /// The constants of the epilogue of 16 channels, loaded once per tile in
@@ -189,38 +195,24 @@ QLIP_AVX512 void qconvTile(const QRow &r, int64_t j0, int64_t ocb,
 #pragma GCC unroll 2
           for (int nb = 0; nb < NB; ++nb)
             w[nb] = _mm512_loadu_si512(wt + nb * ocbStride + g * blockBytes);
-#pragma GCC unroll 8
-          for (int m = 0; m < M; ++m) {
-            int32_t four;
-            memcpy(&four, pixel[m] + tap + g * kReductionTile, 4);
-            __m512i xv = _mm512_set1_epi32(four);
-#pragma GCC unroll 2
-            for (int nb = 0; nb < NB; ++nb)
-              acc[m][nb] = dpbusd(acc[m][nb], xv, w[nb]);
-          }
+          dotGroup(acc, pixel, tap + g * kReductionTile, w);
         }
         continue;
       }
-      // Two groups per 64 bytes, as 16 * w.
+      // Two groups per 64 bytes, as 16 * w: the low nibbles, then the high.
       for (int64_t g = 0; g < groups; g += 2) {
-        __m512i w0v[NB], w1v[NB];
+        __m512i v[NB], w[NB];
+        const __m512i high = _mm512_set1_epi8(int8_t(0xF0));
+#pragma GCC unroll 2
+        for (int nb = 0; nb < NB; ++nb) {
+          v[nb] = _mm512_loadu_si512(wt + nb * ocbStride + g * blockBytes);
+          w[nb] = _mm512_and_si512(_mm512_slli_epi16(v[nb], 4), high);
+        }
+        dotGroup(acc, pixel, tap + g * kReductionTile, w);
 #pragma GCC unroll 2
         for (int nb = 0; nb < NB; ++nb)
-          loadNibblePair(wt + nb * ocbStride + g * blockBytes, w0v[nb],
-                         w1v[nb]);
-        // The same broadcast-and-dot sequence as at 8 bits, once per group.
-#pragma GCC unroll 2
-        for (int step = 0; step < 2; ++step)
-#pragma GCC unroll 8
-          for (int m = 0; m < M; ++m) {
-            int32_t four;
-            memcpy(&four, pixel[m] + tap + (g + step) * kReductionTile, 4);
-            __m512i xv = _mm512_set1_epi32(four);
-#pragma GCC unroll 2
-            for (int nb = 0; nb < NB; ++nb)
-              acc[m][nb] = dpbusd(acc[m][nb], xv,
-                                               step ? w1v[nb] : w0v[nb]);
-          }
+          w[nb] = _mm512_and_si512(v[nb], high);
+        dotGroup(acc, pixel, tap + (g + 1) * kReductionTile, w);
       }
     }
 #pragma GCC unroll 2

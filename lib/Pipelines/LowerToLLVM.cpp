@@ -48,6 +48,7 @@ static void addTensorLowering(OpPassManager &pm,
     qlip::TosaToCpuPassOptions cpu;
     cpu.isa = options.kernelIsa;
     cpu.threads = options.threads;
+    cpu.nibbleMinBytes = options.nibbleMinBytes;
     func.addPass(qlip::createTosaToCpuPass(cpu));
   }
   // tosa.cond_if and tosa.while_loop become scf; their bodies are lowered

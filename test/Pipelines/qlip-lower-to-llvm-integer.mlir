@@ -15,12 +15,15 @@
 // RUN:   --implicit-check-not="tosa." --implicit-check-not="linalg." \
 // RUN:   --implicit-check-not="cpu." --implicit-check-not="func.func"
 
-// The packed i4 weights (the one input channel unfolds the kernel's width:
-// two kernel rows of a pair of 16x4 blocks, 64 bytes each at 4 bits), the folded bias (1 - (-1 + 128) * 10 = -1269 and -8 - 127 * 0), the
-// descriptor and the kernel's declaration; the i16 rescale stays generic.
+// The packed i4 weights (the one input channel unfolds the kernel's width
+// into 2 channels, which pad to a group of 4 at a byte each and to a pair
+// of groups at 4 bits, so they are stored a byte each: two kernel rows of
+// one 16x4 block, 64 bytes each), the folded bias (1 - (-1 + 128) * 10 =
+// -1269 and -8 - 127 * 0), the descriptor (weight bits 8) and the kernel's
+// declaration; the i16 rescale stays generic.
 // KERNELS-DAG: llvm.mlir.global private constant @{{.*}}(dense<{{.*}}> : tensor<128xi8>)
 // KERNELS-DAG: llvm.mlir.global private constant @{{.*}}(dense<[-1269, -8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]> : tensor<16xi32>)
-// KERNELS-DAG: llvm.mlir.global private constant @__qlip_conv_desc(dense<[1, 3, 3, 1, 2, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, -1, 4, 3, -128, 127, 1, 0, 0, 1]> : tensor<28xi64>)
+// KERNELS-DAG: llvm.mlir.global private constant @__qlip_conv_desc(dense<[1, 3, 3, 1, 2, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, -1, 8, 3, -128, 127, 1, 0, 0, 1]> : tensor<28xi64>)
 // KERNELS-DAG: llvm.func @_mlir_ciface_qlip_qconv2d(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr)
 // KERNELS-LABEL: llvm.func @main(
 // KERNELS: llvm.call @qlip_qconv2d(

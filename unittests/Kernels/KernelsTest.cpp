@@ -330,17 +330,27 @@ TEST(Kernels, ChoosesThePacking) {
   EXPECT_TRUE(first.unfold);
   EXPECT_EQ(first.bits, 8);
   EXPECT_EQ(first.getReduction(), 3 * 4);
-  // Whole pairs of groups: nibbles.
-  QConvPacking inner = chooseQConvPacking(16, 3, 3, 16, 4, false);
+  // Whole pairs of groups, past the L1-resident size: nibbles.
+  QConvPacking inner = chooseQConvPacking(64, 3, 3, 64, 4, false);
   EXPECT_FALSE(inner.unfold);
   EXPECT_EQ(inner.bits, 4);
-  EXPECT_EQ(inner.getPackedBytes(), 16 * 9 * 16 / 2);
+  EXPECT_EQ(inner.getPackedBytes(), 64 * 9 * 64 / 2);
   // 12 channels: 16 at 4 bits against 12 at 8, so bytes.
-  EXPECT_EQ(chooseQConvPacking(16, 3, 3, 12, 4, false).bits, 8);
+  EXPECT_EQ(chooseQConvPacking(256, 3, 3, 12, 4, false).bits, 8);
   // Sums too long for 16 * w: bytes.
   EXPECT_EQ(chooseQConvPacking(16, 3, 3, 8192, 4, false).bits, 8);
-  EXPECT_EQ(chooseQConvPacking(16, 3, 3, 16, 8, false).bits, 8);
-  EXPECT_EQ(chooseQConvPacking(16, 3, 3, 16, 4, true).bits, 4);
+  EXPECT_EQ(chooseQConvPacking(64, 3, 3, 64, 8, false).bits, 8);
+  // Weights that stay in L1 at a byte each: bytes, up to the bound.
+  EXPECT_EQ(chooseQConvPacking(16, 3, 3, 16, 4, false).bits, 8);
+  // (Output channels pack in whole tiles of 16.)
+  const int64_t fits = kCacheResidentWeightBytes / (9 * 16) / 16 * 16;
+  EXPECT_EQ(chooseQConvPacking(fits, 3, 3, 16, 4, false).bits, 8);
+  EXPECT_EQ(chooseQConvPacking(fits + 16, 3, 3, 16, 4, false).bits, 4);
+  EXPECT_EQ(chooseQConvPacking(16, 3, 3, 16, 4, true).bits, 8);
+  EXPECT_EQ(chooseQConvPacking(16, 3, 3, 4096, 4, true).bits, 4);
+  // A bound of 0: nibbles wherever they pad no more and sum exactly.
+  EXPECT_EQ(chooseQConvPacking(16, 3, 3, 16, 4, false, 0).bits, 4);
+  EXPECT_EQ(chooseQConvPacking(16, 3, 3, 1, 4, false, 0).bits, 8);
 }
 
 TEST(Kernels, DepthwiseMatchesTosaOnEveryPath) { checkRandomLayers(true, false, 2); }

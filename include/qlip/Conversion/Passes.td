@@ -332,7 +332,10 @@ def TosaToCpuPass : Pass<"qlip-tosa-to-cpu"> {
       weights with zero point 0, an optional bias add and reshape), become
       `cpu.qconv2d` with the requantization fused: the rescale (32-bit
       multipliers, shifts 2 to 62, single or double rounding, signed input,
-      int8 output) and a following `tosa.clamp` on a signed output. The
+      int8 output) and a following `tosa.clamp` on a signed output. i4
+      weights are packed two per byte where the layer's weights are
+      larger than `nibble-min-bytes` at a byte each (and the reduction
+      short enough for the kernels' exact sums), else a byte each. The
       input zero point and the kernels' unsigned view (+128) are folded
       into the bias at compile time as bias - offset * sum(w), wrapping in
       int32 as the accumulator does, so the result is bit for bit what the
@@ -354,6 +357,12 @@ def TosaToCpuPass : Pass<"qlip-tosa-to-cpu"> {
            "qlip_set_num_threads)">,
     Option<"packFloat", "float", "bool", /*default=*/"true",
            "Also run float convolutions and matmuls on the kernels">,
+    Option<"nibbleMinBytes", "nibble-min-bytes", "int64_t",
+           /*default=*/"16384",
+           "4-bit weights stay two per byte only in layers whose weights "
+           "at a byte each take more than this many bytes: smaller ones "
+           "stay in the L1 cache, where unpacking nibbles costs time and "
+           "saves no memory traffic (0: always two per byte)">,
   ];
   let dependentDialects = ["::mlir::cpu::CpuDialect",
                            "::mlir::arith::ArithDialect",

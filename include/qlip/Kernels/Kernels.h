@@ -232,14 +232,23 @@ struct QConvPacking {
   std::vector<int64_t> sumWeights(const int8_t *weights) const;
 };
 
+/// 4-bit weights whose packed bytes at 8 bits fit this are stored a byte
+/// each by default: half of the smallest L1 data cache qlip runs on
+/// (32 KiB), the other half being the activations'.
+constexpr int64_t kCacheResidentWeightBytes = 16 * 1024;
+
 /// The packing of a layer with `bits`-bit weights: the width unfolded
 /// where that wastes fewer padded channels, and 4-bit weights a byte each
 /// where the reduction is too long for the exact 16 * w sums
-/// (canPackNibbles) or where a byte each sums fewer padded channels (whole
+/// (canPackNibbles), where a byte each sums fewer padded channels (whole
 /// pairs of groups pad 3 channels to 8, bytes to 4: the same memory, half
-/// the work).
-QConvPacking chooseQConvPacking(int64_t o, int64_t kh, int64_t kw, int64_t c,
-                                int bits, bool depthwise);
+/// the work), or where they take at most `cacheResidentBytes` at a byte
+/// each and so stay in the L1 cache: nibbles save memory traffic, which
+/// such layers do not have, and cost an unpacking step.
+QConvPacking
+chooseQConvPacking(int64_t o, int64_t kh, int64_t kw, int64_t c, int bits,
+                   bool depthwise,
+                   int64_t cacheResidentBytes = kCacheResidentWeightBytes);
 
 /// The bias the kernels add: bias[o] - zp * (sum of channel o's weights),
 /// wrapping in int32 like the accumulator, so that the kernels multiply the

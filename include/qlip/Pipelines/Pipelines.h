@@ -83,8 +83,14 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
   PassOptions::Option<int64_t> threads{
       *this, "threads",
       llvm::cl::desc("Threads per kernel call (0: the process default, "
-                     "qlip_set_num_threads, which qlip-run --threads sets)"),
+                     "qlip_set_num_threads, which qlip-run --num-threads sets)"),
       llvm::cl::init(0)};
+  PassOptions::Option<int64_t> nibbleMinBytes{
+      *this, "nibble-min-bytes",
+      llvm::cl::desc("i4 weights stay two per byte only in layers larger "
+                     "than this at a byte each (qlip-tosa-to-cpu; 0: "
+                     "always two per byte)"),
+      llvm::cl::init(16384)};
 };
 
 /// Builds `qlip-lower-to-llvm` into `pm`, which must run on a

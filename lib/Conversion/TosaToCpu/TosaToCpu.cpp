@@ -41,6 +41,7 @@ namespace {
 struct KernelOptions {
   std::string isa;
   int64_t threads;
+  int64_t nibbleMinBytes; // see chooseQConvPacking
 };
 
 /// A layer's shape as a convolution over NHWC: the kernels' view. A matmul
@@ -222,12 +223,14 @@ struct QuantizedLayerToCpu : OpRewritePattern<tosa::RescaleOp> {
     if (failed(shape))
       return rewriter.notifyMatchFailure(q->layer, "not a kernel's shape");
     const int64_t oc = shape->output[3];
-    // i4 weights two per byte (unless the reduction is too long for the
-    // kernels' exact sums); a narrow input unfolds its width.
+    // i4 weights two per byte where that pays (chooseQConvPacking); a
+    // narrow input unfolds its width.
+    static_assert(kernels::kCacheResidentWeightBytes == 16384,
+                  "the default of nibble-min-bytes (Passes.td)");
     const kernels::QConvPacking packing = kernels::chooseQConvPacking(
         oc, shape->kh, shape->kw, shape->input[3],
         q->weights.getElementType().getIntOrFloatBitWidth() == 4 ? 4 : 8,
-        shape->depthwise);
+        shape->depthwise, options.nibbleMinBytes);
 
     FailureOr<SmallVector<int64_t>> mult =
         getPerChannel(rescale.getMultiplier(), oc, 0);
@@ -412,10 +415,16 @@ struct TosaToCpuPass : mlir::qlip::impl::TosaToCpuPassBase<TosaToCpuPass> {
     if (threads < 0) {
       getOperation()->emitError(
           "qlip-tosa-to-cpu: threads must not be negative, got ")
-          << threads;
+          << static_cast<int64_t>(threads);
       return signalPassFailure();
     }
-    KernelOptions options{isa, threads};
+    if (nibbleMinBytes < 0) {
+      getOperation()->emitError(
+          "qlip-tosa-to-cpu: nibble-min-bytes must not be negative, got ")
+          << static_cast<int64_t>(nibbleMinBytes);
+      return signalPassFailure();
+    }
+    KernelOptions options{isa, threads, nibbleMinBytes};
     RewritePatternSet patterns(&getContext());
     patterns.add<QuantizedLayerToCpu>(&getContext(), options);
     if (packFloat)

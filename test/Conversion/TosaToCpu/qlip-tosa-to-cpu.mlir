@@ -1,4 +1,4 @@
-// RUN: qlip-opt %s -split-input-file --pass-pipeline="builtin.module(func.func(qlip-tosa-to-cpu))" | FileCheck %s
+// RUN: qlip-opt %s -split-input-file --pass-pipeline="builtin.module(func.func(qlip-tosa-to-cpu{nibble-min-bytes=0}))" | FileCheck %s
 // RUN: qlip-opt %s -split-input-file --pass-pipeline="builtin.module(func.func(qlip-tosa-to-cpu{isa=avx512-vnni threads=3 float=false}))" | FileCheck %s --check-prefix=OPTS
 
 // An integer conv, its rescale and a clamp become one cpu.qconv2d: the
@@ -61,6 +61,11 @@ func.func @conv(%x: tensor<1x3x3x1xi8>) -> tensor<1x2x2x2xi8> {
 // CHECK: %[[C:.*]] = tensor.collapse_shape %[[Y]] {{\[}}[0, 1], [2], [3]] : tensor<1x1x3x4xi8> into tensor<1x3x4xi8>
 // CHECK: %[[R:.*]] = tosa.reshape %[[C]], %{{.*}} : (tensor<1x3x4xi8>, !tosa.shape<2>) -> tensor<3x4xi8>
 // CHECK: return %[[R]]
+// By default (nibble-min-bytes=16384) weights this small stay in the L1
+// cache a byte each, and are packed so: 128 bytes, not 64.
+// OPTS-LABEL: func.func @fully_connected
+// OPTS: cpu.qconv2d {{.*}} tensor<128xi8>
+// OPTS-SAME: weight_bits = 8 : i64
 func.func @fully_connected(%x: tensor<1x3x8xi8>) -> tensor<3x4xi8> {
   %w = "tosa.const"() <{values = dense<[[[0, 1, 2, -1], [0, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]]> : tensor<1x8x4xi4>}> : () -> tensor<1x8x4xi4>
   %azp = "tosa.const"() <{values = dense<5> : tensor<1xi8>}> : () -> tensor<1xi8>
@@ -86,6 +91,9 @@ func.func @fully_connected(%x: tensor<1x3x8xi8>) -> tensor<3x4xi8> {
 // CHECK-SAME: depthwise
 // CHECK-SAME: output_max = 15 : i64, output_min = 0 : i64
 // CHECK-SAME: weight_bits = 4 : i64
+// OPTS-LABEL: func.func @depthwise
+// OPTS: cpu.qconv2d {{.*}} tensor<144xi8>
+// OPTS-SAME: weight_bits = 8 : i64
 func.func @depthwise(%x: tensor<1x4x4x3xi8>) -> tensor<1x4x4x3xi8> {
   %w = "tosa.const"() <{values = dense<1> : tensor<3x3x3x1xi4>}> : () -> tensor<3x3x3x1xi4>
   %b = "tosa.const"() <{values = dense<0> : tensor<3xi32>}> : () -> tensor<3xi32>
