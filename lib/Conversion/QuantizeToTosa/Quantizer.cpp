@@ -173,6 +173,34 @@ Value Quantizer::emitIntClamp(Location loc, Value input, int64_t lo,
                                         tosa::NanPropagationMode::PROPAGATE));
 }
 
+/// Whether the per-tensor `rescale` keeps every input level in [lo, hi]
+/// inside [qmin, qmax]. apply_scale_32 with a non-negative multiplier is
+/// non-decreasing (double rounding too: its +-2^30 steps up where the
+/// value turns non-negative), so the two end levels bound the output.
+static bool rescaleStaysWithin(tosa::RescaleOp rescale, int64_t lo, int64_t hi,
+                               int64_t qmin, int64_t qmax) {
+  DenseIntElementsAttr multiplier, shift, inputZp, outputZp;
+  if (!rescale || rescale.getPerChannel() || !rescale.getScale32() ||
+      !matchPattern(rescale.getMultiplier(), m_Constant(&multiplier)) ||
+      !matchPattern(rescale.getShift(), m_Constant(&shift)) ||
+      !matchPattern(rescale.getInputZp(), m_Constant(&inputZp)) ||
+      !matchPattern(rescale.getOutputZp(), m_Constant(&outputZp)))
+    return false;
+  const bool doubleRound =
+      rescale.getRoundingMode() == tosa::RoundingMode::DOUBLE_ROUND;
+  const int64_t m = (*multiplier.begin()).getSExtValue();
+  const int64_t s = (*shift.begin()).getSExtValue();
+  const int64_t zin = (*inputZp.begin()).getSExtValue();
+  const int64_t zout = (*outputZp.begin()).getSExtValue();
+  for (int64_t level : {lo, hi}) {
+    std::optional<int32_t> scaled =
+        applyScale32Checked(level - zin, m, s, doubleRound);
+    if (!scaled || *scaled + zout < qmin || *scaled + zout > qmax)
+      return false;
+  }
+  return true;
+}
+
 /// The level of the real bound `bound` on the grid (scale `scale`, zero
 /// point `zeroPoint`) clamped to [qmin, qmax]: rounding is monotone, so
 /// clamping before quantizing equals clamping the levels at the rounded
@@ -209,6 +237,10 @@ FailureOr<IntTensor> Quantizer::requantize(Location loc,
     if (failed(rescaled))
       return failure();
     report.rescales.push_back(record);
+    // No clamp where none can clip (a max pool's output rescaled down).
+    if (rescaleStaysWithin(rescaled->getDefiningOp<tosa::RescaleOp>(),
+                           from.getQMin(), from.getQMax(), qmin, qmax))
+      return IntTensor{*rescaled, target};
     return IntTensor{emitIntClamp(loc, *rescaled, qmin, qmax), target};
   }
 

@@ -258,3 +258,25 @@ func.func @dynamic(%arg0: tensor<?x2x2x?xf32>, %arg1: tensor<?x2x2x1xf32>) -> (t
   %3 = qlip.fake_quant %2 with <i8, scales = [0.25], clip = [[-32.0, 31.75]], rule = max> : tensor<?x2x2x2xf32>
   return %1, %3 : tensor<?x1x1x?xf32>, tensor<?x2x2x2xf32>
 }
+
+// -----
+
+// Rescaling 4-bit values to the concat's grid: x (scale 0.5) is halved, so
+// its levels [-8, 7] cannot leave [-8, 7] and get no clamp; y (scale 2) is
+// doubled to [-16, 14] and is clamped.
+
+// CHECK-LABEL: func.func @clamps_only_what_can_clip
+// CHECK:         %[[X:.*]] = qlip.quantize %arg0
+// CHECK:         %[[Y:.*]] = qlip.quantize %arg1
+// CHECK:         %[[XR:.*]] = tosa.rescale %[[X]]
+// CHECK-NOT:     tosa.clamp %[[XR]]
+// CHECK:         %[[YR:.*]] = tosa.rescale %[[Y]]
+// CHECK:         %[[YC:.*]] = tosa.clamp %[[YR]] {max_val = 7 : i8, min_val = -8 : i8
+// CHECK:         tosa.concat %[[XR]], %[[YC]]
+func.func @clamps_only_what_can_clip(%arg0: tensor<1x4xf32>, %arg1: tensor<1x4xf32>) -> tensor<1x8xf32> {
+  %x = qlip.fake_quant %arg0 with <i4, scales = [0.5], clip = [[-4.0, 3.5]], rule = max> : tensor<1x4xf32>
+  %y = qlip.fake_quant %arg1 with <i4, scales = [2.0], clip = [[-16.0, 14.0]], rule = max> : tensor<1x4xf32>
+  %0 = tosa.concat %x, %y {axis = 1 : i32} : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<1x8xf32>
+  %1 = qlip.fake_quant %0 with <i4, scales = [1.0], clip = [[-8.0, 7.0]], rule = max> : tensor<1x8xf32>
+  return %1 : tensor<1x8xf32>
+}
