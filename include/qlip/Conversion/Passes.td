@@ -214,7 +214,10 @@ def QuantizeToTosaPass : Pass<"qlip-quantize", "::mlir::ModuleOp"> {
       TFLite's QuantizeMultiplier computes them; `rounding-mode` single,
       the default, or double, TFLite's), and the
       `tosa.clamp`s between them (ReLU, ReLU6, a PACT alpha) fold into
-      its output range; a sub-8-bit grid adds a `tosa.clamp` to its levels;
+      its output range; a sub-8-bit grid adds a `tosa.clamp` to its levels
+      (not after a per-tensor rescale of a quantized value whose source
+      grid's end levels already land inside them: apply_scale_32 is
+      monotone, so nothing can clip);
     - `tosa.add` and `tosa.sub` rescale both inputs to a common int32
       scale (2^-(29-bits) of the coarser input's), `tosa.mul` multiplies
       the centred levels in int32; `tosa.max_pool2d` runs on the levels;
