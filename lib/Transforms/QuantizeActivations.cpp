@@ -170,9 +170,31 @@ QuantizeActivationsPass::chooseRange(ObserveOp op, StatsAttr stats,
   }
 }
 
+/// The grid of a max pool's input when the pool's output, observed for
+/// `bits`, can keep it: the pool only picks values of its input, which lie
+/// on that grid already, so a grid of its own (any rule but max chooses a
+/// different one) would only round them again. Not when `bits` asks for a
+/// narrower grid than the input's, which the pool's output must then get.
+static std::optional<QParamsAttr> getPooledGrid(Value value, unsigned bits) {
+  auto pool = value.getDefiningOp<tosa::MaxPool2dOp>();
+  if (!pool)
+    return std::nullopt;
+  auto input = pool.getInput().getDefiningOp<FakeQuantOp>();
+  if (!input)
+    return std::nullopt;
+  QParamsAttr grid = input.getQparams();
+  if (grid.isPerAxis() || grid.getBits() > bits)
+    return std::nullopt;
+  return grid;
+}
+
 /// The bits `first-layer-bits` and `last-layer-bits` give observers: the
 /// input of the first and of the last weight layer, and the function
-/// outputs (the last layer's result).
+/// outputs (the last layer's result). The last layer's input keeps its
+/// bits back through the ops that only move, pick or average values (a
+/// flatten, a global pool): its values are then made on the wider grid,
+/// not rounded to `act-bits` first and rescaled. The walk stops at a value
+/// another op reads too.
 static llvm::DenseMap<Operation *, unsigned>
 getEndLayerBits(ModuleOp module, unsigned firstBits, unsigned lastBits) {
   llvm::DenseMap<Operation *, unsigned> bits;
@@ -189,7 +211,17 @@ getEndLayerBits(ModuleOp module, unsigned firstBits, unsigned lastBits) {
         bits[observer] = b;
     };
     if (!layers.empty()) {
-      set(layers.back()->getOperand(0), lastBits);
+      Value value = layers.back()->getOperand(0);
+      set(value, lastBits);
+      while (Operation *op = value.getDefiningOp()) {
+        if (!isa<ObserveOp, tosa::ReshapeOp, tosa::TransposeOp,
+                 tosa::MaxPool2dOp, tosa::AvgPool2dOp>(op))
+          break;
+        value = op->getOperand(0);
+        if (!value.hasOneUse())
+          break;
+        set(value, lastBits);
+      }
       set(layers.front()->getOperand(0), firstBits);
     }
     func.walk([&](func::ReturnOp ret) {
@@ -229,6 +261,22 @@ void QuantizeActivationsPass::runOnOperation() {
     entry.observedMax = stats.getMax().getValueAsDouble();
 
     Value input = op.getInput();
+    if (std::optional<QParamsAttr> pooled = getPooledGrid(input, bits)) {
+      entry.bits = pooled->getBits();
+      entry.isSigned = pooled->getIsSigned();
+      entry.rule = pooled->getRule();
+      entry.clipMin = pooled->getClipMin()[0];
+      entry.clipMax = pooled->getClipMax()[0];
+      entry.scale = pooled->getScales()[0];
+      entry.zeroPoint = pooled->getZeroPoints()[0];
+      OpBuilder builder(op);
+      auto fakeQuant =
+          FakeQuantOp::create(builder, op.getLoc(), input, *pooled);
+      op.replaceAllUsesWith(fakeQuant.getResult());
+      op.erase();
+      report.push_back(std::move(entry));
+      continue;
+    }
     bool nonNegative = isNonNegative(input);
     ActivationRange range;
     if (std::optional<double> alpha = getPactAlpha(input)) {

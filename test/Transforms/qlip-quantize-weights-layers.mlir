@@ -3,6 +3,12 @@
 // RUN: qlip-opt %s -qlip-quantize-weights="clip=max bits=4 layer-bits=fc2=2,fc1=3" | FileCheck %s --check-prefix=NAMED
 // A name also matches a substring of the printed location.
 // RUN: qlip-opt %s -qlip-quantize-weights="clip=max bits=4 layer-bits=f.py:3=8" | FileCheck %s --check-prefix=BYLOC
+// sawb is a low-bit rule: the 8-bit first and last layers take mse.
+// RUN: qlip-opt %s -qlip-quantize-weights="clip=sawb bits=4 first-layer-bits=8 last-layer-bits=8" | FileCheck %s --check-prefix=SAWB
+
+// SAWB: qlip.fake_quant {{.*}} with <i8 narrow{{.*}}rule = mse>
+// SAWB: qlip.fake_quant {{.*}} with <i4 narrow{{.*}}rule = sawb>
+// SAWB: qlip.fake_quant {{.*}} with <i8 narrow{{.*}}rule = mse>
 
 // FIRSTLAST: qlip.fake_quant {{.*}} with <i8 narrow
 // FIRSTLAST: qlip.fake_quant {{.*}} with <i4 narrow

@@ -34,7 +34,11 @@ def QuantizeWeightsPass : Pass<"qlip-quantize-weights", "::mlir::ModuleOp"> {
     (ACIQ's optimal clip for the prior, computed for qlip's grid), `aciq`
     (the prior with the lower real error, per channel), `sawb` (SAWB's
     formula with coefficients fitted for qlip's grid) or `best` (per channel
-    the rule with the lowest real error, so never worse than `max`). The
+    the rule with the lowest real error, so never worse than `max`). A
+    layer at 8 bits or more (the first and last layers at their default 8
+    bits, whatever `clip` is) does not take `sawb`, whose coefficients are
+    a low-bit fit (at 8 bits it lost a first conv 39 dB of SQNR), but
+    `mse`; the qparams and the report name the rule taken. The
     scale is alpha / (2^(bits-1) - 1). The model still runs in float; the integer
     lowering reads the parameters from the `qlip.fake_quant` ops.
 
@@ -265,12 +269,21 @@ def QuantizeActivationsPass
     exactly [0, alpha] and scale alpha / (2^bits - 1), whatever calibration
     saw, with rule `pact`; the report says so.
 
+    A max pool's output keeps the grid of its input's `qlip.fake_quant`
+    (per tensor, and no wider than the bits the output asks for): the pool
+    only picks values already on that grid, so a grid of its own would
+    round them again (and cost a rescale).
+
     Bits come from `act-bits`, or from `layer-bits` (`ID=BITS`, matching the
     observer id). `first-layer-bits` sets the input of the first layer with
     a constant weight (conv2d, depthwise_conv2d, transpose_conv2d, matmul,
     in program order), `last-layer-bits` the input of the last one and
     every observed function output, as the papers keep those layers at 8
-    bits; `layer-bits` wins over both. With `report=FILE` the chosen ranges are written as JSON;
+    bits; the last layer's input keeps those bits back through reshapes,
+    transposes and pools (a flatten, a global average pool) to the tensor
+    they are computed from, while each of those values has no other
+    reader, so that it is made at 8 bits rather than rounded to `act-bits`
+    and rescaled; `layer-bits` wins over both. With `report=FILE` the chosen ranges are written as JSON;
     `print-report` prints them as a table on stderr.
   }];
   let dependentDialects = ["::mlir::qlip::QlipDialect"];
