@@ -18,6 +18,9 @@
 using namespace mlir::qlip;
 
 static constexpr double kInf = std::numeric_limits<double>::infinity();
+/// Where TensorRT's entropy search starts (pytorch-quantization's
+/// `start_bin`), in bins of the magnitude histogram.
+static constexpr size_t kKlStartBin = 128;
 
 //===----------------------------------------------------------------------===//
 // Histogram helpers
@@ -96,9 +99,10 @@ ActivationRange mlir::qlip::percentileRange(const Histogram &histogram,
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// The histogram KL works on: |x| (signed tensors) or max(x, 0)
-/// (non-negative ones) in bins [j * width, (j + 1) * width) from 0, at most
-/// as many as the source has, trimmed after the last non-empty one.
+/// The histogram KL works on: one side of the data, max(x, 0) (`sign` +1)
+/// or max(-x, 0) (`sign` -1), in bins [j * width, (j + 1) * width) from 0,
+/// at most as many as the source has, trimmed after the last non-empty
+/// one.
 struct MagnitudeHistogram {
   double width = 0;
   std::vector<double> counts;
@@ -106,9 +110,9 @@ struct MagnitudeHistogram {
 } // namespace
 
 static MagnitudeHistogram magnitudeHistogram(const Bins &b, double width,
-                                             bool nonNegative) {
+                                             int sign) {
   size_t maxBins = b.counts.size();
-  double top = std::max({b.dataHi(), nonNegative ? 0.0 : -b.dataLo(), 0.0});
+  double top = std::max(sign > 0 ? b.dataHi() : -b.dataLo(), 0.0);
   // Coarsen by powers of two (exact on aligned sources) until it fits.
   while (std::ceil(top / width) > double(maxBins))
     width *= 2;
@@ -123,7 +127,9 @@ static MagnitudeHistogram magnitudeHistogram(const Bins &b, double width,
     if (!b.counts[j])
       continue;
     double center = 0.5 * (b.edges[j] + b.edges[j + 1]);
-    double mag = nonNegative ? std::max(center, 0.0) : std::fabs(center);
+    if (sign * center < 0)
+      continue; // the other side's
+    double mag = std::fabs(center);
     size_t bin = std::min(size_t(mag / width), numBins - 1);
     m.counts[bin] += double(b.counts[j]);
   }
@@ -175,7 +181,8 @@ static double klDivergence(llvm::ArrayRef<double> bins,
 }
 
 /// TensorRT's threshold search on a magnitude histogram: the number of bins
-/// i in [levels, bins.size()] minimizing KL(P || Q), where
+/// i in [max(levels, min(kKlStartBin, bins.size())), bins.size()]
+/// minimizing KL(P || Q), where
 ///  * bins[0] is replaced by bins[1] (pytorch-quantization's
 ///    `bins[0] = bins[1]`: the spike of exact zeros, which the quantizer
 ///    represents exactly, would otherwise dominate the divergence);
@@ -191,6 +198,10 @@ static size_t klThresholdBins(std::vector<double> bins, size_t levels) {
   size_t n = bins.size();
   if (n <= levels)
     return n;
+  // TensorRT's search starts at bin 128 of 2048 whatever the bit width:
+  // from `levels` bins, a 3-bit grid could keep 4 bins of the histogram,
+  // and did, clipping models to chance.
+  const size_t start = std::max(levels, std::min(kKlStartBin, n));
   bins[0] = bins[1];
   std::vector<double> logBins(n), prefix(n + 1, 0.0);
   std::vector<int64_t> nonZero(n + 1, 0);
@@ -201,7 +212,7 @@ static size_t klThresholdBins(std::vector<double> bins, size_t levels) {
   }
   size_t best = n;
   double bestKl = kInf;
-  for (size_t i = levels; i <= n; ++i) {
+  for (size_t i = start; i <= n; ++i) {
     double kl = klDivergence(bins, logBins, prefix, nonZero, i, levels);
     if (kl <= bestKl) {
       bestKl = kl;
@@ -217,14 +228,20 @@ ActivationRange mlir::qlip::klRange(const Histogram &histogram, unsigned bits,
   if (histogram.empty())
     return {};
   Bins b(histogram);
-  MagnitudeHistogram m =
-      magnitudeHistogram(b, histogram.binWidth(), nonNegative);
   size_t levels = size_t(1) << (nonNegative ? bits : bits - 1);
-  double t = double(klThresholdBins(m.counts, levels)) * m.width;
+  auto threshold = [&](int sign) {
+    MagnitudeHistogram m = magnitudeHistogram(b, histogram.binWidth(), sign);
+    return double(klThresholdBins(m.counts, levels)) * m.width;
+  };
+  double hi = std::max(0.0, std::min(threshold(+1), b.dataHi()));
   if (nonNegative)
-    return {0.0, std::max(0.0, std::min(t, b.dataHi()))};
-  double hi = std::min(t, b.dataHi());
-  return {std::min(std::max(-t, b.dataLo()), hi), hi};
+    return {0.0, hi};
+  // Each side on its own, half the grid's levels each: TensorRT's |x|
+  // would give both the threshold of the heavier one (a normalized image,
+  // [-0.81, 2.02], its background a spike at -0.81, was clipped to
+  // [-0.81, 0.81]).
+  double lo = std::min(0.0, std::max(-threshold(-1), b.dataLo()));
+  return {std::min(lo, hi), hi};
 }
 
 //===----------------------------------------------------------------------===//

@@ -50,6 +50,7 @@ void mlir::qlip::buildPtqPipeline(OpPassManager &pm,
   activations.actBits = options.actBits;
   activations.firstLayerBits = options.firstLayerBits;
   activations.lastLayerBits = options.lastLayerBits;
+  activations.maxPoolInputGrid = options.maxPoolInputGrid;
   activations.layerBits.assign(options.actLayerBits.begin(),
                                options.actLayerBits.end());
   pm.addPass(createQuantizeActivationsPass(activations));

@@ -171,10 +171,11 @@ QuantizeActivationsPass::chooseRange(ObserveOp op, StatsAttr stats,
 }
 
 /// The grid of a max pool's input when the pool's output, observed for
-/// `bits`, can keep it: the pool only picks values of its input, which lie
-/// on that grid already, so a grid of its own (any rule but max chooses a
-/// different one) would only round them again. Not when `bits` asks for a
-/// narrower grid than the input's, which the pool's output must then get.
+/// `bits`, can keep it (`max-pool-input-grid`): the pool only picks values
+/// of its input, which lie on that grid already, so a grid of its own (any
+/// rule but max chooses a different one) rounds them again. Not when
+/// `bits` asks for a narrower grid than the input's, which the pool's
+/// output must then get.
 static std::optional<QParamsAttr> getPooledGrid(Value value, unsigned bits) {
   auto pool = value.getDefiningOp<tosa::MaxPool2dOp>();
   if (!pool)
@@ -261,7 +262,10 @@ void QuantizeActivationsPass::runOnOperation() {
     entry.observedMax = stats.getMax().getValueAsDouble();
 
     Value input = op.getInput();
-    if (std::optional<QParamsAttr> pooled = getPooledGrid(input, bits)) {
+    std::optional<QParamsAttr> pooled;
+    if (maxPoolInputGrid)
+      pooled = getPooledGrid(input, bits);
+    if (pooled) {
       entry.bits = pooled->getBits();
       entry.isSigned = pooled->getIsSigned();
       entry.rule = pooled->getRule();

@@ -168,7 +168,9 @@ size_t slowKlThreshold(std::vector<double> bins, size_t levels) {
   bins[0] = bins[1];
   double bestKl = std::numeric_limits<double>::infinity();
   size_t best = n;
-  for (size_t i = levels; i <= n; ++i) {
+  // pytorch-quantization's start_bin = 128.
+  for (size_t i = std::max<size_t>(levels, std::min<size_t>(128, n)); i <= n;
+       ++i) {
     // Reference P: the first i bins, the outliers added to the last one.
     std::vector<double> p(bins.begin(), bins.begin() + i);
     for (size_t j = i; j < n; ++j)
@@ -225,15 +227,17 @@ Histogram fixedHistogram(llvm::ArrayRef<float> x, int e, bool nonNegative) {
   return Histogram::fromBins(edges, counts);
 }
 
-/// The magnitude histogram the rule works on, folded by hand.
-std::vector<double> foldByHand(const Histogram &h, bool nonNegative) {
+/// The magnitude histogram of one side (`negative`: of -x) the rule works
+/// on, taken by hand.
+std::vector<double> foldByHand(const Histogram &h, bool nonNegative,
+                               bool negative) {
   auto c = h.counts();
   std::vector<double> mag;
   if (nonNegative) {
     mag.assign(c.begin(), c.end());
   } else {
     for (size_t j = 0; j < 1024; ++j)
-      mag.push_back(double(c[1024 + j] + c[1023 - j]));
+      mag.push_back(double(negative ? c[1023 - j] : c[1024 + j]));
   }
   while (mag.size() > 1 && mag.back() == 0)
     mag.pop_back();
@@ -252,9 +256,15 @@ TEST(ActivationClipTest, KlMatchesSlowReimplementation) {
         for (int k = 0; k < 5; ++k)
           x.push_back(float((nonNegative ? 1 : (k % 2 ? -1 : 1)) * 7.5));
         Histogram h = fixedHistogram(x, -7, nonNegative);
-        std::vector<double> mag = foldByHand(h, nonNegative);
         size_t levels = size_t(1) << (nonNegative ? bits : bits - 1);
-        double t = double(slowKlThreshold(mag, levels)) * h.binWidth();
+        double t = double(slowKlThreshold(foldByHand(h, nonNegative, false),
+                                          levels)) *
+                   h.binWidth();
+        double tNeg =
+            nonNegative ? 0.0
+                        : double(slowKlThreshold(foldByHand(h, false, true),
+                                                 levels)) *
+                              h.binWidth();
 
         SCOPED_TRACE(testing::Message()
                      << "family " << int(family) << " nonNegative "
@@ -270,7 +280,7 @@ TEST(ActivationClipTest, KlMatchesSlowReimplementation) {
           EXPECT_EQ(r.min, 0.0);
           EXPECT_EQ(r.max, std::min(t, edges[last + 1]));
         } else {
-          EXPECT_EQ(r.min, std::max(-t, edges[first]));
+          EXPECT_EQ(r.min, std::max(-tNeg, edges[first]));
           EXPECT_EQ(r.max, std::min(t, edges[last + 1]));
         }
         ++cases;
@@ -287,9 +297,9 @@ TEST(ActivationClipTest, KlOnGaussianClipsWellInsideTheMax) {
   for (float v : x)
     maxAbs = std::max(maxAbs, double(std::fabs(v)));
   ActivationRange r = klRange(h, 8, false);
-  // Symmetric data, symmetric threshold; about 4 sigma against a max near
-  // 5 sigma.
-  EXPECT_NEAR(r.max, -r.min, 2 * h.binWidth());
+  // Symmetric data, a threshold per side, nearly symmetric; about 4 sigma
+  // against a max near 5 sigma.
+  EXPECT_NEAR(r.max, -r.min, 0.1 * r.max);
   EXPECT_GT(r.max, 3.0);
   EXPECT_LT(r.max, 0.95 * maxAbs);
   // Fewer bits clip harder.
@@ -303,6 +313,32 @@ TEST(ActivationClipTest, KlOnGaussianClipsWellInsideTheMax) {
   EXPECT_EQ(rr.min, 0.0);
   EXPECT_GT(rr.max, 3.0);
   EXPECT_LT(rr.max, 0.95 * maxAbs);
+}
+
+TEST(ActivationClipTest, KlTakesEachSideOfASignedTensor) {
+  // A normalized image: most pixels the background, -0.81, the rest up to
+  // 2.02. |x| would put the background's spike on the bright side too and
+  // clip both at 0.81; each side on its own keeps the bright pixels.
+  std::vector<float> x(200000, -0.8102f);
+  std::vector<float> bright = sample(Family::Uniform, 100000, 40, true);
+  for (float v : bright)
+    x.push_back(std::min(2.0227f, std::fabs(v) * 2.0f));
+  x.push_back(2.0227f);
+  Histogram h = histogramOf(x);
+  ActivationRange r = klRange(h, 8, false);
+  EXPECT_NEAR(r.min, -0.8102, 2 * h.binWidth());
+  EXPECT_GT(r.max, 1.5);
+}
+
+TEST(ActivationClipTest, KlSearchStartsAtBin128) {
+  // At 3 bits (4 levels a side) the search starts at 128 bins, not 4: on a
+  // Laplace tensor over 2048 bins the threshold keeps at least 128.
+  std::vector<float> x = sample(Family::Laplace, 200000, 41, true);
+  Histogram h = fixedHistogram(x, -8, true);
+  for (unsigned bits : {2u, 3u}) {
+    ActivationRange r = klRange(h, bits, true);
+    EXPECT_GE(r.max, 128 * h.binWidth() - 1e-12) << bits << " bits";
+  }
 }
 
 TEST(ActivationClipTest, KlIsFast) {

@@ -33,7 +33,7 @@ TEST(PtqPipelineTest, StagesInOrderWithTheOptionsPassedOn) {
   ASSERT_TRUE(succeeded(options.parseFromString(
       "stats=s.json weight-bits=4 act-bits=3 weight-clip=sawb "
       "act-clip=aciq bias-correction bit-allocation rounding-mode=double "
-      "integer-io")));
+      "integer-io max-pool-input-grid")));
   std::string text = pipelineText(options);
   // prepare, ranges, quantize, clean-up: each stage after the one before.
   size_t last = 0;
@@ -49,7 +49,7 @@ TEST(PtqPipelineTest, StagesInOrderWithTheOptionsPassedOn) {
        {"file=s.json", "bits=4", "clip=sawb", "bias-correction=true",
         "bit-allocation=true", "act-bits=3", "act-clip=aciq",
         "first-layer-bits=8", "last-layer-bits=8", "rounding-mode=double",
-        "integer-io=true", "validate=true"})
+        "integer-io=true", "validate=true", "max-pool-input-grid=true"})
     EXPECT_NE(text.find(option), std::string::npos) << option << " in " << text;
 }
 

@@ -40,13 +40,13 @@ ActivationRange maxRange(const ActivationMoments &stats, bool nonNegative);
 ActivationRange percentileRange(const Histogram &histogram, double percentile,
                                 bool nonNegative);
 
-/// TensorRT's entropy calibration, on the histogram of |x| (signed tensors)
-/// or max(x, 0) (non-negative ones): the threshold t whose quantized
-/// distribution (2^(bits-1) levels over |x|, 2^bits for a non-negative
+/// TensorRT's entropy calibration, on the histogram of max(x, 0), and for a
+/// signed tensor of max(-x, 0) too: each side's threshold t whose quantized
+/// distribution (2^(bits-1) levels a side, 2^bits for a non-negative
 /// tensor) has the smallest KL divergence from the reference distribution
-/// of the clipped histogram (details: docs/algorithms.md). [0, t] for
-/// non-negative tensors; [-t, t] intersected with the observed range
-/// otherwise (the grid is affine, so levels outside the data are wasted).
+/// of the clipped histogram, searched from bin 128 as TensorRT does
+/// (details: docs/algorithms.md). [0, t] for non-negative tensors;
+/// [-t-, t+] intersected with the observed range otherwise.
 ActivationRange klRange(const Histogram &histogram, unsigned bits,
                         bool nonNegative);
 

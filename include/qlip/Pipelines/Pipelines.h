@@ -212,6 +212,11 @@ struct PtqOptions : public PassPipelineOptions<PtqOptions> {
       *this, "act-layer-bits",
       llvm::cl::desc("Per-activation bits, ID=BITS (qlip-quantize-"
                      "activations' `layer-bits`)")};
+  PassOptions::Option<bool> maxPoolInputGrid{
+      *this, "max-pool-input-grid",
+      llvm::cl::desc("A max pool's output keeps its input's grid "
+                     "(qlip-quantize-activations)"),
+      llvm::cl::init(false)};
   PassOptions::Option<bool> bitAllocation{
       *this, "bit-allocation",
       llvm::cl::desc("ACIQ's per-channel weight bit allocation (widths 2 to "
