@@ -298,6 +298,14 @@ void QuantizeActivationsPass::runOnOperation() {
 
     QuantGrid grid = nonNegative ? QuantGrid::unsignedFull(bits)
                                  : QuantGrid::signedFull(bits);
+    if (bits == 16) {
+      // TOSA's 16-bit integer ops take zero point 0 only (EXT-INT16): a
+      // 16-bit activation is symmetric on the signed narrow grid whatever
+      // its sign (a ReLU's output keeps 15 bits of its 16).
+      grid = QuantGrid::signedNarrow(16);
+      double m = std::max(std::fabs(range.min), std::fabs(range.max));
+      range = {-m, m};
+    }
     AffineQuantization affine = nudgeRange(range, grid);
     entry.isSigned = grid.isSigned;
     entry.clipMin = range.min;
@@ -306,7 +314,7 @@ void QuantizeActivationsPass::runOnOperation() {
     entry.zeroPoint = affine.zeroPoint;
 
     auto qparams = QParamsAttr::get(
-        op.getContext(), bits, grid.isSigned, /*narrowRange=*/false,
+        op.getContext(), bits, grid.isSigned, grid.narrowRange,
         /*axis=*/std::nullopt, {affine.scale}, {affine.zeroPoint},
         {range.min}, {range.max}, entry.rule);
     OpBuilder builder(op);

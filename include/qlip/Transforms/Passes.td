@@ -263,6 +263,9 @@ def QuantizeActivationsPass
     range [0, alpha] on the `uiN` grid with zero point 0, and the one-sided
     ACIQ multipliers. Any other tensor gets an asymmetric range on the
     signed `iN` grid, widened to contain 0 and nudged so that 0.0 is exact.
+    At 16 bits every tensor, non-negative ones too, gets the symmetric
+    range [-m, m] (m the larger end) on the signed narrow grid with zero
+    point 0: TOSA's 16-bit integer ops take no other zero point.
 
     A tensor produced by `tosa.clamp` with bounds [0, alpha] and a finite
     constant alpha (a PACT-trained model's learned clip, or a ReLU6) gets
