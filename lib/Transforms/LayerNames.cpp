@@ -79,6 +79,26 @@ LogicalResult mlir::qlip::parseLayerBits(
   return success();
 }
 
+LogicalResult mlir::qlip::checkLayerBitsUsed(
+    const llvm::StringMap<unsigned> &overrides,
+    const llvm::StringMap<bool> &used, ArrayRef<std::string> known,
+    Location loc, StringRef passName) {
+  llvm::SmallVector<StringRef> unused;
+  for (const auto &entry : overrides)
+    if (!used.count(entry.getKey()))
+      unused.push_back(entry.getKey());
+  if (unused.empty())
+    return success();
+  llvm::sort(unused);
+  InFlightDiagnostic diag = emitError(loc) << passName << ": layer-bits names ";
+  llvm::interleave(
+      unused, diag, [&](StringRef name) { diag << "'" << name << "'"; }, ", ");
+  diag << ", which " << (unused.size() == 1 ? "is" : "are")
+       << " not in the model; it has: ";
+  llvm::interleaveComma(known, diag);
+  return failure();
+}
+
 std::optional<WeightOperand> mlir::qlip::getWeightOperand(Operation *op) {
   return llvm::TypeSwitch<Operation *, std::optional<WeightOperand>>(op)
       // OHWI: output channels first.

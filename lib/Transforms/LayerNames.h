@@ -55,6 +55,15 @@ parseLayerBits(llvm::ArrayRef<std::string> entries,
                llvm::StringMap<unsigned> &overrides,
                llvm::function_ref<InFlightDiagnostic()> emitError);
 
+/// Fails, with an error at `loc` that names the `layer-bits` entries of
+/// `overrides` missing from `used` and lists `known` (the names the pass
+/// matches: layer names, or observer ids), when an entry took no layer: a
+/// misspelt name must not pass silently.
+LogicalResult checkLayerBitsUsed(const llvm::StringMap<unsigned> &overrides,
+                                 const llvm::StringMap<bool> &used,
+                                 llvm::ArrayRef<std::string> known,
+                                 Location loc, llvm::StringRef passName);
+
 } // namespace mlir::qlip
 
 #endif // QLIP_LIB_TRANSFORMS_LAYERNAMES_H

@@ -240,6 +240,16 @@ void QuantizeActivationsPass::runOnOperation() {
       getEndLayerBits(getOperation(), firstLayerBits, lastLayerBits);
 
   SmallVector<ActivationReport> report;
+  SmallVector<std::string> ids;
+  llvm::StringMap<bool> used;
+  for (ObserveOp op : observers) {
+    ids.push_back(op.getId().str());
+    if (overrides.count(op.getId()))
+      used[op.getId()] = true;
+  }
+  if (failed(checkLayerBitsUsed(overrides, used, ids, getOperation().getLoc(),
+                                getArgument())))
+    return signalPassFailure();
   for (ObserveOp op : observers) {
     StatsAttr stats = op.getStatsAttr();
     if (!stats) {

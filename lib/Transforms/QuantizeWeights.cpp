@@ -176,6 +176,8 @@ private:
   LogicalResult writeReport(ArrayRef<LayerReport> report);
 
   llvm::StringMap<unsigned> overrides;
+  /// The `layer-bits` entries some layer took.
+  llvm::StringMap<bool> usedOverrides;
 };
 
 LogicalResult QuantizeWeightsPass::initialize(MLIRContext *context) {
@@ -194,12 +196,16 @@ LogicalResult QuantizeWeightsPass::initialize(MLIRContext *context) {
 
 unsigned QuantizeWeightsPass::bitsFor(Operation *op, StringRef name,
                                       size_t position, size_t count) {
-  if (auto it = overrides.find(name); it != overrides.end())
+  if (auto it = overrides.find(name); it != overrides.end()) {
+    usedOverrides[name] = true;
     return it->second;
+  }
   std::string location = describePositions(op->getLoc());
   for (const auto &entry : overrides)
-    if (StringRef(location).contains(entry.getKey()))
+    if (StringRef(location).contains(entry.getKey())) {
+      usedOverrides[entry.getKey()] = true;
       return entry.getValue();
+    }
   if (position == 0 && firstLayerBits != 0)
     return firstLayerBits;
   if (position + 1 == count && lastLayerBits != 0)
@@ -428,13 +434,19 @@ void QuantizeWeightsPass::runOnOperation() {
   });
 
   SmallVector<LayerReport> report;
+  SmallVector<std::string> names;
+  usedOverrides.clear();
   for (auto [position, layer] : llvm::enumerate(layers)) {
     auto [op, weight] = layer;
     std::string name = getLayerName(op, position);
+    names.push_back(name);
     unsigned layerBits = bitsFor(op, name, position, layers.size());
     if (failed(quantize(op, weight, name, layerBits, report)))
       return signalPassFailure();
   }
+  if (failed(checkLayerBitsUsed(overrides, usedOverrides, names,
+                                getOperation().getLoc(), getArgument())))
+    return signalPassFailure();
   if (failed(writeReport(report)))
     return signalPassFailure();
 }

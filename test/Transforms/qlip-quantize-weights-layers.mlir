@@ -3,6 +3,9 @@
 // RUN: qlip-opt %s -qlip-quantize-weights="clip=max bits=4 layer-bits=fc2=2,fc1=3" | FileCheck %s --check-prefix=NAMED
 // A name also matches a substring of the printed location.
 // RUN: qlip-opt %s -qlip-quantize-weights="clip=max bits=4 layer-bits=f.py:3=8" | FileCheck %s --check-prefix=BYLOC
+// A name no layer has is an error that lists the layers' names.
+// RUN: not qlip-opt %s -qlip-quantize-weights="clip=max bits=4 layer-bits=fc9=2,fc1=3" -o /dev/null 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// UNKNOWN: error: qlip-quantize-weights: layer-bits names 'fc9', which is not in the model; it has: fc1, mid, fc2
 // sawb is a low-bit rule: the 8-bit first and last layers take mse.
 // RUN: qlip-opt %s -qlip-quantize-weights="clip=sawb bits=4 first-layer-bits=8 last-layer-bits=8" | FileCheck %s --check-prefix=SAWB
 

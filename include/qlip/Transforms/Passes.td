@@ -112,7 +112,8 @@ def QuantizeWeightsPass : Pass<"qlip-quantize-weights", "::mlir::ModuleOp"> {
            "integer grid (rewrites the weight constants)">,
     ListOption<"layerBits", "layer-bits", "std::string",
                "Per-layer bits as NAME=BITS; NAME matches the op's location "
-               "name (NameLoc) or a substring of its file:line:col position">,
+               "name (NameLoc) or a substring of its file:line:col position "
+               "(a NAME no layer matches is an error)">,
     Option<"reportFile", "report", "std::string", "\"\"",
            "Write the per-layer, per-channel report as JSON to this file "
            "(`-` for stdout)">,
@@ -282,7 +283,8 @@ def QuantizeActivationsPass
     from 81.6% to 76.7%; neutral on a ResNet-18.
 
     Bits come from `act-bits`, or from `layer-bits` (`ID=BITS`, matching the
-    observer id). `first-layer-bits` sets the input of the first layer with
+    observer id; an id the model does not have is an error that lists the
+    ids it has). `first-layer-bits` sets the input of the first layer with
     a constant weight (conv2d, depthwise_conv2d, transpose_conv2d, matmul,
     in program order), `last-layer-bits` the input of the last one and
     every observed function output, as the papers keep those layers at 8
