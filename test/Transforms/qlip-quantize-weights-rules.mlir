@@ -36,3 +36,31 @@ func.func @fc(%x: tensor<1x1x32xf32>) -> tensor<1x1x1xf32> {
   %0 = tosa.matmul %x, %w, %zp, %zp : (tensor<1x1x32xf32>, tensor<1x32x1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1xf32>
   return %0 : tensor<1x1x1xf32>
 }
+
+// -----
+
+// From 4 bits on, a channel keeps SAWB's clip only where it is no worse
+// than max's. 32 values evenly spaced over [-1, 1] (uniform: max is the
+// best clip): SAWB at 4 bits gives 14.3302 RMS - 14.8337 E|w|, about 0.86,
+// so the channel takes max; at 3 bits SAWB is kept whatever it gives.
+// RUN: qlip-opt %s -qlip-quantize-weights="clip=sawb bits=4 report=-" -o /dev/null | FileCheck %s --check-prefix=SAWBMAX
+// RUN: qlip-opt %s -qlip-quantize-weights="clip=sawb bits=3 report=-" -o /dev/null | FileCheck %s --check-prefix=SAWB3
+// (The report lists a layer's channels before its name.)
+// SAWBMAX-LABEL: "name": "matmul_0"
+// SAWBMAX:      "clip": 1,
+// SAWBMAX-NEXT: "mse"
+// SAWBMAX-NEXT: "rule": "max",
+// SAWBMAX:      "name": "uniform"
+// SAWBMAX-NEXT: "op"
+// SAWBMAX-NEXT: "rule": "sawb",
+// SAWB3-LABEL: "name": "matmul_0"
+// SAWB3:      "clip": 0.90
+// SAWB3-NEXT: "mse"
+// SAWB3-NEXT: "rule": "sawb",
+// SAWB3:      "name": "uniform"
+func.func @uniform(%x: tensor<1x1x32xf32>) -> tensor<1x1x1xf32> {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %w = "tosa.const"() <{values = dense<[[[-1.0], [-0.935483871], [-0.870967742], [-0.806451613], [-0.741935484], [-0.677419355], [-0.612903226], [-0.548387097], [-0.483870968], [-0.419354839], [-0.35483871], [-0.290322581], [-0.225806452], [-0.161290323], [-0.096774194], [-0.032258065], [0.032258065], [0.096774194], [0.161290323], [0.225806452], [0.290322581], [0.35483871], [0.419354839], [0.483870968], [0.548387097], [0.612903226], [0.677419355], [0.741935484], [0.806451613], [0.870967742], [0.935483871], [1.0]]]> : tensor<1x32x1xf32>}> : () -> tensor<1x32x1xf32>
+  %0 = tosa.matmul %x, %w, %zp, %zp : (tensor<1x1x32xf32>, tensor<1x32x1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1xf32> loc("uniform")
+  return %0 : tensor<1x1x1xf32>
+}

@@ -34,7 +34,10 @@ def QuantizeWeightsPass : Pass<"qlip-quantize-weights", "::mlir::ModuleOp"> {
     (ACIQ's optimal clip for the prior, computed for qlip's grid), `aciq`
     (the prior with the lower real error, per channel), `sawb` (SAWB's
     formula with coefficients fitted for qlip's grid) or `best` (per channel
-    the rule with the lowest real error, so never worse than `max`). A
+    the rule with the lowest real error, so never worse than `max`). From 4
+    bits on, a channel keeps `sawb`'s clip only where its real error is no
+    worse than `max`'s (its formula is then a difference of near-equal
+    terms), and the report names the rule each channel took. A
     layer at 8 bits or more (the first and last layers at their default 8
     bits, whatever `clip` is) does not take `sawb`, whose coefficients are
     a low-bit fit (at 8 bits it lost a first conv 39 dB of SQNR), but
