@@ -32,14 +32,20 @@ function(add_qlip_dialect_library name)
   set_property(GLOBAL APPEND PROPERTY QLIP_DIALECT_LIBS ${name})
 endfunction()
 
-# add_qlip_tool(name sources... [LINK_LIBS libs...])
+# add_qlip_tool(name sources... [NO_INSTALL] [LINK_LIBS libs...]) - a tool
+# in bin/, installed unless NO_INSTALL (the benchmarks).
 function(add_qlip_tool name)
-  cmake_parse_arguments(ARG "" "" "LINK_LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "NO_INSTALL" "" "LINK_LIBS" ${ARGN})
   add_executable(${name} ${ARG_UNPARSED_ARGUMENTS})
+  # Installed, a tool finds the shared libMLIR and libLLVM where the build
+  # found them, with no LD_LIBRARY_PATH (RUNPATH).
   set_target_properties(${name} PROPERTIES
-    RUNTIME_OUTPUT_DIRECTORY ${QLIP_TOOLS_DIR})
-  target_link_libraries(${name} PRIVATE ${ARG_LINK_LIBS} MLIR LLVM)
-  install(TARGETS ${name} RUNTIME DESTINATION bin)
+    RUNTIME_OUTPUT_DIRECTORY ${QLIP_TOOLS_DIR}
+    INSTALL_RPATH "${LLVM_LIBRARY_DIR}")
+  target_link_libraries(${name} PRIVATE ${ARG_LINK_LIBS} QlipSupport MLIR LLVM)
+  if(NOT ARG_NO_INSTALL)
+    install(TARGETS ${name} RUNTIME DESTINATION bin)
+  endif()
 endfunction()
 
 # add_qlip_unittest(sources... [LINK_LIBS libs...]) - every unit test joins

@@ -6,7 +6,9 @@
 
 #include "qlip/Support/CommandLine.h"
 
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/raw_ostream.h"
 
 void mlir::qlip::releaseLlvmStatsOption(const char *argv0) {
   namespace cl = llvm::cl;
@@ -16,4 +18,11 @@ void mlir::qlip::releaseLlvmStatsOption(const char *argv0) {
   if (auto it = registered.find("stats"); it != registered.end())
     it->second->removeArgument();
   cl::ResetAllOptionOccurrences();
+}
+
+void mlir::qlip::setQlipVersionPrinter() {
+  llvm::cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << "qlip version " QLIP_VERSION_STRING "\n"
+       << "  built against LLVM and MLIR " LLVM_VERSION_STRING "\n";
+  });
 }

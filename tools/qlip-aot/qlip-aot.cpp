@@ -26,6 +26,7 @@
 
 #include "AotCompiler.h"
 
+#include "qlip/Support/CommandLine.h"
 #include "qlip/InitAll.h"
 #include "qlip/Pipelines/Pipelines.h"
 
@@ -228,6 +229,7 @@ static LogicalResult writeFile(llvm::StringRef path, llvm::StringRef bytes) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  mlir::qlip::setQlipVersionPrinter();
   cl::HideUnrelatedOptions(toolCategory);
   cl::ParseCommandLineOptions(
       argc, argv,

@@ -142,6 +142,7 @@ private:
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  mlir::qlip::setQlipVersionPrinter();
   releaseLlvmStatsOption(argv[0]);
   Options options;
   const std::string &modelFile = options.modelFile;

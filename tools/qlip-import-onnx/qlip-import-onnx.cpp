@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qlip/Support/CommandLine.h"
 #include "qlip/Import/OnnxImporter.h"
 #include "qlip/InitAll.h"
 
@@ -69,6 +70,7 @@ static cl::opt<bool> debugInfo(
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  mlir::qlip::setQlipVersionPrinter();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,

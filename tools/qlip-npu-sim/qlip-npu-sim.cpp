@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qlip/Support/CommandLine.h"
 #include "qlip/Npu/CommandStream.h"
 #include "qlip/Npu/Simulator.h"
 #include "qlip/Runtime/Npy.h"
@@ -199,6 +200,7 @@ static void printReport(llvm::raw_ostream &os, const Program &program,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  mlir::qlip::setQlipVersionPrinter();
   cl::HideUnrelatedOptions(toolCategory);
   cl::ParseCommandLineOptions(
       argc, argv,

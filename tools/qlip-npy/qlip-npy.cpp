@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qlip/Support/CommandLine.h"
 #include "qlip/Runtime/Npy.h"
 #include "qlip/Runtime/NpyText.h"
 
@@ -288,6 +289,7 @@ static int runPrint() {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  mlir::qlip::setQlipVersionPrinter();
   cl::HideUnrelatedOptions(toolCategory);
   cl::ParseCommandLineOptions(argc, argv,
                               "qlip-npy: make and print .npy files\n");

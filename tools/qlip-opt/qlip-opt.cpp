@@ -8,11 +8,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "qlip/InitAll.h"
+#include "qlip/Support/CommandLine.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
+  mlir::qlip::setQlipVersionPrinter();
   mlir::DialectRegistry registry;
   mlir::qlip::registerAllQlip(registry);
   return mlir::asMainReturnCode(mlir::MlirOptMain(

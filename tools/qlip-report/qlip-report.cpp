@@ -92,6 +92,7 @@ static OwningOpRef<ModuleOp> parseModel(llvm::StringRef file,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  mlir::qlip::setQlipVersionPrinter();
   releaseLlvmStatsOption(argv[0]);
   Options options;
   cl::HideUnrelatedOptions(options.category);

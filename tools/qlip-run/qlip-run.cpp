@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qlip/Support/CommandLine.h"
 #include "qlip/InitAll.h"
 #include "qlip/Pipelines/Pipelines.h"
 #include "qlip/Runtime/Metrics.h"
@@ -411,6 +412,7 @@ static int runBenchmark(Runner &runner, llvm::ArrayRef<NpyArray> arrays,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  mlir::qlip::setQlipVersionPrinter();
   cl::HideUnrelatedOptions(toolCategory);
   cl::ParseCommandLineOptions(
       argc, argv,

@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qlip/InitAll.h"
+#include "qlip/Support/CommandLine.h"
 
 #include "dialects/Npu/Target/ToCommandStream.h"
 
@@ -63,6 +64,7 @@ static void registerQlipToLLVMIRTranslation() {
 }
 
 int main(int argc, char **argv) {
+  mlir::qlip::setQlipVersionPrinter();
   registerQlipToLLVMIRTranslation();
   npu::registerToCommandStreamTranslations();
   return failed(mlirTranslateMain(argc, argv, "qlip translation driver\n"));

@@ -17,6 +17,11 @@ namespace mlir::qlip {
 /// so the real parse does not bring it back. Call it first in main().
 void releaseLlvmStatsOption(const char *argv0);
 
+/// Makes `--version` print qlip's version and the LLVM and MLIR it was
+/// built against, in place of LLVM's own text. Call before the command line
+/// is parsed.
+void setQlipVersionPrinter();
+
 } // namespace mlir::qlip
 
 #endif // QLIP_SUPPORT_COMMANDLINE_H
