@@ -117,26 +117,50 @@ onnx_import::readTensorProto(const onnx::TensorProto &tensor,
   const std::string *raw = tensor.has_raw_data() ? &tensor.raw_data() : nullptr;
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
     std::string location;
-    int64_t offset = 0, length = -1;
+    uint64_t offset = 0;
+    std::optional<uint64_t> length;
     for (const onnx::StringStringEntryProto &entry : tensor.external_data()) {
-      if (entry.key() == "location")
+      if (entry.key() == "location") {
         location = entry.value();
-      else if (entry.key() == "offset")
-        offset = std::atoll(entry.value().c_str());
-      else if (entry.key() == "length")
-        length = std::atoll(entry.value().c_str());
+        continue;
+      }
+      if (entry.key() != "offset" && entry.key() != "length")
+        continue;
+      uint64_t value;
+      if (StringRef(entry.value()).getAsInteger(10, value))
+        return error() << "external data " << entry.key() << " '"
+                       << entry.value() << "' is not a non-negative integer";
+      if (entry.key() == "offset")
+        offset = value;
+      else
+        length = value;
     }
-    llvm::SmallString<256> path(externalDataDir);
-    llvm::sys::path::append(path, location);
-    auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
-    if (location.empty() || !buffer)
-      return error() << "cannot read its external data '" << path << "'";
+    // As ONNX's checker requires: a relative path that stays inside the
+    // model's directory, so that a model cannot make the importer read
+    // any file it names.
+    namespace path = llvm::sys::path;
+    bool inside = !location.empty() && !path::is_absolute(location) &&
+                  !path::has_root_name(location);
+    for (auto it = path::begin(location), end = path::end(location);
+         inside && it != end; ++it)
+      inside = *it != "..";
+    if (!inside)
+      return error() << "external data location '" << location
+                     << "' is not a relative path inside the model's "
+                        "directory";
+    llvm::SmallString<256> file(externalDataDir);
+    path::append(file, location);
+    auto buffer = llvm::MemoryBuffer::getFile(file, /*IsText=*/false);
+    if (!buffer)
+      return error() << "cannot read its external data '" << file
+                     << "': " << buffer.getError().message();
     StringRef bytes = (*buffer)->getBuffer();
-    if (length < 0)
-      length = static_cast<int64_t>(bytes.size()) - offset;
-    if (offset < 0 || offset + length > static_cast<int64_t>(bytes.size()))
-      return error() << "external data '" << path << "' is too short";
-    external = bytes.substr(offset, length).str();
+    uint64_t size = bytes.size();
+    if (offset > size || (length && *length > size - offset))
+      return error() << "external data '" << file << "' holds " << size
+                     << " bytes, not offset " << offset << " + length "
+                     << (length ? *length : size - offset);
+    external = bytes.substr(offset, length ? *length : size - offset).str();
     raw = &external;
   }
 

@@ -14,6 +14,8 @@ checked in, so the tests need neither.
     qdq_conv.onnx     a QDQ model: QuantizeLinear/DequantizeLinear on the
                       input and the output, int8 per-channel weights and an
                       int32 bias through DequantizeLinear
+    external_data.onnx, external.bin
+                      a conv whose weight and bias are external data
     bad_*.onnx        models the importer must reject, one fault each
     <name>_input.npy, <name>_output*.npy: inputs and numpy references
 
@@ -266,7 +268,50 @@ def bad_models():
         f.write("this is not a protobuf\n")
 
 
+def external_models():
+    """A 1x1 conv whose weight (2.0) and bias (0.5) are ONNX external data
+    in external.bin (weight at offset 0, bias at offset 4), and copies whose
+    locations or ranges the importer must refuse."""
+    x = [vi("x", [1, 1, 2, 2])]
+    y = [vi("y", [1, 1, 2, 2])]
+    with open(os.path.join(OUT, "external.bin"), "wb") as f:
+        f.write(np.array([2.0, 0.5], np.float32).tobytes())
+
+    def tensor(name, dims, location, offset, length):
+        t = TensorProto()
+        t.name = name
+        t.data_type = TensorProto.FLOAT
+        t.dims.extend(dims)
+        t.data_location = TensorProto.EXTERNAL
+        for key, value in (("location", location), ("offset", offset),
+                           ("length", length)):
+            entry = t.external_data.add()
+            entry.key = key
+            entry.value = value
+        return t
+
+    def save(name, location="external.bin", w_offset="0", length="4"):
+        graph = helper.make_graph(
+            [helper.make_node("Conv", ["x", "w", "b"], ["y"], name="conv")],
+            name, x, y,
+            [tensor("w", [1, 1, 1, 1], location, w_offset, length),
+             tensor("b", [1], location, "4", "4")])
+        model = helper.make_model(graph,
+                                  opset_imports=[helper.make_opsetid("", 13)])
+        with open(os.path.join(OUT, name + ".onnx"), "wb") as f:
+            f.write(model.SerializeToString())
+
+    save("external_data")
+    save("bad_external_parent", location="../Inputs/external.bin")
+    save("bad_external_absolute", location="/etc/hostname")
+    save("bad_external_missing", location="no-such-file.bin")
+    save("bad_external_offset", w_offset="9223372036854775807")
+    save("bad_external_length", length="-4")
+    save("bad_external_number", w_offset="4x")
+
+
 layout_mix()
 pact_clip()
 qdq_conv()
 bad_models()
+external_models()
