@@ -96,10 +96,23 @@ QLIP_AVX2 inline void requantizeStore(__m256i acc, const Epilogue8 &e,
   v = _mm256_add_epi32(v, e.zp);
   v = _mm256_max_epi32(v, e.lo);
   v = _mm256_min_epi32(v, e.hi);
-  alignas(32) int32_t lanes[8];
-  _mm256_store_si256(reinterpret_cast<__m256i *>(lanes), v);
-  for (int64_t i = 0; i < valid && i < 8; ++i)
-    out[i] = int8_t(lanes[i]);
+  // The low byte of each lane (truncation, so uint8 outputs keep 128 to
+  // 255), gathered into the low 8 bytes: a byte shuffle within each
+  // 128-bit half, then the two halves' first dwords side by side.
+  const __m256i lowBytes = _mm256_setr_epi8(
+      0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, //
+      0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+  __m256i bytes = _mm256_permutevar8x32_epi32(
+      _mm256_shuffle_epi8(v, lowBytes), _mm256_setr_epi32(0, 4, 0, 0, 0, 0, 0, 0));
+  __m128i eight = _mm256_castsi256_si128(bytes);
+  if (valid >= 8) {
+    _mm_storel_epi64(reinterpret_cast<__m128i *>(out), eight);
+    return;
+  }
+  alignas(16) int8_t lanes[16];
+  _mm_store_si128(reinterpret_cast<__m128i *>(lanes), eight);
+  for (int64_t i = 0; i < valid; ++i)
+    out[i] = lanes[i];
 }
 
 } // namespace
