@@ -184,7 +184,9 @@ public:
 private:
   LogicalResult importGraph(const onnx::GraphProto &graph);
   LogicalResult importInitializer(const onnx::TensorProto &tensor);
-  LogicalResult importConstantInput(StringRef spec);
+  /// `--const-input SPEC` for one of `graph`'s inputs.
+  LogicalResult importConstantInput(StringRef spec,
+                                    const onnx::GraphProto &graph);
   FailureOr<RankedTensorType> importValueType(const onnx::ValueInfoProto &info,
                                               bool isInput);
   LogicalResult importNode(const onnx::NodeProto &node, int index);

@@ -520,9 +520,24 @@ LogicalResult Importer::importInitializer(const onnx::TensorProto &tensor) {
   return success();
 }
 
-LogicalResult Importer::importConstantInput(StringRef spec) {
+LogicalResult Importer::importConstantInput(StringRef spec,
+                                            const onnx::GraphProto &graph) {
   Location loc = FileLineColLoc::get(context, spec, 0, 0);
   auto [name, path] = spec.split('=');
+  // A name that is not a graph input (a typo) would otherwise do nothing.
+  auto checkName = [&](StringRef input) -> LogicalResult {
+    for (const onnx::ValueInfoProto &info : graph.input())
+      if (info.name() == input)
+        return success();
+    InFlightDiagnostic diag = modelError(loc, false)
+                              << "constant input: '" << input
+                              << "' is not an input of the graph; its inputs: ";
+    llvm::interleaveComma(graph.input(), diag,
+                          [&](const onnx::ValueInfoProto &info) {
+                            diag << "'" << info.name() << "'";
+                          });
+    return diag;
+  };
   if (path.empty()) {
     // FILE.pb: a TensorProto that names its input.
     path = name;
@@ -538,8 +553,12 @@ LogicalResult Importer::importConstantInput(StringRef spec) {
       return modelError(loc, false)
              << "constant input: the TensorProto in '" << path
              << "' has no name; give NAME=" << path;
+    if (failed(checkName(tensor.name())))
+      return failure();
     return importInitializer(tensor);
   }
+  if (failed(checkName(name)))
+    return failure();
   llvm::Expected<NpyArray> array = readNpy(path);
   if (!array)
     return modelError(loc, false) << "constant input '" << name
@@ -600,7 +619,7 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph) {
     if (failed(importInitializer(tensor)))
       return failure();
   for (const std::string &spec : options.constantInputs)
-    if (failed(importConstantInput(spec)))
+    if (failed(importConstantInput(spec, graph)))
       return failure();
   if (graph.sparse_initializer_size())
     return modelError(fileLoc, true) << "sparse initializers";
