@@ -194,6 +194,40 @@ LogicalResult convertLeakyRelu(Importer &im) {
   });
 }
 
+/// max(0, min(1, alpha x + beta)), as ONNX's HardSigmoid (and the gate
+/// of HardSwish) computes it in f32.
+FailureOr<Value> emitHardSigmoid(Importer &im, Value x, float alpha,
+                                 float beta) {
+  ImplicitLocOpBuilder &b = im.builder();
+  SmallVector<int64_t> ones(cast<RankedTensorType>(x.getType()).getRank(), 1);
+  Value scaled = tosa::MulOp::create(b, x.getType(), x,
+                                     im.floatConstant(ones, {alpha}),
+                                     im.mulShift());
+  Value shifted = tosa::AddOp::create(b, x.getType(), scaled,
+                                      im.floatConstant(ones, {beta}));
+  return emitClamp(im, shifted, 0.0f, 1.0f);
+}
+
+LogicalResult convertHardSigmoid(Importer &im) {
+  float alpha = im.getFloatAttr("alpha", 0.2f);
+  float beta = im.getFloatAttr("beta", 0.5f);
+  return convertUnary(im, [&](Value x) -> FailureOr<Value> {
+    return emitHardSigmoid(im, x, alpha, beta);
+  });
+}
+
+/// HardSwish (MobileNetV3): x * HardSigmoid(x) with alpha 1/6, beta 1/2.
+LogicalResult convertHardSwish(Importer &im) {
+  return convertUnary(im, [&](Value x) -> FailureOr<Value> {
+    FailureOr<Value> gate = emitHardSigmoid(im, x, 1.0f / 6.0f, 0.5f);
+    if (failed(gate))
+      return failure();
+    return tosa::MulOp::create(im.builder(), x.getType(), x, *gate,
+                               im.mulShift())
+        .getResult();
+  });
+}
+
 /// Identity and Dropout (inference): the output is the input.
 LogicalResult convertIdentity(Importer &im) {
   if (im.node().op_type() == "Dropout" && im.node().output_size() > 1 &&
@@ -776,6 +810,8 @@ void onnx_import::addTensorOpConverters(llvm::StringMap<OpConverter> &table) {
   };
   table["Clip"] = convertClip;
   table["LeakyRelu"] = convertLeakyRelu;
+  table["HardSigmoid"] = convertHardSigmoid;
+  table["HardSwish"] = convertHardSwish;
   table["Identity"] = convertIdentity;
   table["Dropout"] = convertIdentity;
   table["Reshape"] = convertReshape;

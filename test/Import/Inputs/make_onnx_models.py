@@ -11,6 +11,8 @@ checked in, so the tests need neither.
                       has to undo it, on 4-D tensors (two outputs)
     pact_clip.onnx    conv -> Clip(0, alpha) with alpha an initializer, as a
                       PACT-trained model exports -> flatten -> gemm
+    hard_activations.onnx
+                      HardSwish and HardSigmoid (alpha, beta given)
     qdq_conv.onnx     a QDQ model: QuantizeLinear/DequantizeLinear on the
                       input and the output, int8 per-channel weights and an
                       int32 bias through DequantizeLinear
@@ -183,6 +185,29 @@ def pact_clip():
     np.save(os.path.join(OUT, "pact_clip_output0.npy"), y.astype(np.float32))
 
 
+# --- hard_activations -------------------------------------------------------------
+
+def hard_activations():
+    """HardSwish (opset 14, MobileNetV3) and HardSigmoid with its own alpha
+    and beta: y = hs + HardSigmoid(hs), hs = HardSwish(x), x over both
+    saturations."""
+    x = (rng.randn(1, 2, 3, 4) * 4).astype(np.float32)
+    nodes = [
+        helper.make_node("HardSwish", ["x"], ["hs"], name="hswish"),
+        helper.make_node("HardSigmoid", ["hs"], ["hg"], name="hsigmoid",
+                         alpha=0.3, beta=0.4),
+        helper.make_node("Add", ["hs", "hg"], ["y"], name="add"),
+    ]
+    save_model("hard_activations", nodes, [vi("x", [1, 2, 3, 4])],
+               [vi("y", [1, 2, 3, 4])], {}, opset=14)
+    xd = x.astype(np.float64)
+    hs = xd * np.clip(xd / 6 + 0.5, 0, 1)
+    y = hs + np.clip(0.3 * hs + 0.4, 0, 1)
+    np.save(os.path.join(OUT, "hard_activations_input.npy"), x)
+    np.save(os.path.join(OUT, "hard_activations_output0.npy"),
+            y.astype(np.float32))
+
+
 # --- qdq_conv --------------------------------------------------------------------
 
 def qdq_conv():
@@ -315,3 +340,4 @@ pact_clip()
 qdq_conv()
 bad_models()
 external_models()
+hard_activations()
