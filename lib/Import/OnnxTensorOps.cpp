@@ -42,9 +42,14 @@ FailureOr<int64_t> normalizeAxis(Importer &im, int64_t axis, int64_t rank) {
 // Elementwise ops
 //===----------------------------------------------------------------------===//
 
-enum class BinaryKind { Add, Sub, Mul, Div };
+enum class BinaryKind { Add, Sub, Mul, Div, Max, Min, Pow };
 
 LogicalResult convertBinary(Importer &im, BinaryKind kind) {
+  // Max and Min take any number of inputs; qlip takes two.
+  if ((kind == BinaryKind::Max || kind == BinaryKind::Min) &&
+      im.node().input_size() != 2)
+    return im.unsupported() << im.node().input_size() << " inputs (two are "
+                               "imported)";
   // ONNX broadcasts numpy-style; TOSA wants equal ranks with unit dims, in
   // the layout the result is kept in.
   struct Operand {
@@ -126,6 +131,15 @@ LogicalResult convertBinary(Importer &im, BinaryKind kind) {
   case BinaryKind::Mul:
     result = tosa::MulOp::create(b, type, values[0], values[1], im.mulShift());
     break;
+  case BinaryKind::Max:
+    result = tosa::MaximumOp::create(b, type, values[0], values[1]);
+    break;
+  case BinaryKind::Min:
+    result = tosa::MinimumOp::create(b, type, values[0], values[1]);
+    break;
+  case BinaryKind::Pow:
+    result = tosa::PowOp::create(b, type, values[0], values[1]);
+    break;
   }
   im.setOutput(0, result, nhwc ? Layout::Nhwc : Layout::Onnx);
   return success();
@@ -178,15 +192,18 @@ LogicalResult convertClip(Importer &im) {
   });
 }
 
+/// x * factor, elementwise.
+Value emitScaled(Importer &im, Value x, float factor) {
+  SmallVector<int64_t> ones(cast<RankedTensorType>(x.getType()).getRank(), 1);
+  return tosa::MulOp::create(im.builder(), x.getType(), x,
+                             im.floatConstant(ones, {factor}), im.mulShift());
+}
+
 LogicalResult convertLeakyRelu(Importer &im) {
   float alpha = im.getFloatAttr("alpha", 0.01f);
   return convertUnary(im, [&](Value x) -> FailureOr<Value> {
     ImplicitLocOpBuilder &b = im.builder();
-    auto rank = cast<RankedTensorType>(x.getType()).getRank();
-    Value scaled = tosa::MulOp::create(
-        b, x.getType(), x,
-        im.floatConstant(SmallVector<int64_t>(rank, 1), {alpha}),
-        im.mulShift());
+    Value scaled = emitScaled(im, x, alpha);
     // max(x, alpha x) for alpha <= 1; min(x, alpha x) above.
     if (alpha <= 1.0f)
       return tosa::MaximumOp::create(b, x.getType(), x, scaled).getResult();
@@ -194,17 +211,26 @@ LogicalResult convertLeakyRelu(Importer &im) {
   });
 }
 
+/// Registers `name` as the TOSA op `Op` of one float input.
+template <typename Op>
+void addUnaryConverter(llvm::StringMap<OpConverter> &table, StringRef name) {
+  table[name] = [](Importer &im) {
+    return convertUnary(im, [&](Value x) -> FailureOr<Value> {
+      if (!isa<FloatType>(cast<RankedTensorType>(x.getType()).getElementType()))
+        return im.unsupported() << "integer operands";
+      return Op::create(im.builder(), x.getType(), x).getResult();
+    });
+  };
+}
+
 /// max(0, min(1, alpha x + beta)), as ONNX's HardSigmoid (and the gate
 /// of HardSwish) computes it in f32.
 FailureOr<Value> emitHardSigmoid(Importer &im, Value x, float alpha,
                                  float beta) {
-  ImplicitLocOpBuilder &b = im.builder();
   SmallVector<int64_t> ones(cast<RankedTensorType>(x.getType()).getRank(), 1);
-  Value scaled = tosa::MulOp::create(b, x.getType(), x,
-                                     im.floatConstant(ones, {alpha}),
-                                     im.mulShift());
-  Value shifted = tosa::AddOp::create(b, x.getType(), scaled,
-                                      im.floatConstant(ones, {beta}));
+  Value shifted =
+      tosa::AddOp::create(im.builder(), x.getType(), emitScaled(im, x, alpha),
+                          im.floatConstant(ones, {beta}));
   return emitClamp(im, shifted, 0.0f, 1.0f);
 }
 
@@ -792,6 +818,38 @@ void onnx_import::addTensorOpConverters(llvm::StringMap<OpConverter> &table) {
   };
   table["Div"] = [](Importer &im) {
     return convertBinary(im, BinaryKind::Div);
+  };
+  table["Max"] = [](Importer &im) {
+    return convertBinary(im, BinaryKind::Max);
+  };
+  table["Min"] = [](Importer &im) {
+    return convertBinary(im, BinaryKind::Min);
+  };
+  table["Pow"] = [](Importer &im) {
+    return convertBinary(im, BinaryKind::Pow);
+  };
+  // Elementwise functions TOSA has as ops; Neg as a multiplication by -1
+  // (exact), Sqrt as x^0.5.
+  addUnaryConverter<tosa::AbsOp>(table, "Abs");
+  addUnaryConverter<tosa::ExpOp>(table, "Exp");
+  addUnaryConverter<tosa::LogOp>(table, "Log");
+  addUnaryConverter<tosa::FloorOp>(table, "Floor");
+  addUnaryConverter<tosa::CeilOp>(table, "Ceil");
+  addUnaryConverter<tosa::ReciprocalOp>(table, "Reciprocal");
+  addUnaryConverter<tosa::ErfOp>(table, "Erf");
+  table["Neg"] = [](Importer &im) {
+    return convertUnary(im, [&](Value x) -> FailureOr<Value> {
+      return emitScaled(im, x, -1.0f);
+    });
+  };
+  table["Sqrt"] = [](Importer &im) {
+    return convertUnary(im, [&](Value x) -> FailureOr<Value> {
+      SmallVector<int64_t> ones(cast<RankedTensorType>(x.getType()).getRank(),
+                                1);
+      return tosa::PowOp::create(im.builder(), x.getType(), x,
+                                 im.floatConstant(ones, {0.5f}))
+          .getResult();
+    });
   };
   table["Relu"] = [](Importer &im) {
     return convertUnary(im, [&](Value x) -> FailureOr<Value> {

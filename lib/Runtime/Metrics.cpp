@@ -19,6 +19,8 @@ double mlir::qlip::maxAbsError(llvm::ArrayRef<double> actual,
   assert(actual.size() == reference.size() && "size mismatch");
   double worst = 0.0;
   for (size_t i = 0, e = actual.size(); i < e; ++i) {
+    if (sameNonFinite(actual[i], reference[i]))
+      continue;
     double error = std::fabs(actual[i] - reference[i]);
     // std::max would drop a NaN that comes second.
     if (std::isnan(error))
@@ -33,6 +35,8 @@ void SqnrAccumulator::add(llvm::ArrayRef<double> actual,
                           llvm::ArrayRef<double> reference) {
   assert(actual.size() == reference.size() && "size mismatch");
   for (size_t i = 0, e = actual.size(); i < e; ++i) {
+    if (sameNonFinite(actual[i], reference[i]))
+      continue;
     long double r = reference[i];
     long double d = static_cast<long double>(actual[i]) - r;
     signal += r * r;

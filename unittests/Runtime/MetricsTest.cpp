@@ -33,6 +33,14 @@ TEST(MetricsTest, MaxAbsError) {
   // A NaN anywhere, even after a larger error, is the result.
   EXPECT_TRUE(std::isnan(maxAbsError({5.0, kNaN}, {0.0, 0.0})));
   EXPECT_TRUE(std::isnan(maxAbsError({kNaN, 5.0}, {0.0, 0.0})));
+  // NaN where the reference has NaN, and the same infinity, match (numpy's
+  // assert_allclose); an infinity against another value or the other
+  // infinity does not.
+  EXPECT_EQ(maxAbsError({kNaN, kInf, -kInf, 1.5}, {kNaN, kInf, -kInf, 1.0}),
+            0.5);
+  EXPECT_TRUE(std::isnan(maxAbsError({0.0}, {kNaN})));
+  EXPECT_EQ(maxAbsError({kInf}, {1.0}), kInf);
+  EXPECT_EQ(maxAbsError({kInf}, {-kInf}), kInf);
 }
 
 TEST(MetricsTest, Sqnr) {
@@ -45,6 +53,8 @@ TEST(MetricsTest, Sqnr) {
   EXPECT_EQ(sqnrDb(kReference, kReference), kInf);
   EXPECT_EQ(sqnrDb({1.0}, {0.0}), -kInf);
   EXPECT_TRUE(std::isnan(sqnrDb({kNaN}, {1.0})));
+  // Matching NaNs and infinities are left out.
+  EXPECT_NEAR(sqnrDb({1.1, kNaN, kInf}, {1.0, kNaN, kInf}), 20.0, 1e-9);
 }
 
 TEST(MetricsTest, SqnrInPieces) {

@@ -31,6 +31,15 @@
 
 namespace mlir::qlip {
 
+/// Whether `actual` matches `reference` exactly where neither is finite:
+/// both NaN, or the same infinity (numpy's assert_allclose, equal_nan).
+/// Such elements count as no error in maxAbsError() and are left out of
+/// the SQNR; a NaN or infinity on one side only is an error.
+inline bool sameNonFinite(double actual, double reference) {
+  return (actual != actual && reference != reference) ||
+         (actual == reference && actual - reference != 0.0);
+}
+
 /// max_i |actual_i - reference_i|; 0 for empty arrays. Asserts equal sizes.
 double maxAbsError(llvm::ArrayRef<double> actual,
                    llvm::ArrayRef<double> reference);
