@@ -145,6 +145,10 @@ LogicalResult convertBinary(Importer &im, BinaryKind kind) {
   return success();
 }
 
+template <BinaryKind Kind> LogicalResult convertBinaryOp(Importer &im) {
+  return convertBinary(im, Kind);
+}
+
 /// An op of one input that keeps its layout.
 template <typename Build>
 LogicalResult convertUnary(Importer &im, Build build) {
@@ -807,27 +811,13 @@ LogicalResult convertDequantizeLinear(Importer &im) {
 } // namespace
 
 void onnx_import::addTensorOpConverters(llvm::StringMap<OpConverter> &table) {
-  table["Add"] = [](Importer &im) {
-    return convertBinary(im, BinaryKind::Add);
-  };
-  table["Sub"] = [](Importer &im) {
-    return convertBinary(im, BinaryKind::Sub);
-  };
-  table["Mul"] = [](Importer &im) {
-    return convertBinary(im, BinaryKind::Mul);
-  };
-  table["Div"] = [](Importer &im) {
-    return convertBinary(im, BinaryKind::Div);
-  };
-  table["Max"] = [](Importer &im) {
-    return convertBinary(im, BinaryKind::Max);
-  };
-  table["Min"] = [](Importer &im) {
-    return convertBinary(im, BinaryKind::Min);
-  };
-  table["Pow"] = [](Importer &im) {
-    return convertBinary(im, BinaryKind::Pow);
-  };
+  table["Add"] = convertBinaryOp<BinaryKind::Add>;
+  table["Sub"] = convertBinaryOp<BinaryKind::Sub>;
+  table["Mul"] = convertBinaryOp<BinaryKind::Mul>;
+  table["Div"] = convertBinaryOp<BinaryKind::Div>;
+  table["Max"] = convertBinaryOp<BinaryKind::Max>;
+  table["Min"] = convertBinaryOp<BinaryKind::Min>;
+  table["Pow"] = convertBinaryOp<BinaryKind::Pow>;
   // Elementwise functions TOSA has as ops; Neg as a multiplication by -1
   // (exact), Sqrt as x^0.5.
   addUnaryConverter<tosa::AbsOp>(table, "Abs");
