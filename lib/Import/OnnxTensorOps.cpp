@@ -227,6 +227,26 @@ void addUnaryConverter(llvm::StringMap<OpConverter> &table, StringRef name) {
   };
 }
 
+/// ONNX's Elu (gamma 1) and Selu: gamma * (x > 0 ? x : alpha (e^x - 1)),
+/// as gamma * (max(x, 0) + alpha (e^min(x, 0) - 1)): no comparison, and
+/// the same values on either side.
+LogicalResult convertElu(Importer &im, float alpha, float gamma) {
+  return convertUnary(im, [&](Value x) -> FailureOr<Value> {
+    ImplicitLocOpBuilder &b = im.builder();
+    Type type = x.getType();
+    SmallVector<int64_t> ones(cast<RankedTensorType>(type).getRank(), 1);
+    Value zero = im.floatConstant(ones, {0.0f});
+    Value negative = tosa::ExpOp::create(
+        b, type, tosa::MinimumOp::create(b, type, x, zero));
+    negative = tosa::AddOp::create(b, type, negative,
+                                   im.floatConstant(ones, {-1.0f}));
+    Value result =
+        tosa::AddOp::create(b, type, tosa::MaximumOp::create(b, type, x, zero),
+                            emitScaled(im, negative, alpha));
+    return gamma == 1.0f ? result : emitScaled(im, result, gamma);
+  });
+}
+
 /// max(0, min(1, alpha x + beta)), as ONNX's HardSigmoid (and the gate
 /// of HardSwish) computes it in f32.
 FailureOr<Value> emitHardSigmoid(Importer &im, Value x, float alpha,
@@ -558,7 +578,10 @@ LogicalResult convertPad(Importer &im) {
 //===----------------------------------------------------------------------===//
 
 /// exp(x - max) / sum over `axis`, keeping dims.
-Value emitSoftmax(Importer &im, Value x, int64_t axis) {
+/// Softmax over `axis`, or with `log` LogSoftmax: x - max - log(sum(exp(x
+/// - max))), which keeps the large negative values a log of the softmax
+/// would round to -inf.
+Value emitSoftmax(Importer &im, Value x, int64_t axis, bool log) {
   ImplicitLocOpBuilder &b = im.builder();
   auto type = cast<RankedTensorType>(x.getType());
   SmallVector<int64_t> reduced(type.getShape());
@@ -569,11 +592,14 @@ Value emitSoftmax(Importer &im, Value x, int64_t axis) {
   Value shifted = tosa::SubOp::create(b, type, x, max);
   Value exp = tosa::ExpOp::create(b, type, shifted);
   Value sum = tosa::ReduceSumOp::create(b, reducedType, exp, axisAttr);
+  if (log)
+    return tosa::SubOp::create(b, type, shifted,
+                               tosa::LogOp::create(b, reducedType, sum));
   Value inverse = tosa::ReciprocalOp::create(b, reducedType, sum);
   return tosa::MulOp::create(b, type, exp, inverse, im.mulShift());
 }
 
-LogicalResult convertSoftmax(Importer &im) {
+template <bool Log> LogicalResult convertSoftmax(Importer &im) {
   FailureOr<TensorValue> x = im.getInput(0);
   if (failed(x))
     return failure();
@@ -586,7 +612,7 @@ LogicalResult convertSoftmax(Importer &im) {
   if (!coerce2d || *axis == rank - 1) {
     // One axis: stays in the input's layout.
     int64_t valueAxis = x->layout == Layout::Nhwc ? nhwcAxis(*axis) : *axis;
-    im.setOutput(0, emitSoftmax(im, x->value, valueAxis), x->layout);
+    im.setOutput(0, emitSoftmax(im, x->value, valueAxis, Log), x->layout);
     return success();
   }
   // Before opset 13, Softmax is over all dimensions from `axis` on.
@@ -595,7 +621,7 @@ LogicalResult convertSoftmax(Importer &im) {
   Value flat =
       im.reshape(onnx, {ShapedType::getNumElements(shape.take_front(*axis)),
                         ShapedType::getNumElements(shape.drop_front(*axis))});
-  im.setOutput(0, im.reshape(emitSoftmax(im, flat, 1), shape));
+  im.setOutput(0, im.reshape(emitSoftmax(im, flat, 1, Log), shape));
   return success();
 }
 
@@ -859,6 +885,13 @@ void onnx_import::addTensorOpConverters(llvm::StringMap<OpConverter> &table) {
   table["Clip"] = convertClip;
   table["LeakyRelu"] = convertLeakyRelu;
   table["HardSigmoid"] = convertHardSigmoid;
+  table["Elu"] = [](Importer &im) {
+    return convertElu(im, im.getFloatAttr("alpha", 1.0f), 1.0f);
+  };
+  table["Selu"] = [](Importer &im) {
+    return convertElu(im, im.getFloatAttr("alpha", 1.67326319217681884765625f),
+                      im.getFloatAttr("gamma", 1.05070102214813232421875f));
+  };
   table["HardSwish"] = convertHardSwish;
   table["Identity"] = convertIdentity;
   table["Dropout"] = convertIdentity;
@@ -869,7 +902,8 @@ void onnx_import::addTensorOpConverters(llvm::StringMap<OpConverter> &table) {
   table["Transpose"] = convertTranspose;
   table["Concat"] = convertConcat;
   table["Pad"] = convertPad;
-  table["Softmax"] = convertSoftmax;
+  table["Softmax"] = convertSoftmax<false>;
+  table["LogSoftmax"] = convertSoftmax<true>;
   table["Constant"] = convertConstant;
   table["QuantizeLinear"] = convertQuantizeLinear;
   table["DequantizeLinear"] = convertDequantizeLinear;
