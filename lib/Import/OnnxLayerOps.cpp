@@ -440,18 +440,37 @@ LogicalResult convertPool(Importer &im, bool isMax, bool isGlobal) {
 /// for a global average pool, x.mean(dim=(2, 3))) it is TOSA's average
 /// pool over the whole map, which qlip quantizes as a pool; over other
 /// axes a sum times 1/n.
-LogicalResult convertReduceMean(Importer &im) {
+/// The reductions: Mean, Sum, Max, Min, and Sum of squares, L1 and L2 (a
+/// sum of |x| or x^2, then the square root for L2).
+enum class ReduceKind { Mean, Sum, Max, Min, SumSquare, L1, L2 };
+
+LogicalResult convertReduce(Importer &im, ReduceKind kind) {
   FailureOr<TensorValue> x = im.getInput(0);
   if (failed(x))
     return failure();
   auto type = cast<RankedTensorType>(x->value.getType());
   int64_t rank = type.getRank();
-  SmallVector<int64_t> axes = im.getIntsAttr("axes");
   if (im.opset() >= 18)
-    return im.unsupported() << "ReduceMean of opset 18";
-  if (axes.empty())
+    return im.unsupported() << im.node().op_type() << " of opset 18";
+  // ReduceSum takes its axes as an input from opset 13 on, the others as
+  // an attribute until opset 18.
+  SmallVector<int64_t> axes = im.getIntsAttr("axes");
+  bool axesAsInput = kind == ReduceKind::Sum && im.opset() >= 13;
+  if (axesAsInput && im.hasInput(1)) {
+    FailureOr<const ConstData *> given = im.requireConstInput(1, "axes");
+    if (failed(given))
+      return failure();
+    for (double axis : (*given)->values)
+      axes.push_back(static_cast<int64_t>(axis));
+  }
+  if (axes.empty()) {
+    if (axesAsInput && im.getIntAttr("noop_with_empty_axes", 0)) {
+      im.setOutput(0, x->value, x->layout);
+      return success();
+    }
     for (int64_t d = 0; d < rank; ++d)
       axes.push_back(d);
+  }
   for (int64_t &axis : axes) {
     if (axis < -rank || axis >= rank)
       return im.error() << "axis " << axis << " is out of range";
@@ -459,6 +478,7 @@ LogicalResult convertReduceMean(Importer &im) {
       axis += rank;
   }
   llvm::sort(axes);
+  axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
   bool keepDims = im.getIntAttr("keepdims", 1);
   ImplicitLocOpBuilder &b = im.builder();
   // The ONNX-layout result shape without the reduced dims (keepdims = 0).
@@ -467,7 +487,9 @@ LogicalResult convertReduceMean(Importer &im) {
   for (int64_t d = 0; d < rank; ++d)
     if (!llvm::is_contained(axes, d))
       onnxShape.push_back(shape[d]);
-  if (rank == 4 && axes == SmallVector<int64_t>{2, 3}) {
+  if (kind == ReduceKind::Mean && rank == 4 &&
+      axes == SmallVector<int64_t>{2, 3}) {
+    // A global average pool.
     Value input = im.toNhwc(*x);
     ArrayRef<int64_t> in = shapeOf(input);
     Value pooled =
@@ -480,21 +502,40 @@ LogicalResult convertReduceMean(Importer &im) {
     return success();
   }
   Value value = im.toOnnx(*x);
+  if (kind == ReduceKind::SumSquare || kind == ReduceKind::L2)
+    value = tosa::MulOp::create(b, value.getType(), value, value,
+                                im.mulShift());
+  else if (kind == ReduceKind::L1)
+    value = tosa::AbsOp::create(b, value.getType(), value);
   int64_t count = 1;
   for (int64_t axis : axes) {
-    SmallVector<int64_t> shape(shapeOf(value));
-    count *= shape[axis];
-    shape[axis] = 1;
-    value = tosa::ReduceSumOp::create(b, im.f32Type(shape), value,
-                                      b.getI32IntegerAttr(axis));
+    SmallVector<int64_t> reduced(shapeOf(value));
+    count *= reduced[axis];
+    reduced[axis] = 1;
+    RankedTensorType reducedType = im.f32Type(reduced);
+    IntegerAttr axisAttr = b.getI32IntegerAttr(axis);
+    if (kind == ReduceKind::Max)
+      value = tosa::ReduceMaxOp::create(b, reducedType, value, axisAttr);
+    else if (kind == ReduceKind::Min)
+      value = tosa::ReduceMinOp::create(b, reducedType, value, axisAttr);
+    else
+      value = tosa::ReduceSumOp::create(b, reducedType, value, axisAttr);
   }
-  value =
-      tosa::MulOp::create(b, value.getType(), value,
-                          im.floatConstant(SmallVector<int64_t>(rank, 1),
-                                           {static_cast<float>(1.0 / count)}),
-                          im.mulShift());
+  SmallVector<int64_t> ones(rank, 1);
+  if (kind == ReduceKind::Mean)
+    value = tosa::MulOp::create(
+        b, value.getType(), value,
+        im.floatConstant(ones, {static_cast<float>(1.0 / count)}),
+        im.mulShift());
+  else if (kind == ReduceKind::L2)
+    value = tosa::PowOp::create(b, value.getType(), value,
+                                im.floatConstant(ones, {0.5f}));
   im.setOutput(0, keepDims ? value : im.reshape(value, onnxShape));
   return success();
+}
+
+template <ReduceKind Kind> LogicalResult convertReduceOp(Importer &im) {
+  return convertReduce(im, Kind);
 }
 
 /// A [1, K, N] matmul operand from a constant or a tensor.
@@ -720,7 +761,13 @@ void onnx_import::addLayerOpConverters(llvm::StringMap<OpConverter> &table) {
   table["GlobalMaxPool"] = [](Importer &im) {
     return convertPool(im, true, true);
   };
-  table["ReduceMean"] = convertReduceMean;
+  table["ReduceMean"] = convertReduceOp<ReduceKind::Mean>;
+  table["ReduceSum"] = convertReduceOp<ReduceKind::Sum>;
+  table["ReduceMax"] = convertReduceOp<ReduceKind::Max>;
+  table["ReduceMin"] = convertReduceOp<ReduceKind::Min>;
+  table["ReduceSumSquare"] = convertReduceOp<ReduceKind::SumSquare>;
+  table["ReduceL1"] = convertReduceOp<ReduceKind::L1>;
+  table["ReduceL2"] = convertReduceOp<ReduceKind::L2>;
   table["Gemm"] = convertGemm;
   table["MatMul"] = convertMatMul;
   table["BatchNormalization"] = convertBatchNorm;
