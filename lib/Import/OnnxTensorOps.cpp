@@ -475,6 +475,85 @@ LogicalResult convertTranspose(Importer &im) {
   return success();
 }
 
+/// Slice with constant starts, ends, axes and unit steps (inputs from
+/// opset 10, attributes before): tosa.slice in the ONNX layout, or a folded
+/// constant.
+LogicalResult convertSlice(Importer &im) {
+  FailureOr<SmallVector<int64_t>> in = inputShape(im, 0);
+  if (failed(in))
+    return failure();
+  int64_t rank = in->size();
+  SmallVector<int64_t> starts, ends, axes, steps;
+  if (im.opset() < 10) {
+    starts = im.getIntsAttr("starts");
+    ends = im.getIntsAttr("ends");
+    axes = im.getIntsAttr("axes");
+  } else {
+    const char *names[] = {"starts", "ends", "axes", "steps"};
+    SmallVector<int64_t> *lists[] = {&starts, &ends, &axes, &steps};
+    for (int i = 1; i <= 4; ++i) {
+      if (i > 2 && !im.hasInput(i))
+        continue;
+      FailureOr<const ConstData *> given = im.requireConstInput(i, names[i - 1]);
+      if (failed(given))
+        return failure();
+      for (double v : (*given)->values)
+        lists[i - 1]->push_back(static_cast<int64_t>(v));
+    }
+  }
+  if (starts.size() != ends.size() || (!axes.empty() && axes.size() != starts.size()) ||
+      (!steps.empty() && steps.size() != starts.size()))
+    return im.error() << "starts, ends, axes and steps differ in length";
+  SmallVector<int64_t> begin(rank, 0), size(*in);
+  for (size_t i = 0; i < starts.size(); ++i) {
+    int64_t axis = axes.empty() ? int64_t(i) : axes[i];
+    if (axis < -rank || axis >= rank)
+      return im.error() << "axis " << axis << " is out of range";
+    if (axis < 0)
+      axis += rank;
+    if (!steps.empty() && steps[i] != 1)
+      return im.unsupported() << "a step of " << steps[i];
+    int64_t dim = (*in)[axis];
+    int64_t s = starts[i] < 0 ? starts[i] + dim : starts[i];
+    int64_t e = ends[i] < 0 ? ends[i] + dim : ends[i];
+    s = std::clamp<int64_t>(s, 0, dim);
+    e = std::clamp<int64_t>(e, 0, dim);
+    if (e <= s)
+      return im.unsupported() << "an empty slice of axis " << axis
+                              << " (TOSA has no empty tensors)";
+    begin[axis] = s;
+    size[axis] = e - s;
+  }
+  if (const ConstData *data = im.getConstInput(0)) {
+    if (data->quant && data->quant->axis)
+      return im.unsupported() << "slicing a per-axis quantized constant";
+    ConstData sliced = *data;
+    sliced.shape = size;
+    sliced.values.clear();
+    SmallVector<int64_t> index(rank, 0);
+    for (int64_t n = 0, e = ShapedType::getNumElements(size); n < e; ++n) {
+      int64_t flat = 0;
+      for (int64_t d = 0; d < rank; ++d)
+        flat = flat * (*in)[d] + begin[d] + index[d];
+      sliced.values.push_back(data->values[flat]);
+      for (int64_t d = rank - 1; d >= 0 && ++index[d] == size[d]; --d)
+        index[d] = 0;
+    }
+    im.setConstOutput(0, std::move(sliced));
+    return success();
+  }
+  FailureOr<TensorValue> x = im.getInput(0);
+  if (failed(x))
+    return failure();
+  ImplicitLocOpBuilder &b = im.builder();
+  Value onnx = im.toOnnx(*x);
+  im.setOutput(0, tosa::SliceOp::create(
+                      b, cast<RankedTensorType>(onnx.getType()).clone(size),
+                      onnx, tosa::getTosaConstShape(b, begin),
+                      tosa::getTosaConstShape(b, size)));
+  return success();
+}
+
 LogicalResult convertConcat(Importer &im) {
   int n = im.node().input_size();
   if (n == 0)
@@ -901,6 +980,7 @@ void onnx_import::addTensorOpConverters(llvm::StringMap<OpConverter> &table) {
   table["Unsqueeze"] = convertUnsqueeze;
   table["Transpose"] = convertTranspose;
   table["Concat"] = convertConcat;
+  table["Slice"] = convertSlice;
   table["Pad"] = convertPad;
   table["Softmax"] = convertSoftmax<false>;
   table["LogSoftmax"] = convertSoftmax<true>;

@@ -13,6 +13,7 @@ checked in, so the tests need neither.
                       PACT-trained model exports -> flatten -> gemm
     hard_activations.onnx
                       HardSwish and HardSigmoid (alpha, beta given)
+    slices.onnx       Slice of a tensor and of a constant
     qdq_conv.onnx     a QDQ model: QuantizeLinear/DequantizeLinear on the
                       input and the output, int8 per-channel weights and an
                       int32 bias through DequantizeLinear
@@ -208,6 +209,29 @@ def hard_activations():
             y.astype(np.float32))
 
 
+# --- slices -------------------------------------------------------------------------
+
+def slices():
+    """Slice of a constant (folded at import) and of a tensor (tosa.slice),
+    with a negative start and an end past the dimension:
+    y = x[:, -3:] + c[1:3, 0:100]."""
+    x = rng.randn(2, 4).astype(np.float32)
+    c = rng.randn(4, 3).astype(np.float32)
+    inits = {"c": c,
+             "xs": np.array([-3], np.int64), "xe": np.array([1 << 40], np.int64),
+             "xa": np.array([1], np.int64),
+             "cs": np.array([1, 0], np.int64), "ce": np.array([3, 100], np.int64)}
+    nodes = [
+        helper.make_node("Slice", ["x", "xs", "xe", "xa"], ["xsl"], name="xslice"),
+        helper.make_node("Slice", ["c", "cs", "ce"], ["csl"], name="cslice"),
+        helper.make_node("Add", ["xsl", "csl"], ["y"], name="add"),
+    ]
+    save_model("slices", nodes, [vi("x", [2, 4])], [vi("y", [2, 3])], inits)
+    y = x[:, -3:].astype(np.float64) + c[1:3, 0:100]
+    np.save(os.path.join(OUT, "slices_input.npy"), x)
+    np.save(os.path.join(OUT, "slices_output0.npy"), y.astype(np.float32))
+
+
 # --- qdq_conv --------------------------------------------------------------------
 
 def qdq_conv():
@@ -341,3 +365,4 @@ qdq_conv()
 bad_models()
 external_models()
 hard_activations()
+slices()
