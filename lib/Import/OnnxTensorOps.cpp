@@ -475,6 +475,9 @@ LogicalResult convertTranspose(Importer &im) {
   return success();
 }
 
+LogicalResult setSliced(Importer &im, int i, ArrayRef<int64_t> begin,
+                        ArrayRef<int64_t> size);
+
 /// Slice with constant starts, ends, axes and unit steps (inputs from
 /// opset 10, attributes before): tosa.slice in the ONNX layout, or a folded
 /// constant.
@@ -524,22 +527,30 @@ LogicalResult convertSlice(Importer &im) {
     begin[axis] = s;
     size[axis] = e - s;
   }
+  return setSliced(im, 0, begin, size);
+}
+
+/// Defines output `i` as input 0's block at `begin` of `size` (ONNX
+/// layout): a constant is sliced here, a tensor by tosa.slice.
+LogicalResult setSliced(Importer &im, int i, ArrayRef<int64_t> begin,
+                        ArrayRef<int64_t> size) {
+  int64_t rank = begin.size();
   if (const ConstData *data = im.getConstInput(0)) {
     if (data->quant && data->quant->axis)
       return im.unsupported() << "slicing a per-axis quantized constant";
     ConstData sliced = *data;
-    sliced.shape = size;
+    sliced.shape.assign(size.begin(), size.end());
     sliced.values.clear();
     SmallVector<int64_t> index(rank, 0);
     for (int64_t n = 0, e = ShapedType::getNumElements(size); n < e; ++n) {
       int64_t flat = 0;
       for (int64_t d = 0; d < rank; ++d)
-        flat = flat * (*in)[d] + begin[d] + index[d];
+        flat = flat * data->shape[d] + begin[d] + index[d];
       sliced.values.push_back(data->values[flat]);
       for (int64_t d = rank - 1; d >= 0 && ++index[d] == size[d]; --d)
         index[d] = 0;
     }
-    im.setConstOutput(0, std::move(sliced));
+    im.setConstOutput(i, std::move(sliced));
     return success();
   }
   FailureOr<TensorValue> x = im.getInput(0);
@@ -547,10 +558,57 @@ LogicalResult convertSlice(Importer &im) {
     return failure();
   ImplicitLocOpBuilder &b = im.builder();
   Value onnx = im.toOnnx(*x);
-  im.setOutput(0, tosa::SliceOp::create(
+  im.setOutput(i, tosa::SliceOp::create(
                       b, cast<RankedTensorType>(onnx.getType()).clone(size),
                       onnx, tosa::getTosaConstShape(b, begin),
                       tosa::getTosaConstShape(b, size)));
+  return success();
+}
+
+/// Split into consecutive blocks along `axis`: sizes from `split` (an
+/// attribute before opset 13, an input from it on) or equal parts.
+LogicalResult convertSplit(Importer &im) {
+  FailureOr<SmallVector<int64_t>> in = inputShape(im, 0);
+  if (failed(in))
+    return failure();
+  int64_t rank = in->size();
+  FailureOr<int64_t> axis = normalizeAxis(im, im.getIntAttr("axis", 0), rank);
+  if (failed(axis))
+    return failure();
+  int outputs = im.node().output_size();
+  SmallVector<int64_t> sizes = im.getIntsAttr("split");
+  if (im.opset() >= 13 && im.hasInput(1)) {
+    FailureOr<const ConstData *> given = im.requireConstInput(1, "split");
+    if (failed(given))
+      return failure();
+    for (double v : (*given)->values)
+      sizes.push_back(static_cast<int64_t>(v));
+  }
+  int64_t dim = (*in)[*axis];
+  if (sizes.empty()) {
+    if (outputs <= 0 || dim % outputs != 0)
+      return im.error() << "dimension " << dim << " does not split into "
+                        << outputs << " equal parts";
+    sizes.assign(outputs, dim / outputs);
+  }
+  int64_t total = 0;
+  for (int64_t size : sizes) {
+    if (size <= 0)
+      return im.unsupported() << "a part of size " << size
+                              << " (TOSA has no empty tensors)";
+    total += size;
+  }
+  if (int64_t(sizes.size()) != outputs || total != dim)
+    return im.error() << sizes.size() << " parts of total " << total
+                      << " for " << outputs << " outputs and dimension "
+                      << dim;
+  SmallVector<int64_t> begin(rank, 0), size(*in);
+  for (int i = 0; i < outputs; ++i) {
+    size[*axis] = sizes[i];
+    if (failed(setSliced(im, i, begin, size)))
+      return failure();
+    begin[*axis] += sizes[i];
+  }
   return success();
 }
 
@@ -981,6 +1039,7 @@ void onnx_import::addTensorOpConverters(llvm::StringMap<OpConverter> &table) {
   table["Transpose"] = convertTranspose;
   table["Concat"] = convertConcat;
   table["Slice"] = convertSlice;
+  table["Split"] = convertSplit;
   table["Pad"] = convertPad;
   table["Softmax"] = convertSoftmax<false>;
   table["LogSoftmax"] = convertSoftmax<true>;
