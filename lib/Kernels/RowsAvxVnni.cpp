@@ -27,41 +27,23 @@
 
 using namespace qlip::kernels;
 
-// vpdpbusd written out for GCC, which does not tie the accumulator of the
-// intrinsics to one register across a loop and copies every accumulator
-// twice per step (see RowsAvx512.cpp); the pseudo-prefix picks the encoding.
+// Each inclusion names the target, the intrinsic, and for GCC (see
+// RowsVnni256.inc's dot) the encoding pseudo-prefix and the register class
+// that encoding can address.
 namespace vex {
 #define QLIP_VNNI256_TARGET "avx2,fma,avxvnni"
-__attribute__((target(QLIP_VNNI256_TARGET))) inline __m256i
-dot(__m256i acc, __m256i x, __m256i w) {
-#if defined(__GNUC__) && !defined(__clang__)
-  asm("%{vex%} vpdpbusd %2, %1, %0" : "+x"(acc) : "x"(x), "x"(w));
-  return acc;
-#else
-  return _mm256_dpbusd_avx_epi32(acc, x, w);
-#endif
-}
-#define QLIP_VNNI256_DOT dot
+#define QLIP_VNNI256_INTRINSIC _mm256_dpbusd_avx_epi32
+#define QLIP_VNNI256_ASM "%{vex%} vpdpbusd %2, %1, %0"
+#define QLIP_VNNI256_REG "x"
 #include "RowsVnni256.inc"
-#undef QLIP_VNNI256_TARGET
-#undef QLIP_VNNI256_DOT
 } // namespace vex
 
 namespace evex {
 #define QLIP_VNNI256_TARGET "avx2,fma,avx512vl,avx512vnni"
-__attribute__((target(QLIP_VNNI256_TARGET))) inline __m256i
-dot(__m256i acc, __m256i x, __m256i w) {
-#if defined(__GNUC__) && !defined(__clang__)
-  asm("%{evex%} vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(x), "v"(w));
-  return acc;
-#else
-  return _mm256_dpbusd_epi32(acc, x, w);
-#endif
-}
-#define QLIP_VNNI256_DOT dot
+#define QLIP_VNNI256_INTRINSIC _mm256_dpbusd_epi32
+#define QLIP_VNNI256_ASM "%{evex%} vpdpbusd %2, %1, %0"
+#define QLIP_VNNI256_REG "v"
 #include "RowsVnni256.inc"
-#undef QLIP_VNNI256_TARGET
-#undef QLIP_VNNI256_DOT
 } // namespace evex
 
 void qlip::kernels::qconvRowAvxVnni(const QRow &row) {

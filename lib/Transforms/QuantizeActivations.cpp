@@ -86,6 +86,10 @@ private:
   FailureOr<ActivationRange> chooseRange(ObserveOp op, StatsAttr stats,
                                          unsigned bits, bool nonNegative,
                                          ClipRule &rule);
+  /// The grid of one observed tensor at `bits`: its max pool input's
+  /// (max-pool-input-grid), a PACT clip, or the range `act-clip` chooses.
+  FailureOr<QParamsAttr> chooseGrid(ObserveOp op, StatsAttr stats,
+                                    unsigned bits);
 
   llvm::StringMap<unsigned> overrides;
 };
@@ -233,6 +237,45 @@ getEndLayerBits(ModuleOp module, unsigned firstBits, unsigned lastBits) {
   return bits;
 }
 
+FailureOr<QParamsAttr>
+QuantizeActivationsPass::chooseGrid(ObserveOp op, StatsAttr stats,
+                                    unsigned bits) {
+  Value input = op.getInput();
+  if (maxPoolInputGrid)
+    if (std::optional<QParamsAttr> pooled = getPooledGrid(input, bits))
+      return *pooled;
+  bool nonNegative = isNonNegative(input);
+  ActivationRange range;
+  ClipRule rule = actClip;
+  if (std::optional<double> alpha = getPactAlpha(input)) {
+    // A learned clip is the model's own range: honour it exactly.
+    range = {0.0, *alpha};
+    rule = ClipRule::Pact;
+    nonNegative = true;
+  } else {
+    FailureOr<ActivationRange> chosen =
+        chooseRange(op, stats, bits, nonNegative, rule);
+    if (failed(chosen))
+      return failure();
+    range = *chosen;
+  }
+  QuantGrid grid = nonNegative ? QuantGrid::unsignedFull(bits)
+                               : QuantGrid::signedFull(bits);
+  if (bits == 16) {
+    // TOSA's 16-bit integer ops take zero point 0 only (EXT-INT16): a
+    // 16-bit activation is symmetric on the signed narrow grid whatever
+    // its sign (a ReLU's output keeps 15 bits of its 16).
+    grid = QuantGrid::signedNarrow(16);
+    double m = std::max(std::fabs(range.min), std::fabs(range.max));
+    range = {-m, m};
+  }
+  AffineQuantization affine = nudgeRange(range, grid);
+  return QParamsAttr::get(op.getContext(), bits, grid.isSigned,
+                          grid.narrowRange, /*axis=*/std::nullopt,
+                          {affine.scale}, {affine.zeroPoint}, {range.min},
+                          {range.max}, rule);
+}
+
 void QuantizeActivationsPass::runOnOperation() {
   SmallVector<ObserveOp> observers;
   getOperation().walk([&](ObserveOp op) { observers.push_back(op); });
@@ -271,64 +314,20 @@ void QuantizeActivationsPass::runOnOperation() {
     entry.observedMin = stats.getMin().getValueAsDouble();
     entry.observedMax = stats.getMax().getValueAsDouble();
 
-    Value input = op.getInput();
-    std::optional<QParamsAttr> pooled;
-    if (maxPoolInputGrid)
-      pooled = getPooledGrid(input, bits);
-    if (pooled) {
-      entry.bits = pooled->getBits();
-      entry.isSigned = pooled->getIsSigned();
-      entry.rule = pooled->getRule();
-      entry.clipMin = pooled->getClipMin()[0];
-      entry.clipMax = pooled->getClipMax()[0];
-      entry.scale = pooled->getScales()[0];
-      entry.zeroPoint = pooled->getZeroPoints()[0];
-      OpBuilder builder(op);
-      auto fakeQuant =
-          FakeQuantOp::create(builder, op.getLoc(), input, *pooled);
-      op.replaceAllUsesWith(fakeQuant.getResult());
-      op.erase();
-      report.push_back(std::move(entry));
-      continue;
-    }
-    bool nonNegative = isNonNegative(input);
-    ActivationRange range;
-    if (std::optional<double> alpha = getPactAlpha(input)) {
-      // A learned clip is the model's own range: honour it exactly.
-      range = {0.0, *alpha};
-      entry.rule = ClipRule::Pact;
-      nonNegative = true;
-    } else {
-      FailureOr<ActivationRange> chosen =
-          chooseRange(op, stats, bits, nonNegative, entry.rule);
-      if (failed(chosen))
-        return signalPassFailure();
-      range = *chosen;
-    }
-
-    QuantGrid grid = nonNegative ? QuantGrid::unsignedFull(bits)
-                                 : QuantGrid::signedFull(bits);
-    if (bits == 16) {
-      // TOSA's 16-bit integer ops take zero point 0 only (EXT-INT16): a
-      // 16-bit activation is symmetric on the signed narrow grid whatever
-      // its sign (a ReLU's output keeps 15 bits of its 16).
-      grid = QuantGrid::signedNarrow(16);
-      double m = std::max(std::fabs(range.min), std::fabs(range.max));
-      range = {-m, m};
-    }
-    AffineQuantization affine = nudgeRange(range, grid);
-    entry.isSigned = grid.isSigned;
-    entry.clipMin = range.min;
-    entry.clipMax = range.max;
-    entry.scale = affine.scale;
-    entry.zeroPoint = affine.zeroPoint;
-
-    auto qparams = QParamsAttr::get(
-        op.getContext(), bits, grid.isSigned, grid.narrowRange,
-        /*axis=*/std::nullopt, {affine.scale}, {affine.zeroPoint},
-        {range.min}, {range.max}, entry.rule);
+    FailureOr<QParamsAttr> qparams = chooseGrid(op, stats, bits);
+    if (failed(qparams))
+      return signalPassFailure();
+    // The report says what the grid holds.
+    entry.bits = qparams->getBits();
+    entry.isSigned = qparams->getIsSigned();
+    entry.rule = qparams->getRule();
+    entry.clipMin = qparams->getClipMin()[0];
+    entry.clipMax = qparams->getClipMax()[0];
+    entry.scale = qparams->getScales()[0];
+    entry.zeroPoint = qparams->getZeroPoints()[0];
     OpBuilder builder(op);
-    auto fakeQuant = FakeQuantOp::create(builder, op.getLoc(), input, qparams);
+    auto fakeQuant =
+        FakeQuantOp::create(builder, op.getLoc(), op.getInput(), *qparams);
     op.replaceAllUsesWith(fakeQuant.getResult());
     op.erase();
     report.push_back(std::move(entry));

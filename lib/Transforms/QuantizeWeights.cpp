@@ -243,48 +243,49 @@ ClipRule QuantizeWeightsPass::ruleFor(unsigned layerBits) const {
   return clip;
 }
 
+/// The clip of the first of `candidates` whose real quantization error on
+/// `channel` is the lowest (a tie keeps the earlier rule).
+static double lowestErrorClip(ArrayRef<float> channel, QuantGrid grid,
+                              ArrayRef<ClipRule> candidates,
+                              ClipRule &chosen) {
+  double bestAlpha = 0, bestMse = INFINITY;
+  for (ClipRule candidate : candidates) {
+    double alpha = clipByRule(candidate, channel, grid);
+    double mse = quantizationMse(channel, alpha, grid);
+    if (mse < bestMse) {
+      bestAlpha = alpha;
+      bestMse = mse;
+      chosen = candidate;
+    }
+  }
+  return bestAlpha;
+}
+
 double QuantizeWeightsPass::chooseClip(ArrayRef<float> channel,
                                        QuantGrid grid, ClipRule rule,
                                        ClipRule &chosen) {
-  ClipRule clip = rule;
-  chosen = clip;
-  if (clip == ClipRule::Aciq) {
+  chosen = rule;
+  if (rule == ClipRule::Aciq) {
     AciqChoice choice = aciqAuto(channel, grid);
     chosen = choice.prior == AciqPrior::Laplace ? ClipRule::AciqLaplace
                                                 : ClipRule::AciqGauss;
     return choice.alpha;
   }
-  if (clip == ClipRule::Sawb && grid.bits >= 4) {
-    // From 4 bits on, SAWB's c1 * sqrt(E[w^2]) - c2 * E|w| is a difference
-    // of near-equal terms (14.3 and 14.8 at 4 bits) that can clip far
-    // inside a channel whose values are not Laplace-like: on trained
-    // networks it gave several times the optimal error. A channel keeps
-    // SAWB's clip only where it is no worse than max's.
-    double sawb = clipByRule(ClipRule::Sawb, channel, grid);
-    double max = clipByRule(ClipRule::Max, channel, grid);
-    if (quantizationMse(channel, max, grid) <
-        quantizationMse(channel, sawb, grid)) {
-      chosen = ClipRule::Max;
-      return max;
-    }
-    return sawb;
-  }
-  if (clip != ClipRule::Best)
-    return clipByRule(clip, channel, grid);
-  // Every rule, judged by the real quantizer's error on this channel; `max`
-  // comes first so a tie keeps the simplest rule.
-  double bestAlpha = 0, bestMse = INFINITY;
-  for (ClipRule rule : {ClipRule::Max, ClipRule::MSE, ClipRule::AciqLaplace,
-                        ClipRule::AciqGauss, ClipRule::Sawb}) {
-    double alpha = clipByRule(rule, channel, grid);
-    double mse = quantizationMse(channel, alpha, grid);
-    if (mse < bestMse) {
-      bestAlpha = alpha;
-      bestMse = mse;
-      chosen = rule;
-    }
-  }
-  return bestAlpha;
+  // From 4 bits on, SAWB's c1 * sqrt(E[w^2]) - c2 * E|w| is a difference of
+  // near-equal terms (14.3 and 14.8 at 4 bits) that can clip far inside a
+  // channel whose values are not Laplace-like: on trained networks it gave
+  // several times the optimal error. A channel keeps SAWB's clip only where
+  // it is no worse than max's.
+  if (rule == ClipRule::Sawb && grid.bits >= 4)
+    return lowestErrorClip(channel, grid, {ClipRule::Sawb, ClipRule::Max},
+                           chosen);
+  // `best`: every rule; `max` comes first so a tie keeps the simplest.
+  if (rule == ClipRule::Best)
+    return lowestErrorClip(channel, grid,
+                           {ClipRule::Max, ClipRule::MSE, ClipRule::AciqLaplace,
+                            ClipRule::AciqGauss, ClipRule::Sawb},
+                           chosen);
+  return clipByRule(rule, channel, grid);
 }
 
 LogicalResult QuantizeWeightsPass::quantize(

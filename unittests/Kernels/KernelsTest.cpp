@@ -23,6 +23,7 @@
 #include <cstring>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 using namespace qlip::kernels;
@@ -221,6 +222,15 @@ std::vector<qlip_isa> supportedPaths() {
   return paths;
 }
 
+/// Packs `l` as the compiler does and expects every path this CPU has, on
+/// one thread, to give integer TOSA's bytes; `what` names the case.
+void expectEveryPathMatches(const Layer &l, const std::string &what) {
+  Packed p = pack(l);
+  std::vector<int8_t> expected = reference(l);
+  for (qlip_isa isa : supportedPaths())
+    EXPECT_EQ(run(l, p, isa, 1), expected) << qlip_isa_name(isa) << what;
+}
+
 Case randomCase(std::mt19937 &rng, bool depthwise, bool matmul) {
   auto pick = [&](int lo, int hi) {
     return std::uniform_int_distribution<int>(lo, hi)(rng);
@@ -377,10 +387,7 @@ TEST(Kernels, ExtremesMatchTosa) {
         l.mult[o] = std::numeric_limits<int32_t>::max();
         l.shift[o] = int8_t(o % 2 ? 2 : 62);
       }
-      Packed p = pack(l);
-      std::vector<int8_t> expected = reference(l);
-      for (qlip_isa isa : supportedPaths())
-        EXPECT_EQ(run(l, p, isa, 1), expected) << qlip_isa_name(isa);
+      expectEveryPathMatches(l, "");
     }
 }
 
@@ -408,32 +415,19 @@ TEST(Kernels, ShortEpilogueAtItsBounds) {
         l.mult[o] = std::numeric_limits<int32_t>::max() - int32_t(o);
         l.shift[o] = int8_t(shifts[o % 9]);
       }
-      Packed p = pack(l);
-      std::vector<int8_t> expected = reference(l);
-      for (qlip_isa isa : supportedPaths())
-        EXPECT_EQ(run(l, p, isa, 1), expected)
-            << qlip_isa_name(isa) << " double" << doubleRound << " zp"
-            << out.zp;
+      const std::string what = " double" + std::to_string(doubleRound) +
+                               " zp" + std::to_string(out.zp);
+      expectEveryPathMatches(l, what);
       // Every channel within the limits: the whole layer takes the short
       // form on the vector paths.
       for (size_t o = 0; o < l.shift.size(); ++o)
         l.shift[o] = int8_t(shifts[o % (doubleRound ? 3 : 7)]);
-      p = pack(l);
-      expected = reference(l);
-      for (qlip_isa isa : supportedPaths())
-        EXPECT_EQ(run(l, p, isa, 1), expected)
-            << qlip_isa_name(isa) << " double" << doubleRound << " zp"
-            << out.zp << " (short)";
+      expectEveryPathMatches(l, what + " (short)");
       // One shift past the limit: the long form, whose sums would
       // overflow 64 bits in the short one.
       for (size_t o = 0; o < l.shift.size(); ++o)
         l.shift[o] = int8_t(o % 2 ? 55 : 20);
-      p = pack(l);
-      expected = reference(l);
-      for (qlip_isa isa : supportedPaths())
-        EXPECT_EQ(run(l, p, isa, 1), expected)
-            << qlip_isa_name(isa) << " double" << doubleRound << " zp"
-            << out.zp << " (past the limit)";
+      expectEveryPathMatches(l, what + " (past the limit)");
     }
 }
 
@@ -473,10 +467,7 @@ TEST(Kernels, NibbleSumsAtTheLimit) {
     std::fill(l.weights.begin(), l.weights.end(), w);
     std::fill(l.mult.begin(), l.mult.end(), 1 << 30);
     std::fill(l.shift.begin(), l.shift.end(), int8_t(50));
-    Packed p = pack(l);
-    std::vector<int8_t> expected = reference(l);
-    for (qlip_isa isa : supportedPaths())
-      EXPECT_EQ(run(l, p, isa, 1), expected) << qlip_isa_name(isa);
+    expectEveryPathMatches(l, "");
   }
 }
 

@@ -24,6 +24,7 @@
 
 #include "llvm/ADT/ArrayRef.h"
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -36,8 +37,8 @@ namespace mlir::qlip {
 /// Such elements count as no error in maxAbsError() and are left out of
 /// the SQNR; a NaN or infinity on one side only is an error.
 inline bool sameNonFinite(double actual, double reference) {
-  return (actual != actual && reference != reference) ||
-         (actual == reference && actual - reference != 0.0);
+  return (std::isnan(actual) && std::isnan(reference)) ||
+         (std::isinf(actual) && actual == reference);
 }
 
 /// max_i |actual_i - reference_i|; 0 for empty arrays. Asserts equal sizes.

@@ -173,29 +173,22 @@ Value Quantizer::emitIntClamp(Location loc, Value input, int64_t lo,
                                         tosa::NanPropagationMode::PROPAGATE));
 }
 
-/// Whether the per-tensor `rescale` keeps every input level in [lo, hi]
-/// inside [qmin, qmax]. apply_scale_32 with a non-negative multiplier is
-/// non-decreasing (double rounding too: its +-2^30 steps up where the
-/// value turns non-negative), so the two end levels bound the output.
-static bool rescaleStaysWithin(tosa::RescaleOp rescale, int64_t lo, int64_t hi,
-                               int64_t qmin, int64_t qmax) {
-  DenseIntElementsAttr multiplier, shift, inputZp, outputZp;
-  if (!rescale || rescale.getPerChannel() || !rescale.getScale32() ||
-      !matchPattern(rescale.getMultiplier(), m_Constant(&multiplier)) ||
-      !matchPattern(rescale.getShift(), m_Constant(&shift)) ||
-      !matchPattern(rescale.getInputZp(), m_Constant(&inputZp)) ||
-      !matchPattern(rescale.getOutputZp(), m_Constant(&outputZp)))
+/// Whether the per-tensor rescale `record` describes (multiplier and shift,
+/// input zero point `inZp`, output zero point `outZp`) keeps every input
+/// level in [lo, hi] inside [qmin, qmax]. apply_scale_32 with a
+/// non-negative multiplier is non-decreasing (double rounding too: its
+/// +-2^30 steps up where the value turns non-negative), so the two end
+/// levels bound the output.
+static bool rescaleStaysWithin(const RescaleRecord &record, int64_t inZp,
+                               int64_t outZp, bool doubleRound, int64_t lo,
+                               int64_t hi, int64_t qmin, int64_t qmax) {
+  if (record.minMultiplier != record.maxMultiplier ||
+      record.minShift != record.maxShift)
     return false;
-  const bool doubleRound =
-      rescale.getRoundingMode() == tosa::RoundingMode::DOUBLE_ROUND;
-  const int64_t m = (*multiplier.begin()).getSExtValue();
-  const int64_t s = (*shift.begin()).getSExtValue();
-  const int64_t zin = (*inputZp.begin()).getSExtValue();
-  const int64_t zout = (*outputZp.begin()).getSExtValue();
   for (int64_t level : {lo, hi}) {
-    std::optional<int32_t> scaled =
-        applyScale32Checked(level - zin, m, s, doubleRound);
-    if (!scaled || *scaled + zout < qmin || *scaled + zout > qmax)
+    std::optional<int32_t> scaled = applyScale32Checked(
+        level - inZp, record.minMultiplier, record.minShift, doubleRound);
+    if (!scaled || *scaled + outZp < qmin || *scaled + outZp > qmax)
       return false;
   }
   return true;
@@ -238,7 +231,9 @@ FailureOr<IntTensor> Quantizer::requantize(Location loc,
       return failure();
     report.rescales.push_back(record);
     // No clamp where none can clip (a max pool's output rescaled down).
-    if (rescaleStaysWithin(rescaled->getDefiningOp<tosa::RescaleOp>(),
+    // (An int8/int16 input: a 32-bit multiplier, options.rounding.)
+    if (rescaleStaysWithin(record, from.getZeroPoints()[0], zeroPoint,
+                           options.rounding == RoundingMode::Double,
                            from.getQMin(), from.getQMax(), qmin, qmax))
       return IntTensor{*rescaled, target};
     return IntTensor{emitIntClamp(loc, *rescaled, qmin, qmax), target};
