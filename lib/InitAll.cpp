@@ -11,6 +11,7 @@
 #include "dialects/Npu/Transforms/Passes.h"
 #include "dialects/Qlip/IR/QlipDialect.h"
 #include "dialects/Qlip/Transforms/Passes.h"
+#include "qlip/Autoquant/Passes.h"
 #include "qlip/Conversion/Passes.h"
 #include "qlip/Pipelines/Pipelines.h"
 #include "qlip/Transforms/Passes.h"
@@ -58,6 +59,7 @@ void mlir::qlip::registerQlipPassesAndPipelines() {
   npu::registerNpuPasses();
   registerQlipTransformsPasses();
   registerQlipConversionPasses();
+  registerQlipAutoquantPasses();
   registerLowerToLLVMPipeline();
   registerPtqPipelines();
 }

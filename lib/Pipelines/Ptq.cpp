@@ -6,6 +6,7 @@
 
 #include "qlip/Pipelines/Pipelines.h"
 
+#include "qlip/Autoquant/Passes.h"
 #include "qlip/Conversion/Passes.h"
 #include "qlip/Transforms/Passes.h"
 
@@ -28,14 +29,22 @@ void mlir::qlip::buildPtqPipeline(OpPassManager &pm,
   buildPreparePipeline(pm);
 
   // Stage 3-4: the statistics, then the ranges.
-  ApplyStatsPassOptions stats;
-  stats.file = options.stats;
-  pm.addPass(createApplyStatsPass(stats));
+  if (!options.calib.empty()) {
+    CalibrateModelPassOptions calibrate;
+    calibrate.calib.assign(options.calib.begin(), options.calib.end());
+    calibrate.layerInputRows = options.layerInputRows;
+    pm.addPass(createCalibrateModelPass(calibrate));
+  } else {
+    ApplyStatsPassOptions stats;
+    stats.file = options.stats;
+    pm.addPass(createApplyStatsPass(stats));
+  }
 
   QuantizeWeightsPassOptions weights;
   weights.bits = options.weightBits;
   weights.granularity = options.granularity;
   weights.clip = options.weightClip;
+  weights.rounding = options.weightRounding;
   weights.firstLayerBits = options.firstLayerBits;
   weights.lastLayerBits = options.lastLayerBits;
   weights.biasCorrection = options.biasCorrection;
@@ -79,8 +88,9 @@ void mlir::qlip::registerPtqPipelines() {
       [](OpPassManager &pm) { buildPreparePipeline(pm); });
   PassPipelineRegistration<PtqOptions>(
       "qlip-ptq",
-      "Post-training quantization from a statistics file to integer TOSA: "
-      "prepare, choose ranges, quantize, validate",
+      "Post-training quantization to integer TOSA from a statistics file "
+      "(stats=) or calibration samples (calib=): prepare, calibrate, choose "
+      "ranges, round, quantize, validate",
       [](OpPassManager &pm, const PtqOptions &options) {
         buildPtqPipeline(pm, options);
       });

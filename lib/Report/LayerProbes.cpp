@@ -6,7 +6,7 @@
 
 #include "LayerProbes.h"
 
-#include "../Transforms/LayerNames.h"
+#include "qlip/Transforms/LayerNames.h"
 #include "qlip/Transforms/ModelFingerprint.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"

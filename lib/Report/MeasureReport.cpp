@@ -14,7 +14,7 @@
 
 #include "LayerProbes.h"
 
-#include "../Transforms/LayerNames.h"
+#include "qlip/Transforms/LayerNames.h"
 #include "dialects/Qlip/IR/FloatElements.h"
 #include "qlip/Runtime/Metrics.h"
 #include "qlip/Runtime/Runner.h"

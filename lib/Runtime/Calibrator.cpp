@@ -8,6 +8,9 @@
 
 #include "qlip/Calibration/ActivationStats.h"
 #include "qlip/Conversion/Passes.h"
+#include "dialects/Qlip/IR/QlipOps.h"
+#include "qlip/Transforms/LayerInputs.h"
+#include "qlip/Transforms/LayerNames.h"
 #include "qlip/Transforms/ModelFingerprint.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -201,6 +204,35 @@ Calibrator::create(ModuleOp module, llvm::StringRef entry,
     return makeError("'" + entry + "' takes no input to calibrate with");
   if (calibrator->batch == 0)
     return makeError("'" + entry + "' takes batches of 0 samples");
+
+  calibrator->layerInputRows = options.layerInputRows;
+  calibrator->plansByObserver.resize(calibrator->observers.size());
+  if (options.layerInputRows > 0) {
+    llvm::StringMap<int64_t> indices;
+    for (auto [i, info] : llvm::enumerate(calibrator->observers))
+      indices[info.id] = i;
+    for (auto [position, layer] :
+         llvm::enumerate(collectUnquantizedLayers(module))) {
+      Operation *op = layer.first;
+      ObserveOp observer = getInputObserver(op);
+      std::optional<PatchGeometry> geometry =
+          getInputPatchGeometry(op, calibrator->batch);
+      if (!observer || !geometry)
+        continue;
+      // The observer must see exactly the layer's input, whole samples
+      // (reshapes between them keep the order).
+      auto observed = cast<ShapedType>(observer.getType());
+      if (!observed.hasStaticShape() ||
+          observed.getNumElements() !=
+              calibrator->batch * geometry->sampleSize())
+        continue;
+      int64_t index = indices.lookup(observer.getId());
+      calibrator->plansByObserver[index].push_back(
+          calibrator->layerInputPlans.size());
+      calibrator->layerInputPlans.push_back(
+          {getLayerName(op, position), position, index, *geometry});
+    }
+  }
   return std::move(calibrator);
 }
 
@@ -365,6 +397,8 @@ void Calibrator::process(const Record &record, llvm::ArrayRef<float> values) {
   }
   state.moments.add(values);
   state.histogram.add(values);
+  for (size_t plan : plansByObserver[record.observer])
+    layerInputs[plan].addSamples(values);
 }
 
 void Calibrator::processAll(const Reports &reports) {
@@ -471,6 +505,21 @@ llvm::Error Calibrator::runPass(unsigned passNumber,
   return llvm::Error::success();
 }
 
+std::vector<LayerInputResult> Calibrator::takeLayerInputs() {
+  std::vector<LayerInputResult> results;
+  for (auto [plan, moments] : llvm::zip_equal(layerInputPlans, layerInputs)) {
+    LayerInputResult result;
+    result.layer = plan.layer;
+    result.position = plan.position;
+    result.geometry = plan.geometry;
+    result.rows = moments.getRows();
+    result.secondMoment = moments.secondMoment();
+    results.push_back(std::move(result));
+  }
+  layerInputs.clear();
+  return results;
+}
+
 llvm::Expected<StatsFile>
 Calibrator::calibrate(llvm::ArrayRef<NpyArray> samples,
                       const CalibrationProgress &progress) {
@@ -488,6 +537,10 @@ Calibrator::calibrate(llvm::ArrayRef<NpyArray> samples,
   states.reserve(observers.size());
   for (size_t i = 0; i < observers.size(); ++i)
     states.emplace_back(numBins);
+  layerInputs.clear();
+  for (const LayerInputPlan &plan : layerInputPlans)
+    layerInputs.emplace_back(plan.geometry, samples.front().shape.front(),
+                             layerInputRows);
 
   using Clock = std::chrono::steady_clock;
   auto start = Clock::now();

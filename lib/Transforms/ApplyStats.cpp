@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qlip/Transforms/ApplyStats.h"
 #include "qlip/Transforms/Passes.h"
 
 #include "dialects/Qlip/IR/QlipOps.h"
@@ -29,52 +30,37 @@ struct ApplyStatsPass : qlip::impl::ApplyStatsPassBase<ApplyStatsPass> {
 
 } // namespace
 
-void ApplyStatsPass::runOnOperation() {
-  ModuleOp module = getOperation();
-  auto fail = [&](Location loc) {
-    signalPassFailure();
-    return emitError(loc) << "qlip-apply-stats: ";
-  };
-  if (file.empty()) {
-    fail(module.getLoc()) << "no statistics file given (file=...)";
-    return;
-  }
-  llvm::Expected<StatsFile> stats = readStatsFile(file);
-  if (!stats) {
-    fail(module.getLoc()) << llvm::toString(stats.takeError());
-    return;
-  }
+LogicalResult mlir::qlip::applyStats(ModuleOp module, const StatsFile &stats,
+                                     StringRef source, StringRef prefix) {
+  auto fail = [&](Location loc) { return emitError(loc) << prefix; };
   std::string fingerprint = computeModelFingerprint(module);
-  if (stats->fingerprint != fingerprint) {
-    fail(module.getLoc()) << "'" << file
-                          << "' was gathered for another model (fingerprint "
-                          << stats->fingerprint << ", this model "
-                          << fingerprint << ")";
-    return;
-  }
+  if (stats.fingerprint != fingerprint)
+    return fail(module.getLoc())
+           << "'" << source << "' was gathered for another model (fingerprint "
+           << stats.fingerprint << ", this model " << fingerprint << ")";
 
   llvm::StringMap<const ObserverStats *> byId;
-  for (const ObserverStats &observer : stats->observers)
+  for (const ObserverStats &observer : stats.observers)
     byId[observer.id] = &observer;
   llvm::StringSet<> applied;
   WalkResult result = module.walk([&](ObserveOp op) {
     auto it = byId.find(op.getId());
     if (it == byId.end()) {
-      fail(op.getLoc()) << "'" << file << "' has no statistics for observer '"
+      fail(op.getLoc()) << "'" << source << "' has no statistics for observer '"
                         << op.getId() << "'";
       return WalkResult::interrupt();
     }
     const ObserverStats &observer = *it->second;
     if (observer.count == 0) {
       fail(op.getLoc()) << "observer '" << op.getId() << "' saw no values in '"
-                        << file << "' (was the calibration set empty?)";
+                        << source << "' (was the calibration set empty?)";
       return WalkResult::interrupt();
     }
     // The file was validated when read; the attribute verifiers check the
     // rest (e.g. that the histogram holds `count` values).
     auto emitObserverError = [&] {
       return fail(op.getLoc())
-             << "observer '" << op.getId() << "' in '" << file << "': ";
+             << "observer '" << op.getId() << "' in '" << source << "': ";
     };
     HistogramAttr histogram;
     if (!observer.histogramCounts.empty()) {
@@ -99,12 +85,30 @@ void ApplyStatsPass::runOnOperation() {
     return WalkResult::advance();
   });
   if (result.wasInterrupted())
+    return failure();
+  for (const ObserverStats &observer : stats.observers)
+    if (!applied.contains(observer.id))
+      return fail(module.getLoc())
+             << "'" << source << "' has statistics for observer '"
+             << observer.id << "', which this model does not have";
+  return success();
+}
+
+void ApplyStatsPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  auto fail = [&](Location loc) {
+    signalPassFailure();
+    return emitError(loc) << "qlip-apply-stats: ";
+  };
+  if (file.empty()) {
+    fail(module.getLoc()) << "no statistics file given (file=...)";
     return;
-  for (const ObserverStats &observer : stats->observers)
-    if (!applied.contains(observer.id)) {
-      fail(module.getLoc())
-          << "'" << file << "' has statistics for observer '" << observer.id
-          << "', which this model does not have";
-      return;
-    }
+  }
+  llvm::Expected<StatsFile> stats = readStatsFile(file);
+  if (!stats) {
+    fail(module.getLoc()) << llvm::toString(stats.takeError());
+    return;
+  }
+  if (failed(applyStats(module, *stats, file, "qlip-apply-stats: ")))
+    signalPassFailure();
 }

@@ -9,7 +9,7 @@
 
 #include "qlip/Transforms/Passes.h"
 
-#include "LayerNames.h"
+#include "qlip/Transforms/LayerNames.h"
 #include "dialects/Qlip/IR/QlipOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"

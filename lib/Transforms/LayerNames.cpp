@@ -4,7 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "LayerNames.h"
+#include "qlip/Transforms/LayerNames.h"
 
 #include "dialects/Qlip/IR/QlipOps.h"
 
@@ -110,6 +110,22 @@ std::optional<WeightOperand> mlir::qlip::getWeightOperand(Operation *op) {
       // A [N, K, OUT] constant B: the fully-connected form.
       .Case<tosa::MatMulOp>([](auto) { return WeightOperand{1, 2}; })
       .Default([](Operation *) { return std::nullopt; });
+}
+
+llvm::SmallVector<std::pair<Operation *, WeightOperand>>
+mlir::qlip::collectUnquantizedLayers(Operation *root) {
+  llvm::SmallVector<std::pair<Operation *, WeightOperand>> layers;
+  root->walk([&](Operation *op) {
+    std::optional<WeightOperand> weight = getWeightOperand(op);
+    if (!weight)
+      return;
+    Value value = op->getOperand(weight->index);
+    // Already quantized: running the pass twice changes nothing.
+    if (value.getDefiningOp<FakeQuantOp>() || !matchPattern(value, m_Constant()))
+      return;
+    layers.push_back({op, *weight});
+  });
+  return layers;
 }
 
 bool mlir::qlip::isWeightLayer(Operation *op) {

@@ -49,8 +49,11 @@ void mlir::qlip::writeJsonReport(llvm::raw_ostream &os,
         {"bias_corrected", layer.biasCorrected},
         {"mse", layer.mse},
         {"sqnr_db", sqnrValue(layer.sqnrDb)},
+        {"rounding", layer.rounding},
         {"channels", std::move(channels)},
     };
+    if (layer.outputSqnrDb)
+      object["output_sqnr_db"] = sqnrValue(*layer.outputSqnrDb);
     if (layer.axis)
       object["axis"] = *layer.axis;
     jsonLayers.push_back(std::move(object));

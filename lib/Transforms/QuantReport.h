@@ -44,6 +44,11 @@ struct LayerReport {
   /// Over the whole tensor.
   double mse = 0;
   double sqnrDb = 0;
+  /// `nearest` or `gptq`.
+  std::string rounding = "nearest";
+  /// With input moments: 10 log10 of the layer's output power over the
+  /// mean square error its weights' quantization adds there.
+  std::optional<double> outputSqnrDb;
   llvm::SmallVector<ChannelReport> channels;
 };
 

@@ -10,7 +10,7 @@
 
 #include "qlip/Transforms/Passes.h"
 
-#include "LayerNames.h"
+#include "qlip/Transforms/LayerNames.h"
 #include "QuantReport.h"
 #include "dialects/Qlip/IR/QlipOps.h"
 #include "qlip/Calibration/ActivationClip.h"

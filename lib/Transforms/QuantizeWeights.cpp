@@ -11,13 +11,15 @@
 
 #include "qlip/Transforms/Passes.h"
 
-#include "LayerNames.h"
+#include "qlip/Transforms/LayerInputs.h"
+#include "qlip/Transforms/LayerNames.h"
 #include "QuantReport.h"
 #include "dialects/Qlip/IR/FloatElements.h"
 #include "dialects/Qlip/IR/QlipOps.h"
 #include "qlip/Calibration/Aciq.h"
 #include "qlip/Calibration/BitAllocation.h"
 #include "qlip/Calibration/ClipMath.h"
+#include "qlip/Calibration/Gptq.h"
 #include "qlip/Calibration/Sawb.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -165,8 +167,8 @@ private:
   unsigned bitsFor(Operation *op, StringRef name, size_t position,
                    size_t count);
   /// The rule of a layer at `layerBits`: the pass's, except sawb at 8 bits
-  /// and more.
-  ClipRule ruleFor(unsigned layerBits) const;
+  /// and more, and auto where no input moments measure it.
+  ClipRule ruleFor(unsigned layerBits, bool hasMoments) const;
   /// The clip alpha of one channel under `rule`.
   double chooseClip(ArrayRef<float> channel, QuantGrid grid, ClipRule rule,
                     ClipRule &chosen);
@@ -232,7 +234,12 @@ static double clipByRule(ClipRule rule, ArrayRef<float> channel,
   }
 }
 
-ClipRule QuantizeWeightsPass::ruleFor(unsigned layerBits) const {
+ClipRule QuantizeWeightsPass::ruleFor(unsigned layerBits,
+                                      bool hasMoments) const {
+  // `auto` measures its candidates at the layer's output; with nothing to
+  // measure them on it is the lowest weight error, `mse`.
+  if (clip == ClipRule::Auto && !hasMoments)
+    return ClipRule::MSE;
   // SAWB's coefficients are a fit for low bit widths: at 8 bits its
   // c1 * sqrt(E[w^2]) - c2 * E|w| is the difference of two large, nearly
   // equal terms, and a first conv's weight SQNR fell from 49 dB to 10 dB
@@ -259,6 +266,17 @@ static double lowestErrorClip(ArrayRef<float> channel, QuantGrid grid,
     }
   }
   return bestAlpha;
+}
+
+/// What `auto` tries per channel, by the error each causes at the layer's
+/// output. SAWB's coefficients are a low-bit fit: not at 8 bits.
+static SmallVector<ClipRule> autoCandidates(unsigned bits) {
+  SmallVector<ClipRule> candidates = {ClipRule::Max, ClipRule::MSE,
+                                      ClipRule::AciqLaplace,
+                                      ClipRule::AciqGauss};
+  if (bits < 8)
+    candidates.push_back(ClipRule::Sawb);
+  return candidates;
 }
 
 double QuantizeWeightsPass::chooseClip(ArrayRef<float> channel,
@@ -310,20 +328,6 @@ LogicalResult QuantizeWeightsPass::quantize(
     axis = weight.channelAxis;
   ChannelView channels(weights->values(), type.getShape(), axis);
   QuantGrid grid = QuantGrid::signedNarrow(layerBits);
-  const ClipRule rule = ruleFor(layerBits);
-
-  LayerReport layer;
-  layer.name = name.str();
-  layer.opName = op->getName().getStringRef().str();
-  layer.bits = layerBits;
-  layer.rule = rule;
-  layer.axis = axis;
-  layer.biasCorrected = biasCorrection;
-  SmallVector<double> scales, clipMin, clipMax;
-  double totalSquaredError = 0, totalPower = 0;
-  // With bias correction the weights change (they stay on the grid), so the
-  // layer gets a new constant in the original layout, written straight into
-  // the storage the new attribute will own.
   for (int64_t c = 0, e = channels.size(); c < e; ++c) {
     ArrayRef<float> channel = channels.get(c);
     if (std::optional<size_t> bad = firstNonFinite(channel))
@@ -335,9 +339,44 @@ LogicalResult QuantizeWeightsPass::quantize(
              << " in output channel "
              << c << "; NaN and infinite weights cannot be quantized";
   }
+  bool allocate = bitAllocation && axis;
+  // The layer's input moments measure each channel at the layer's output:
+  // one H for every channel, or one per channel (depthwise), over exactly
+  // the channel's elements.
+  std::optional<InputMoments> moments = getInputMoments(op);
+  bool measured = moments && axis && !biasCorrection && !allocate &&
+                  channels.size() > 0 &&
+                  (moments->groups == 1 || moments->groups == channels.size()) &&
+                  static_cast<int64_t>(channels.get(0).size()) == moments->k;
+  SmallVector<std::optional<GptqSolver>> solvers;
+  if (measured) {
+    for (int64_t g = 0; g < moments->groups && measured; ++g) {
+      int64_t k = moments->k;
+      solvers.push_back(GptqSolver::create(
+          moments->values.slice(g * k * k, k * k), k));
+      // Only NaN or infinite moments cannot be factored; calibration
+      // rejects those, so this is a hand-written attribute.
+      if (!solvers.back())
+        return op->emitError("the input moments of layer '")
+               << name << "' are not positive semi-definite";
+    }
+  }
+  const ClipRule rule = ruleFor(layerBits, measured);
+  bool gptq = measured && rounding == WeightRounding::Gptq;
+
+  LayerReport layer;
+  layer.name = name.str();
+  layer.opName = op->getName().getStringRef().str();
+  layer.bits = layerBits;
+  layer.rule = rule;
+  layer.axis = axis;
+  layer.biasCorrected = biasCorrection;
+  layer.rounding = gptq ? "gptq" : "nearest";
+  SmallVector<double> scales, clipMin, clipMax;
+  double totalSquaredError = 0, totalPower = 0;
+  double totalOutputError = 0, totalOutputPower = 0;
   // ACIQ's bit allocation: channel bits in proportion to alpha^(2/3) of
   // the clips at the layer's width, averaging that width.
-  bool allocate = bitAllocation && axis;
   SmallVector<unsigned> channelBits(channels.size(), layerBits);
   if (allocate) {
     SmallVector<double> alphas;
@@ -353,55 +392,116 @@ LogicalResult QuantizeWeightsPass::quantize(
     channelBits = std::move(*allocated);
   }
   unsigned storageBits = *llvm::max_element(channelBits);
-  // Bias correction and bit allocation rewrite the weights (both keep them
-  // on the grid), so the layer gets a new constant in the original layout,
-  // written straight into the storage the new attribute will own.
-  bool rewrite = biasCorrection || allocate;
+  // Bias correction, bit allocation and GPTQ rewrite the weights (all keep
+  // them on the grid), so the layer gets a new constant in the original
+  // layout, written straight into the storage the new attribute will own.
+  bool rewrite = biasCorrection || allocate || gptq;
   CorrectedWeights corrected(rewrite ? type.getNumElements() : 0);
   SmallVector<float> channelValues;
   for (int64_t c = 0, e = channels.size(); c < e; ++c) {
     ArrayRef<float> channel = channels.get(c);
     QuantGrid channelGrid = QuantGrid::signedNarrow(channelBits[c]);
     ChannelReport report;
-    double alpha = chooseClip(channel, channelGrid, rule, report.rule);
     report.bits = channelBits[c];
-    if (biasCorrection) {
-      GridBiasCorrection correction =
-          correctBiasOnGrid(channel, alpha, channelGrid);
-      alpha = correction.scale * channelGrid.scaleDivisor();
+    if (measured) {
+      const GptqSolver &solver = *solvers[moments->groups == 1 ? 0 : c];
+      // Each candidate clip, rounded as the layer will be, measured at the
+      // output; a tie keeps the earlier (simpler) rule.
+      SmallVector<ClipRule> candidates;
+      SmallVector<double> alphas;
+      if (rule == ClipRule::Auto) {
+        candidates = autoCandidates(channelBits[c]);
+        for (ClipRule candidate : candidates)
+          alphas.push_back(clipByRule(candidate, channel, channelGrid));
+      } else {
+        candidates.push_back(rule);
+        alphas.push_back(chooseClip(channel, channelGrid, rule,
+                                    candidates.back()));
+      }
+      double bestError = INFINITY, alpha = alphas.front();
+      std::vector<int64_t> levels;
+      for (auto [candidate, candidateAlpha] : llvm::zip_equal(candidates, alphas)) {
+        double scale = clipScale(candidateAlpha, channelGrid);
+        std::vector<int64_t> candidateLevels =
+            gptq ? solver.round(channel, scale, channelGrid)
+                 : roundToNearest(channel, scale, channelGrid);
+        double error =
+            solver.outputError(channel, candidateLevels, scale, channelGrid);
+        if (error < bestError) {
+          bestError = error;
+          alpha = candidateAlpha;
+          levels = std::move(candidateLevels);
+          report.rule = candidate;
+        }
+      }
+      report.scale = clipScale(alpha, channelGrid);
       channelValues.clear();
       double squaredError = 0;
-      for (auto [q, w] : llvm::zip_equal(correction.levels, channel)) {
-        float v = static_cast<float>(double(q) * correction.scale);
+      for (auto [q, w] : llvm::zip_equal(levels, channel)) {
+        float v = static_cast<float>(double(q) * report.scale);
         channelValues.push_back(v);
         squaredError += (double(v) - w) * (double(v) - w);
       }
-      channels.scatter(c, channelValues, corrected.values());
-      report.scale = correction.scale;
-      report.mse = squaredError / std::max<size_t>(channel.size(), 1);
-    } else {
-      report.scale = clipScale(alpha, channelGrid);
-      report.mse = quantizationMse(channel, alpha, channelGrid);
-      if (allocate) {
-        // Clipped at the channel's alpha, the weights use only the
-        // channel's 2^b - 1 levels of the layer's wider grid.
-        channelValues.clear();
-        for (float w : channel)
-          channelValues.push_back(static_cast<float>(
-              std::clamp(static_cast<double>(w), -alpha, alpha)));
+      if (gptq)
         channels.scatter(c, channelValues, corrected.values());
+      report.mse = squaredError / std::max<size_t>(channel.size(), 1);
+      report.clip = alpha;
+      totalOutputError += bestError;
+      totalOutputPower += solver.outputPower(channel);
+    } else {
+      double alpha = chooseClip(channel, channelGrid, rule, report.rule);
+      if (biasCorrection) {
+        GridBiasCorrection correction =
+            correctBiasOnGrid(channel, alpha, channelGrid);
+        alpha = correction.scale * channelGrid.scaleDivisor();
+        channelValues.clear();
+        double squaredError = 0;
+        for (auto [q, w] : llvm::zip_equal(correction.levels, channel)) {
+          float v = static_cast<float>(double(q) * correction.scale);
+          channelValues.push_back(v);
+          squaredError += (double(v) - w) * (double(v) - w);
+        }
+        channels.scatter(c, channelValues, corrected.values());
+        report.scale = correction.scale;
+        report.mse = squaredError / std::max<size_t>(channel.size(), 1);
+      } else {
+        report.scale = clipScale(alpha, channelGrid);
+        report.mse = quantizationMse(channel, alpha, channelGrid);
+        if (allocate) {
+          // Clipped at the channel's alpha, the weights use only the
+          // channel's 2^b - 1 levels of the layer's wider grid.
+          channelValues.clear();
+          for (float w : channel)
+            channelValues.push_back(static_cast<float>(
+                std::clamp(static_cast<double>(w), -alpha, alpha)));
+          channels.scatter(c, channelValues, corrected.values());
+        }
       }
+      report.clip = alpha;
     }
-    report.clip = alpha;
     report.sqnrDb = sqnrDb(channel, report.mse);
     totalSquaredError += report.mse * channel.size();
     for (float v : channel)
       totalPower += static_cast<double>(v) * v;
     scales.push_back(report.scale);
-    clipMin.push_back(-alpha);
-    clipMax.push_back(alpha);
+    clipMin.push_back(-report.clip);
+    clipMax.push_back(report.clip);
     layer.channels.push_back(report);
   }
+  if (measured)
+    layer.outputSqnrDb = totalOutputError > 0
+                             ? 10.0 * std::log10(totalOutputPower /
+                                                 totalOutputError)
+                             : INFINITY;
+  // `auto` records what it chose: the rule, when every channel chose the
+  // same one.
+  ClipRule recorded = rule;
+  if (rule == ClipRule::Auto &&
+      llvm::all_of(layer.channels, [&](const ChannelReport &channel) {
+        return channel.rule == layer.channels.front().rule;
+      }))
+    recorded = layer.channels.front().rule;
+  layer.rule = recorded;
   size_t n = std::max<size_t>(weights->values().size(), 1);
   layer.mse = totalSquaredError / n;
   layer.sqnrDb = layer.mse > 0 ? 10.0 * std::log10(totalPower / n / layer.mse)
@@ -412,7 +512,7 @@ LogicalResult QuantizeWeightsPass::quantize(
   auto qparams = QParamsAttr::get(op->getContext(), storageBits,
                                   /*isSigned=*/true, /*narrowRange=*/true,
                                   axis, scales, zeroPoints, clipMin, clipMax,
-                                  rule);
+                                  recorded);
   OpBuilder builder(op);
   if (rewrite)
     value = tosa::ConstOp::create(builder, value.getLoc(), type,
@@ -436,18 +536,7 @@ LogicalResult QuantizeWeightsPass::writeReport(ArrayRef<LayerReport> report) {
 
 void QuantizeWeightsPass::runOnOperation() {
   // Layers in program order, so first and last mean what users expect.
-  SmallVector<std::pair<Operation *, WeightOperand>> layers;
-  getOperation().walk([&](Operation *op) {
-    std::optional<WeightOperand> weight = getWeightOperand(op);
-    if (!weight)
-      return;
-    // Already quantized: running the pass twice changes nothing.
-    if (op->getOperand(weight->index).getDefiningOp<FakeQuantOp>())
-      return;
-    if (!matchPattern(op->getOperand(weight->index), m_Constant()))
-      return;
-    layers.push_back({op, *weight});
-  });
+  auto layers = collectUnquantizedLayers(getOperation());
 
   SmallVector<LayerReport> report;
   SmallVector<std::string> names;
@@ -460,6 +549,9 @@ void QuantizeWeightsPass::runOnOperation() {
     if (failed(quantize(op, weight, name, layerBits, report)))
       return signalPassFailure();
   }
+  // The moments served their purpose (and are large).
+  getOperation().walk(
+      [](Operation *op) { op->removeAttr(kInputMomentsAttrName); });
   if (failed(checkLayerBitsUsed(overrides, usedOverrides, names,
                                 getOperation().getLoc(), getArgument())))
     return signalPassFailure();

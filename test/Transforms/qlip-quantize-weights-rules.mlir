@@ -52,6 +52,7 @@ func.func @fc(%x: tensor<1x1x32xf32>) -> tensor<1x1x1xf32> {
 // SAWBMAX-NEXT: "rule": "max",
 // SAWBMAX:      "name": "uniform"
 // SAWBMAX-NEXT: "op"
+// SAWBMAX-NEXT: "rounding": "nearest",
 // SAWBMAX-NEXT: "rule": "sawb",
 // SAWB3-LABEL: "name": "matmul_0"
 // SAWB3:      "clip": 0.90

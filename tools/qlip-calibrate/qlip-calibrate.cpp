@@ -28,6 +28,7 @@
 #include "qlip/Runtime/Calibrator.h"
 #include "qlip/Runtime/Npy.h"
 #include "qlip/Support/CommandLine.h"
+#include "qlip/Support/ProgressBar.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -95,50 +96,6 @@ static int fail(const llvm::Twine &message) {
   return 1;
 }
 
-namespace {
-/// A progress bar per pass on stderr, drawn only when stderr is a terminal
-/// (pipes and logs get nothing).
-class ProgressBar {
-public:
-  explicit ProgressBar(unsigned passes)
-      : enabled(llvm::sys::Process::StandardErrIsDisplayed()),
-        passes(passes) {}
-
-  void update(unsigned pass, int64_t done, int64_t total) {
-    if (!enabled)
-      return;
-    auto now = std::chrono::steady_clock::now();
-    if (pass != currentPass) {
-      currentPass = pass;
-      start = now;
-      lastDraw = {};
-    }
-    // Redrawing per batch would slow down small models; ten a second is
-    // smooth enough.
-    if (done < total && now - lastDraw < std::chrono::milliseconds(100))
-      return;
-    lastDraw = now;
-    double seconds = std::chrono::duration<double>(now - start).count();
-    constexpr int width = 30;
-    int filled = total ? static_cast<int>(width * done / total) : width;
-    llvm::errs() << "\rpass " << pass << "/" << passes << " ["
-                 << std::string(filled, '#')
-                 << std::string(width - filled, ' ') << "] " << done << "/"
-                 << total << " samples";
-    if (seconds > 0)
-      llvm::errs() << llvm::format(", %.1f samples/s", done / seconds);
-    if (done == total)
-      llvm::errs() << "\n";
-    llvm::errs().flush();
-  }
-
-private:
-  bool enabled;
-  unsigned passes;
-  unsigned currentPass = 0;
-  std::chrono::steady_clock::time_point start, lastDraw;
-};
-} // namespace
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
@@ -196,7 +153,7 @@ int main(int argc, char **argv) {
                                                       calibrationFiles.end())))
     return fail(llvm::toString(std::move(error)));
 
-  ProgressBar progress(options.exactMad ? 2 : 1);
+  ProgressBar progress(options.exactMad ? 2 : 1, "samples");
   llvm::Expected<StatsFile> stats =
       (*calibrator)
           ->calibrate(samples, [&](unsigned pass, int64_t done, int64_t total) {

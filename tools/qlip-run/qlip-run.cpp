@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qlip/Support/CommandLine.h"
+#include "qlip/Support/ProgressBar.h"
 #include "qlip/InitAll.h"
 #include "qlip/Pipelines/Pipelines.h"
 #include "qlip/Runtime/Metrics.h"
@@ -212,42 +213,6 @@ static llvm::Expected<BatchPlan> planBatches(const Runner &runner,
   return plan;
 }
 
-/// A progress bar on stderr, drawn only when stderr is a terminal.
-class ProgressBar {
-public:
-  ProgressBar(int64_t total)
-      : total(total), enabled(llvm::sys::Process::StandardErrIsDisplayed()),
-        start(std::chrono::steady_clock::now()) {}
-
-  void update(int64_t done) {
-    if (!enabled)
-      return;
-    auto now = std::chrono::steady_clock::now();
-    // A redraw per batch would slow down small models; ten a second is
-    // smooth enough.
-    if (done < total && now - lastDraw < std::chrono::milliseconds(100))
-      return;
-    lastDraw = now;
-    double seconds = std::chrono::duration<double>(now - start).count();
-    constexpr int width = 30;
-    int filled = total ? static_cast<int>(width * done / total) : width;
-    llvm::errs() << "\r[" << std::string(filled, '#')
-                 << std::string(width - filled, ' ') << "] " << done << "/"
-                 << total << " samples";
-    if (seconds > 0)
-      llvm::errs() << llvm::format(", %.1f samples/s", done / seconds);
-    if (done == total)
-      llvm::errs() << "\n";
-    llvm::errs().flush();
-  }
-
-private:
-  int64_t total;
-  bool enabled;
-  std::chrono::steady_clock::time_point start;
-  std::chrono::steady_clock::time_point lastDraw;
-};
-
 /// Runs the rows of `arrays` through the function `plan.batch` at a time,
 /// zero-padding the last batch, and returns the results' rows concatenated
 /// (the padding's results dropped).
@@ -265,14 +230,14 @@ runBatched(Runner &runner, llvm::ArrayRef<NpyArray> arrays,
     results.push_back(std::move(result));
   }
 
-  ProgressBar progress(plan.rows);
+  ProgressBar progress(/*passes=*/0, "samples");
   for (int64_t first = 0; first < plan.rows; first += plan.batch) {
     int64_t count = std::min(plan.batch, plan.rows - first);
     fillBatch(arrays, first, count, batchInputs);
     if (llvm::Error error = runner.run(batchInputs, batchResults))
       return std::move(error);
     copyBatchRows(batchResults, first, count, results);
-    progress.update(first + count);
+    progress.update(1, first + count, plan.rows);
   }
   return results;
 }

@@ -26,7 +26,8 @@ def Qlip_ClipRule : I32EnumAttr<"ClipRule",
   I32EnumAttrCase<"Sawb",        7, "sawb">,
   I32EnumAttrCase<"Best",        8, "best">,
   I32EnumAttrCase<"Pact",        9, "pact">,
-  I32EnumAttrCase<"Imported",   10, "imported">
+  I32EnumAttrCase<"Imported",   10, "imported">,
+  I32EnumAttrCase<"Auto",       11, "auto">
 ]> {
   let cppNamespace = "::mlir::qlip";
   // The enum is only used as an attribute parameter, never as an attribute

@@ -33,7 +33,13 @@ def Qlip_Dialect : Dialect {
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
   let hasConstantMaterializer = 1;
   let useDefaultAttributePrinterParser = 1;
+  // `qlip.input_moments` on layers (calibration to weight quantization).
+  let hasOperationAttrVerify = 1;
   let extraClassDeclaration = [{
+    /// E[x x^T] of a layer's input patches: f64 elements [G, K, K].
+    static constexpr ::llvm::StringLiteral kInputMomentsAttrName =
+        "qlip.input_moments";
+
     /// Adds the attributes; defined next to their storage in QlipAttrs.cpp.
     void registerAttributes();
   }];

@@ -34,3 +34,21 @@ Operation *QlipDialect::materializeConstant(OpBuilder &builder, Attribute value,
     return nullptr;
   return tosa::ConstOp::create(builder, loc, type, elements);
 }
+
+LogicalResult QlipDialect::verifyOperationAttribute(Operation *op,
+                                                    NamedAttribute attribute) {
+  // Other `qlip.` names are left to the code that sets them.
+  if (attribute.getName() != kInputMomentsAttrName)
+    return success();
+  Attribute attr = attribute.getValue();
+  auto typed = dyn_cast<TypedAttr>(attr);
+  auto type = typed ? dyn_cast<RankedTensorType>(typed.getType()) : nullptr;
+  if (!type || !isa<DenseElementsAttr, DenseF64ResourceElementsAttr>(attr) ||
+      !type.getElementType().isF64() || type.getRank() != 3 ||
+      !type.hasStaticShape() || type.getDimSize(1) != type.getDimSize(2) ||
+      type.getDimSize(0) < 1 || type.getDimSize(1) < 1)
+    return op->emitError("'")
+           << kInputMomentsAttrName
+           << "' must be f64 elements of shape [groups, K, K], got " << attr;
+  return success();
+}

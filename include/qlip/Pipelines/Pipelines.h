@@ -150,6 +150,16 @@ struct PtqOptions : public PassPipelineOptions<PtqOptions> {
       *this, "stats",
       llvm::cl::desc("The calibration statistics file (qlip-calibrate "
                      "--stats) of the model after qlip-prepare")};
+  PassOptions::ListOption<std::string> calib{
+      *this, "calib",
+      llvm::cl::desc("Calibrate in the pipeline instead (qlip-calibrate-"
+                     "model): one .npy of samples per model input; also "
+                     "gathers each layer's input moments for GPTQ")};
+  PassOptions::Option<int64_t> layerInputRows{
+      *this, "layer-input-rows",
+      llvm::cl::desc("With calib: patches per layer for the input moments "
+                     "(0: none, so no GPTQ)"),
+      llvm::cl::init(16384)};
   PassOptions::Option<unsigned> weightBits{
       *this, "weight-bits",
       llvm::cl::desc("Weight bit width: 2 to 8"), llvm::cl::init(8)};
@@ -160,8 +170,11 @@ struct PtqOptions : public PassPipelineOptions<PtqOptions> {
   PassOptions::Option<ClipRule> weightClip{
       *this, "weight-clip",
       llvm::cl::desc("Weight clipping rule (qlip-quantize-weights' `clip`)"),
-      llvm::cl::init(ClipRule::MSE),
+      llvm::cl::init(ClipRule::Auto),
       llvm::cl::values(
+          clEnumValN(ClipRule::Auto, "auto",
+                     "per channel the rule with the lowest error at the "
+                     "layer's output (with calib), else mse"),
           clEnumValN(ClipRule::Max, "max", "alpha = max |w|"),
           clEnumValN(ClipRule::MSE, "mse", "the lowest real MSE"),
           clEnumValN(ClipRule::AciqLaplace, "aciq-laplace", "ACIQ, Laplace"),
@@ -222,6 +235,15 @@ struct PtqOptions : public PassPipelineOptions<PtqOptions> {
       llvm::cl::desc("ACIQ's per-channel weight bit allocation (widths 2 to "
                      "8 averaging weight-bits)"),
       llvm::cl::init(false)};
+  PassOptions::Option<WeightRounding> weightRounding{
+      *this, "weight-rounding",
+      llvm::cl::desc("How weights are rounded onto their grid "
+                     "(qlip-quantize-weights' `rounding`)"),
+      llvm::cl::init(WeightRounding::Gptq),
+      llvm::cl::values(
+          clEnumValN(WeightRounding::Nearest, "nearest", "to nearest"),
+          clEnumValN(WeightRounding::Gptq, "gptq",
+                     "GPTQ where calib gave the layer's input moments"))};
   PassOptions::Option<bool> biasCorrection{
       *this, "bias-correction",
       llvm::cl::desc("ACIQ's per-channel weight bias correction"),
@@ -260,8 +282,9 @@ struct PtqOptions : public PassPipelineOptions<PtqOptions> {
 void buildPreparePipeline(OpPassManager &pm);
 
 /// Builds `qlip-ptq` into `pm` (on a `builtin.module`): post-training
-/// quantization of a float TOSA model from a statistics file, to integer
-/// TOSA: qlip-prepare, qlip-apply-stats, qlip-quantize-weights,
+/// quantization of a float TOSA model from a statistics file or calibration
+/// samples, to integer TOSA: qlip-prepare, qlip-apply-stats (or with
+/// `calib` qlip-calibrate-model), qlip-quantize-weights,
 /// qlip-quantize-activations (first and last layers at 8 bits by
 /// default), qlip-quantize (with `validate`, which runs tosa-validate
 /// against the target the integer model needs), canonicalize and cse.

@@ -38,6 +38,7 @@
 #ifndef QLIP_RUNTIME_CALIBRATOR_H
 #define QLIP_RUNTIME_CALIBRATOR_H
 
+#include "qlip/Calibration/LayerInputs.h"
 #include "qlip/Calibration/StatsFile.h"
 #include "qlip/Conversion/ObserversToCalls/ObserversToCalls.h"
 #include "qlip/Runtime/Npy.h"
@@ -71,6 +72,23 @@ struct CalibratorOptions {
   /// Run the model a second time for the exact mean absolute deviation
   /// instead of taking it from the histogram's per-bin sums.
   bool exactMeanAbsDeviation = false;
+  /// Also gather, for every weight layer whose input an observer sees, the
+  /// second moment E[x x^T] of its input patches (LayerInputMoments, for
+  /// GPTQ), from at most this many patches per layer; 0: none.
+  int64_t layerInputRows = 0;
+};
+
+/// The second moments of one layer's input patches.
+struct LayerInputResult {
+  /// getLayerName's name, and the layer's index among the module's
+  /// unquantized layers (collectUnquantizedLayers).
+  std::string layer;
+  size_t position = 0;
+  PatchGeometry geometry;
+  /// Patches the moments average.
+  int64_t rows = 0;
+  /// groups x K x K.
+  std::vector<double> secondMoment;
 };
 
 /// Called after every batch: the pass (1 or 2), the samples that pass has
@@ -122,6 +140,10 @@ public:
   llvm::Expected<StatsFile> calibrate(llvm::ArrayRef<NpyArray> samples,
                                       const CalibrationProgress &progress = {});
 
+  /// The layer inputs of the last calibrate() (with
+  /// CalibratorOptions::layerInputRows), in layer order.
+  std::vector<LayerInputResult> takeLayerInputs();
+
   /// Wall-clock seconds of pass 1 and pass 2 (0 when it did not run) of
   /// the last calibrate().
   std::array<double, 2> getPassSeconds() const { return passSeconds; }
@@ -137,6 +159,13 @@ private:
   struct ObserverState;
   struct Reports;
   struct Record;
+  /// A layer whose input moments are gathered from an observer's values.
+  struct LayerInputPlan {
+    std::string layer;
+    size_t position;
+    int64_t observer;
+    PatchGeometry geometry;
+  };
 
   Calibrator();
   llvm::Error runPass(unsigned pass, llvm::ArrayRef<NpyArray> samples,
@@ -154,6 +183,11 @@ private:
   std::string fingerprint;
   llvm::SmallVector<ObserverInfo> observers;
   std::vector<ObserverState> states;
+  std::vector<LayerInputPlan> layerInputPlans;
+  /// Per observer, the plans it feeds.
+  std::vector<llvm::SmallVector<size_t, 1>> plansByObserver;
+  std::vector<LayerInputMoments> layerInputs;
+  int64_t layerInputRows = 0;
   std::unique_ptr<Runner> runner;
   int64_t batch = 0;
   unsigned numBins = 2048;

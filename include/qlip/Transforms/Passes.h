@@ -17,6 +17,9 @@ namespace mlir::qlip {
 /// How many scales a weight gets.
 enum class Granularity { PerChannel, PerTensor };
 
+/// How weights are rounded onto their grid.
+enum class WeightRounding { Nearest, Gptq };
+
 #define GEN_PASS_DECL
 #include "qlip/Transforms/Passes.h.inc"
 

@@ -30,7 +30,7 @@ def QuantizeWeightsPass : Pass<"qlip-quantize-weights", "::mlir::ModuleOp"> {
 
     The clip alpha of each channel comes from the rule `clip` (see
     docs/algorithms.md): `max`, `mse` (search of the alpha that minimizes the
-    real quantizer's MSE, the default), `aciq-laplace` and `aciq-gauss`
+    real quantizer's MSE), `aciq-laplace` and `aciq-gauss`
     (ACIQ's optimal clip for the prior, computed for qlip's grid), `aciq`
     (the prior with the lower real error, per channel), `sawb` (SAWB's
     formula with coefficients fitted for qlip's grid) or `best` (per channel
@@ -44,6 +44,21 @@ def QuantizeWeightsPass : Pass<"qlip-quantize-weights", "::mlir::ModuleOp"> {
     `mse`; the qparams and the report name the rule taken. The
     scale is alpha / (2^(bits-1) - 1). The model still runs in float; the integer
     lowering reads the parameters from the `qlip.fake_quant` ops.
+
+    A layer that carries `qlip.input_moments` (H = E[x x^T] of its input
+    patches, from `qlip-calibrate-model`) is measured where it matters, at
+    its output: a channel w rounded to q adds (w - q)^T H (w - q) to the
+    mean square error of its output. `clip=auto` (the default) tries every
+    rule above per channel and keeps the one with the lowest output error;
+    without moments it is `mse`. With `rounding=gptq` (the default) such a
+    layer's weights are rounded by GPTQ, each rounding error compensated by
+    the weights not yet rounded through H (docs/algorithms.md), and the
+    grid-exact result replaces the weight constant. The report gives each
+    layer's output SQNR, 10 log10(sum w^T H w / sum (w-q)^T H (w-q)), and
+    its rounding. The attribute is removed. GPTQ needs one H per channel
+    layout it knows (per-channel scales, a conv2d, depthwise with
+    multiplier 1, or the fully-connected matmul); bias correction and bit
+    allocation round to nearest.
 
     With `bias-correction`, ACIQ's per-channel correction is applied on the
     integer grid: the variance through the channel's scale (exact in
@@ -83,9 +98,12 @@ def QuantizeWeightsPass : Pass<"qlip-quantize-weights", "::mlir::ModuleOp"> {
              clEnumValN(::mlir::qlip::Granularity::PerTensor, "per-tensor",
                         "one scale per weight tensor"))}]>,
     Option<"clip", "clip", "::mlir::qlip::ClipRule",
-           "::mlir::qlip::ClipRule::MSE",
+           "::mlir::qlip::ClipRule::Auto",
            "How each channel's clip alpha is chosen",
            [{::llvm::cl::values(
+             clEnumValN(::mlir::qlip::ClipRule::Auto, "auto",
+                        "per channel, the rule with the lowest error at the "
+                        "layer's output (`qlip.input_moments`), else mse"),
              clEnumValN(::mlir::qlip::ClipRule::Max, "max",
                         "alpha = max |w|"),
              clEnumValN(::mlir::qlip::ClipRule::MSE, "mse",
@@ -102,6 +120,15 @@ def QuantizeWeightsPass : Pass<"qlip-quantize-weights", "::mlir::ModuleOp"> {
              clEnumValN(::mlir::qlip::ClipRule::Best, "best",
                         "per channel, the rule with the lowest real error "
                         "(never worse than max)"))}]>,
+    Option<"rounding", "rounding", "::mlir::qlip::WeightRounding",
+           "::mlir::qlip::WeightRounding::Gptq",
+           "How weights are rounded onto their grid",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::qlip::WeightRounding::Nearest, "nearest",
+                        "to the nearest level"),
+             clEnumValN(::mlir::qlip::WeightRounding::Gptq, "gptq",
+                        "GPTQ in layers with `qlip.input_moments`, to "
+                        "nearest elsewhere"))}]>,
     Option<"firstLayerBits", "first-layer-bits", "unsigned", "0",
            "Bits of the first quantized layer (0: same as `bits`)">,
     Option<"lastLayerBits", "last-layer-bits", "unsigned", "0",

@@ -13,7 +13,7 @@
 
 #include "Quantizer.h"
 
-#include "../../Transforms/LayerNames.h"
+#include "qlip/Transforms/LayerNames.h"
 #include "dialects/Qlip/IR/FloatElements.h"
 #include "dialects/Qlip/IR/QlipOps.h"
 

@@ -10,7 +10,7 @@
 
 #include "Quantizer.h"
 
-#include "../../Transforms/LayerNames.h"
+#include "qlip/Transforms/LayerNames.h"
 #include "dialects/Qlip/IR/QlipOps.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"

@@ -407,3 +407,19 @@ func.func @dequantize_float_input(%q: tensor<4xf32>) -> tensor<4xf32> {
   %0 = qlip.dequantize %q with <i8, scales = [0.5], clip = [[-64.0, 63.5]], rule = max> : tensor<4xf32> to tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+func.func @input_moments_not_square(%x: tensor<1x1x3xf32>, %w: tensor<1x3x1xf32>, %zp: tensor<1xf32>) -> tensor<1x1x1xf32> {
+  // expected-error@+1 {{'qlip.input_moments' must be f64 elements of shape [groups, K, K], got dense<1.000000e+00> : tensor<1x3x2xf64>}}
+  %y = tosa.matmul %x, %w, %zp, %zp {qlip.input_moments = dense<1.0> : tensor<1x3x2xf64>} : (tensor<1x1x3xf32>, tensor<1x3x1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1xf32>
+  return %y : tensor<1x1x1xf32>
+}
+
+// -----
+
+func.func @input_moments_f32(%x: tensor<1x1x3xf32>, %w: tensor<1x3x1xf32>, %zp: tensor<1xf32>) -> tensor<1x1x1xf32> {
+  // expected-error@+1 {{'qlip.input_moments' must be f64 elements of shape [groups, K, K]}}
+  %y = tosa.matmul %x, %w, %zp, %zp {qlip.input_moments = dense<1.0> : tensor<1x3x3xf32>} : (tensor<1x1x3xf32>, tensor<1x3x1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1xf32>
+  return %y : tensor<1x1x1xf32>
+}

@@ -4,12 +4,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QLIP_LIB_TRANSFORMS_LAYERNAMES_H
-#define QLIP_LIB_TRANSFORMS_LAYERNAMES_H
+#ifndef QLIP_TRANSFORMS_LAYERNAMES_H
+#define QLIP_TRANSFORMS_LAYERNAMES_H
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
 #include "mlir/IR/Operation.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <optional>
@@ -36,6 +37,13 @@ struct WeightOperand {
 /// The weight operand of the ops qlip calls layers (conv2d,
 /// transpose_conv2d, depthwise_conv2d, matmul), or none for other ops.
 std::optional<WeightOperand> getWeightOperand(Operation *op);
+
+/// The layers whose weights qlip-quantize-weights quantizes, in program
+/// order: ops with a weight operand that is a constant not yet behind a
+/// `qlip.fake_quant` (integer weights among them: they keep their place). A layer's index here is its position for
+/// getLayerName.
+llvm::SmallVector<std::pair<Operation *, WeightOperand>>
+collectUnquantizedLayers(Operation *root);
 
 /// Whether `op` is a layer with a constant (possibly fake-quantized)
 /// weight: what first and last layer mean, and what reports list.
@@ -66,4 +74,4 @@ LogicalResult checkLayerBitsUsed(const llvm::StringMap<unsigned> &overrides,
 
 } // namespace mlir::qlip
 
-#endif // QLIP_LIB_TRANSFORMS_LAYERNAMES_H
+#endif // QLIP_TRANSFORMS_LAYERNAMES_H

@@ -1,0 +1,28 @@
+//===- ApplyStats.h - attach calibration statistics -------------*- C++ -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QLIP_TRANSFORMS_APPLYSTATS_H
+#define QLIP_TRANSFORMS_APPLYSTATS_H
+
+#include "qlip/Calibration/StatsFile.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringRef.h"
+
+namespace mlir::qlip {
+
+/// Attaches each observer's statistics of `stats` as `#qlip.stats` to the
+/// `qlip.observe` ops of `module` with its id (what qlip-apply-stats does
+/// with a file). Fails, with an error that starts with `prefix` and names
+/// `source` (where the statistics came from), when the fingerprints differ,
+/// an observer has no statistics or saw no values, or `stats` has an
+/// observer the module does not.
+LogicalResult applyStats(ModuleOp module, const StatsFile &stats,
+                         llvm::StringRef source, llvm::StringRef prefix);
+
+} // namespace mlir::qlip
+
+#endif // QLIP_TRANSFORMS_APPLYSTATS_H
