@@ -6,7 +6,8 @@
 
 #include "qlip/Autoquant/Passes.h"
 
-#include "dialects/Qlip/IR/QlipDialect.h"
+#include "DetachedModule.h"
+
 #include "qlip/Runtime/Calibrator.h"
 #include "qlip/Runtime/Npy.h"
 #include "qlip/Support/ProgressBar.h"
@@ -14,11 +15,6 @@
 #include "qlip/Transforms/LayerInputs.h"
 #include "qlip/Transforms/LayerNames.h"
 
-#include "mlir/Bytecode/BytecodeWriter.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Tosa/IR/TosaOps.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
 #include "llvm/ADT/StringExtras.h"
 
 namespace mlir::qlip {
@@ -34,35 +30,10 @@ struct CalibrateModelPass
     : qlip::impl::CalibrateModelPassBase<CalibrateModelPass> {
   using CalibrateModelPassBase::CalibrateModelPassBase;
   void runOnOperation() override;
-
-private:
-  /// The function to run: `entry`, or the only public function.
-  FailureOr<std::string> chooseEntry();
 };
 } // namespace
 
 static constexpr llvm::StringLiteral kPrefix = "qlip-calibrate-model: ";
-
-FailureOr<std::string> CalibrateModelPass::chooseEntry() {
-  ModuleOp module = getOperation();
-  if (!entry.empty())
-    return std::string(entry);
-  SmallVector<func::FuncOp> publics;
-  for (auto func : module.getOps<func::FuncOp>())
-    if (func.isPublic() && !func.isDeclaration())
-      publics.push_back(func);
-  if (publics.size() == 1)
-    return publics.front().getSymName().str();
-  InFlightDiagnostic diag = emitError(module.getLoc()) << kPrefix;
-  if (publics.empty())
-    return diag << "the module has no public function to calibrate",
-           failure();
-  diag << "the module has " << publics.size()
-       << " public functions; name the one to calibrate with entry=: ";
-  llvm::interleaveComma(publics, diag,
-                        [&](func::FuncOp f) { diag << f.getSymName(); });
-  return failure();
-}
 
 void CalibrateModelPass::runOnOperation() {
   ModuleOp module = getOperation();
@@ -70,53 +41,28 @@ void CalibrateModelPass::runOnOperation() {
     signalPassFailure();
     return emitError(module.getLoc()) << kPrefix;
   };
-  if (calib.empty()) {
-    fail() << "no calibration data given (calib=FILE.npy, one per input)";
-    return;
-  }
-  FailureOr<std::string> entryName = chooseEntry();
-  if (failed(entryName))
-    return signalPassFailure();
   std::vector<std::string> files(calib.begin(), calib.end());
-  llvm::Expected<std::vector<NpyArray>> samples = readNpyFiles(files);
+  llvm::Expected<std::vector<NpyArray>> samples = readSampleFiles(files);
   if (!samples) {
     fail() << llvm::toString(samples.takeError());
     return;
   }
-
-  // The copy that runs lives in a context of its own: lowering it loads
-  // dialects (linalg, LLVM, ...), which a context must not do while a pass
-  // manager runs on it. It travels as bytecode, resources included.
-  std::string bytes;
-  {
-    llvm::raw_string_ostream os(bytes);
-    if (failed(writeBytecodeToFile(module, os))) {
-      fail() << "cannot copy the module for calibration";
-      return;
-    }
+  llvm::Expected<std::string> entryName = chooseEntry(module, entry);
+  if (!entryName) {
+    fail() << llvm::toString(entryName.takeError());
+    return;
   }
-  DialectRegistry registry;
-  getContext().getDialectRegistry().appendTo(registry);
-  registry.insert<QlipDialect, tosa::TosaDialect, func::FuncDialect>();
-  MLIRContext runContext(registry);
-  std::string parseErrors;
-  OwningOpRef<ModuleOp> copy;
-  {
-    ScopedDiagnosticHandler handler(&runContext, [&](Diagnostic &d) {
-      parseErrors += "\n  " + d.str();
-      return success();
-    });
-    copy = parseSourceString<ModuleOp>(bytes, ParserConfig(&runContext));
-  }
+  DetachedContext detached(getContext());
+  llvm::Expected<OwningOpRef<ModuleOp>> copy = detached.copy(module);
   if (!copy) {
-    fail() << "cannot copy the module for calibration:" << parseErrors;
+    fail() << llvm::toString(copy.takeError());
     return;
   }
 
   CalibratorOptions options;
   options.numBins = bins;
   options.layerInputRows = layerInputRows;
-  auto calibrator = Calibrator::create(*copy, *entryName, options);
+  auto calibrator = Calibrator::create(**copy, *entryName, options);
   if (!calibrator) {
     fail() << llvm::toString(calibrator.takeError());
     return;

@@ -14,12 +14,60 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
 
 using namespace mlir;
+using namespace mlir::qlip;
 
 void mlir::qlip::buildPreparePipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createFoldBatchNormPass());
   pm.addPass(createInsertObserversPass());
+}
+
+/// A rule as the options spell it (`aciq-laplace`).
+static std::string ruleOption(ClipRule rule) {
+  std::string name = stringifyClipRule(rule).str();
+  std::replace(name.begin(), name.end(), '_', '-');
+  return name;
+}
+
+static std::string listOption(llvm::ArrayRef<std::string> entries) {
+  return llvm::join(entries, ",");
+}
+
+/// qlip-quantize-weights' options for qlip-ptq's, as qlip-opt spells them
+/// (what qlip-autoquant runs).
+static std::string weightOptions(const PtqOptions &options) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "bits=" << options.weightBits << " granularity="
+     << (options.granularity == Granularity::PerChannel ? "per-channel"
+                                                        : "per-tensor")
+     << " clip=" << ruleOption(options.weightClip) << " rounding="
+     << (options.weightRounding == WeightRounding::Gptq ? "gptq" : "nearest")
+     << " first-layer-bits=" << options.firstLayerBits
+     << " last-layer-bits=" << options.lastLayerBits
+     << " bias-correction=" << (options.biasCorrection ? "true" : "false")
+     << " bit-allocation=" << (options.bitAllocation ? "true" : "false");
+  if (!options.weightLayerBits.empty())
+    os << " layer-bits=" << listOption(options.weightLayerBits);
+  return text;
+}
+
+/// qlip-quantize-activations' options for qlip-ptq's, but the rule.
+static std::string activationOptions(const PtqOptions &options) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "act-bits=" << options.actBits
+     << llvm::format(" percentile=%.17g", double(options.percentile))
+     << " first-layer-bits=" << options.firstLayerBits
+     << " last-layer-bits=" << options.lastLayerBits
+     << " max-pool-input-grid="
+     << (options.maxPoolInputGrid ? "true" : "false");
+  if (!options.actLayerBits.empty())
+    os << " layer-bits=" << listOption(options.actLayerBits);
+  return text;
 }
 
 void mlir::qlip::buildPtqPipeline(OpPassManager &pm,
@@ -40,29 +88,41 @@ void mlir::qlip::buildPtqPipeline(OpPassManager &pm,
     pm.addPass(createApplyStatsPass(stats));
   }
 
-  QuantizeWeightsPassOptions weights;
-  weights.bits = options.weightBits;
-  weights.granularity = options.granularity;
-  weights.clip = options.weightClip;
-  weights.rounding = options.weightRounding;
-  weights.firstLayerBits = options.firstLayerBits;
-  weights.lastLayerBits = options.lastLayerBits;
-  weights.biasCorrection = options.biasCorrection;
-  weights.bitAllocation = options.bitAllocation;
-  weights.layerBits.assign(options.weightLayerBits.begin(),
-                           options.weightLayerBits.end());
-  pm.addPass(createQuantizeWeightsPass(weights));
+  bool autoquant = !options.calib.empty() && options.actClip == ClipRule::Auto;
+  if (autoquant) {
+    AutoquantPassOptions choose;
+    choose.calib.assign(options.calib.begin(), options.calib.end());
+    choose.weights = weightOptions(options);
+    choose.activations = activationOptions(options);
+    choose.reportFile = options.autoquantReport;
+    pm.addPass(createAutoquantPass(choose));
+  } else {
+    QuantizeWeightsPassOptions weights;
+    weights.bits = options.weightBits;
+    weights.granularity = options.granularity;
+    weights.clip = options.weightClip;
+    weights.rounding = options.weightRounding;
+    weights.firstLayerBits = options.firstLayerBits;
+    weights.lastLayerBits = options.lastLayerBits;
+    weights.biasCorrection = options.biasCorrection;
+    weights.bitAllocation = options.bitAllocation;
+    weights.layerBits.assign(options.weightLayerBits.begin(),
+                             options.weightLayerBits.end());
+    pm.addPass(createQuantizeWeightsPass(weights));
 
-  QuantizeActivationsPassOptions activations;
-  activations.actClip = options.actClip;
-  activations.percentile = options.percentile;
-  activations.actBits = options.actBits;
-  activations.firstLayerBits = options.firstLayerBits;
-  activations.lastLayerBits = options.lastLayerBits;
-  activations.maxPoolInputGrid = options.maxPoolInputGrid;
-  activations.layerBits.assign(options.actLayerBits.begin(),
-                               options.actLayerBits.end());
-  pm.addPass(createQuantizeActivationsPass(activations));
+    QuantizeActivationsPassOptions activations;
+    // `auto` measures; with nothing to measure on it is the observed range.
+    activations.actClip =
+        options.actClip == ClipRule::Auto ? ClipRule::Max : options.actClip;
+    activations.percentile = options.percentile;
+    activations.actBits = options.actBits;
+    activations.firstLayerBits = options.firstLayerBits;
+    activations.lastLayerBits = options.lastLayerBits;
+    activations.maxPoolInputGrid = options.maxPoolInputGrid;
+    activations.layerBits.assign(options.actLayerBits.begin(),
+                                 options.actLayerBits.end());
+    pm.addPass(createQuantizeActivationsPass(activations));
+  }
 
   // Stage 5, before any folding: canonicalization would fold the weights'
   // fake_quant ops and lose their parameters.

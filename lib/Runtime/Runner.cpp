@@ -516,3 +516,41 @@ llvm::Error mlir::qlip::checkSampleArrays(const Runner &runner,
   }
   return llvm::Error::success();
 }
+
+llvm::Expected<std::vector<NpyArray>>
+Runner::runRows(llvm::ArrayRef<NpyArray> samples,
+                llvm::function_ref<void(int64_t, int64_t)> progress) {
+  if (samples.empty() || inputs.empty() || samples.front().shape.empty() ||
+      inputs.front().shape.empty())
+    return makeError("cannot run in batches: no rows");
+  int64_t rows = samples.front().shape.front();
+  int64_t batch = inputs.front().shape.front();
+  if (batch <= 0)
+    return makeError("cannot run in batches of 0 rows");
+  std::vector<NpyArray> batchInputs, batchResults, results;
+  for (const TensorSpec &spec : inputs)
+    batchInputs.push_back(spec.makeArray());
+  for (auto [i, spec] : llvm::enumerate(outputs)) {
+    if (spec.shape.empty() || spec.shape.front() != batch)
+      return makeError(llvm::formatv("cannot run in batches: result #{0} of "
+                                     "'{1}' ({2}) does not have the batch "
+                                     "size {3} as its dim 0",
+                                     i, entry, spec.str(), batch)
+                           .str());
+    batchResults.push_back(spec.makeArray());
+    NpyArray result = spec.makeArray();
+    result.shape.front() = rows;
+    result.data.assign(rows * getRowBytes(batchResults.back()), 0);
+    results.push_back(std::move(result));
+  }
+  for (int64_t first = 0; first < rows; first += batch) {
+    int64_t count = std::min(batch, rows - first);
+    fillBatch(samples, first, count, batchInputs);
+    if (llvm::Error error = run(batchInputs, batchResults))
+      return std::move(error);
+    copyBatchRows(batchResults, first, count, results);
+    if (progress)
+      progress(first + count, rows);
+  }
+  return results;
+}

@@ -83,14 +83,27 @@ LogicalResult mlir::qlip::checkLayerBitsUsed(
     const llvm::StringMap<unsigned> &overrides,
     const llvm::StringMap<bool> &used, ArrayRef<std::string> known,
     Location loc, StringRef passName) {
-  llvm::SmallVector<StringRef> unused;
+  llvm::SmallVector<StringRef> requested;
   for (const auto &entry : overrides)
-    if (!used.count(entry.getKey()))
-      unused.push_back(entry.getKey());
+    requested.push_back(entry.getKey());
+  return checkOverridesUsed(requested, used, known, loc, passName,
+                            "layer-bits");
+}
+
+LogicalResult mlir::qlip::checkOverridesUsed(ArrayRef<StringRef> requested,
+                                             const llvm::StringMap<bool> &used,
+                                             ArrayRef<std::string> known,
+                                             Location loc, StringRef passName,
+                                             StringRef optionName) {
+  llvm::SmallVector<StringRef> unused;
+  for (StringRef name : requested)
+    if (!used.count(name))
+      unused.push_back(name);
   if (unused.empty())
     return success();
   llvm::sort(unused);
-  InFlightDiagnostic diag = emitError(loc) << passName << ": layer-bits names ";
+  InFlightDiagnostic diag = emitError(loc)
+                            << passName << ": " << optionName << " names ";
   llvm::interleave(
       unused, diag, [&](StringRef name) { diag << "'" << name << "'"; }, ", ");
   diag << ", which " << (unused.size() == 1 ? "is" : "are")

@@ -4,7 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "QuantReport.h"
+#include "qlip/Transforms/QuantReport.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Support/FileUtilities.h"

@@ -11,7 +11,7 @@
 #include "qlip/Transforms/Passes.h"
 
 #include "qlip/Transforms/LayerNames.h"
-#include "QuantReport.h"
+#include "qlip/Transforms/QuantReport.h"
 #include "dialects/Qlip/IR/QlipOps.h"
 #include "qlip/Calibration/ActivationClip.h"
 
@@ -92,7 +92,31 @@ private:
                                     unsigned bits);
 
   llvm::StringMap<unsigned> overrides;
+  llvm::StringMap<ClipRule> ruleOverrides;
 };
+
+/// An activation rule as options spell it (`aciq-laplace`), or none.
+static std::optional<ClipRule> parseActivationRule(StringRef name) {
+  // The options spell with dashes what the enum spells with underscores.
+  std::string spelling = name.str();
+  std::replace(spelling.begin(), spelling.end(), '-', '_');
+  std::optional<ClipRule> rule = symbolizeClipRule(spelling);
+  if (!rule)
+    return std::nullopt;
+  switch (*rule) {
+  case ClipRule::Max:
+  case ClipRule::Percentile:
+  case ClipRule::KL:
+  case ClipRule::MSE:
+  case ClipRule::AciqLaplace:
+  case ClipRule::AciqGauss:
+  case ClipRule::Aciq:
+  case ClipRule::Pact:
+    return rule;
+  default:
+    return std::nullopt;
+  }
+}
 
 LogicalResult QuantizeActivationsPass::initialize(MLIRContext *context) {
   auto error = [&] {
@@ -109,6 +133,17 @@ LogicalResult QuantizeActivationsPass::initialize(MLIRContext *context) {
   if (!(percentile > 0.0 && percentile <= 100.0))
     return error() << "percentile must be in (0, 100], got "
                    << double(percentile);
+  ruleOverrides.clear();
+  for (const std::string &entry : layerClip) {
+    auto [id, name] = StringRef(entry).rsplit('=');
+    std::optional<ClipRule> rule = parseActivationRule(name);
+    if (id.empty() || !rule)
+      return error() << "expected ID=RULE with RULE one of max, percentile, "
+                        "kl, mse, aciq-laplace, aciq-gauss, aciq, pact in "
+                        "layer-clip, got '"
+                     << entry << "'";
+    ruleOverrides[id] = *rule;
+  }
   return parseLayerBits(layerBits, overrides, error);
 }
 
@@ -132,7 +167,6 @@ QuantizeActivationsPass::chooseRange(ObserveOp op, StatsAttr stats,
   moments.meanAbsDeviation = stats.getMad().getValueAsDouble();
   moments.stddev = stats.getStddev().getValueAsDouble();
 
-  rule = actClip;
   std::optional<Histogram> histogram;
   if (rule == ClipRule::Percentile || rule == ClipRule::KL ||
       rule == ClipRule::MSE || rule == ClipRule::Aciq) {
@@ -247,6 +281,8 @@ QuantizeActivationsPass::chooseGrid(ObserveOp op, StatsAttr stats,
   bool nonNegative = isNonNegative(input);
   ActivationRange range;
   ClipRule rule = actClip;
+  if (auto it = ruleOverrides.find(op.getId()); it != ruleOverrides.end())
+    rule = it->second;
   if (std::optional<double> alpha = getPactAlpha(input)) {
     // A learned clip is the model's own range: honour it exactly.
     range = {0.0, *alpha};
@@ -292,6 +328,17 @@ void QuantizeActivationsPass::runOnOperation() {
   }
   if (failed(checkLayerBitsUsed(overrides, used, ids, getOperation().getLoc(),
                                 getArgument())))
+    return signalPassFailure();
+  SmallVector<StringRef> clipIds;
+  llvm::StringMap<bool> clipUsed;
+  for (const auto &entry : ruleOverrides)
+    clipIds.push_back(entry.getKey());
+  for (const std::string &id : ids)
+    if (ruleOverrides.count(id))
+      clipUsed[id] = true;
+  if (failed(checkOverridesUsed(clipIds, clipUsed, ids,
+                                getOperation().getLoc(), getArgument(),
+                                "layer-clip")))
     return signalPassFailure();
   for (ObserveOp op : observers) {
     StatsAttr stats = op.getStatsAttr();

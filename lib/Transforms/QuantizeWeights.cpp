@@ -13,7 +13,7 @@
 
 #include "qlip/Transforms/LayerInputs.h"
 #include "qlip/Transforms/LayerNames.h"
-#include "QuantReport.h"
+#include "qlip/Transforms/QuantReport.h"
 #include "dialects/Qlip/IR/FloatElements.h"
 #include "dialects/Qlip/IR/QlipOps.h"
 #include "qlip/Calibration/Aciq.h"

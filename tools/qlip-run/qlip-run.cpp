@@ -213,35 +213,6 @@ static llvm::Expected<BatchPlan> planBatches(const Runner &runner,
   return plan;
 }
 
-/// Runs the rows of `arrays` through the function `plan.batch` at a time,
-/// zero-padding the last batch, and returns the results' rows concatenated
-/// (the padding's results dropped).
-static llvm::Expected<std::vector<NpyArray>>
-runBatched(Runner &runner, llvm::ArrayRef<NpyArray> arrays,
-           const BatchPlan &plan) {
-  std::vector<NpyArray> batchInputs, batchResults, results;
-  for (const TensorSpec &spec : runner.getInputs())
-    batchInputs.push_back(spec.makeArray());
-  for (auto [i, spec] : llvm::enumerate(runner.getOutputs())) {
-    batchResults.push_back(spec.makeArray());
-    NpyArray result = spec.makeArray();
-    result.shape.front() = plan.rows;
-    result.data.assign(plan.rows * getRowBytes(batchResults.back()), 0);
-    results.push_back(std::move(result));
-  }
-
-  ProgressBar progress(/*passes=*/0, "samples");
-  for (int64_t first = 0; first < plan.rows; first += plan.batch) {
-    int64_t count = std::min(plan.batch, plan.rows - first);
-    fillBatch(arrays, first, count, batchInputs);
-    if (llvm::Error error = runner.run(batchInputs, batchResults))
-      return std::move(error);
-    copyBatchRows(batchResults, first, count, results);
-    progress.update(1, first + count, plan.rows);
-  }
-  return results;
-}
-
 //===----------------------------------------------------------------------===//
 // Comparison
 //===----------------------------------------------------------------------===//
@@ -452,8 +423,12 @@ int main(int argc, char **argv) {
     return fail(llvm::toString(plan.takeError()));
   if (benchmark)
     return runBenchmark(**runner, inputs, *plan);
+  ProgressBar progress(/*passes=*/0, "samples");
   llvm::Expected<std::vector<NpyArray>> results =
-      plan->batched ? runBatched(**runner, inputs, *plan)
+      plan->batched ? (*runner)->runRows(inputs,
+                                         [&](int64_t done, int64_t total) {
+                                           progress.update(1, done, total);
+                                         })
                     : (*runner)->run(inputs);
   if (!results)
     return fail(llvm::toString(results.takeError()));

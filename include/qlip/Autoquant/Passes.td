@@ -52,4 +52,58 @@ def CalibrateModelPass : Pass<"qlip-calibrate-model", "::mlir::ModuleOp"> {
   ];
 }
 
+def AutoquantPass : Pass<"qlip-autoquant", "::mlir::ModuleOp"> {
+  let summary = "Quantize weights and activations, choosing activation "
+                "rules by measuring the model's outputs on calibration data";
+  let description = [{
+    The accuracy autopilot of `qlip-ptq`: quantizes the weights with
+    `qlip-quantize-weights{weights}` and the activations with
+    `qlip-quantize-activations{activations}`, choosing each activation's
+    clipping rule among `candidates` by what the whole model computes. The
+    module must be calibrated (`#qlip.stats` on its observers, from
+    `qlip-calibrate-model` or `qlip-apply-stats`).
+
+    On a copy of the module (in a context of its own), the float model
+    (observers and fake quantizations dropped; run before the weights are
+    quantized) gives reference outputs on the first `max-samples` samples
+    of `calib`. Each candidate is then applied to every activation at once
+    (`act-clip=RULE`), the fake-quantized model is compiled and run on the
+    same samples, and the rule whose outputs have the highest SQNR against
+    the reference wins. With `refine`, each activation in turn then tries
+    the other candidates (`layer-clip=ID=RULE`), keeping one only where it
+    raises the SQNR. The chosen rules are applied to this module; the
+    choice and every measurement are written to `report` (JSON). Learned
+    PACT clips are honoured whatever the rule, as always.
+
+    `weights` and `activations` are the options of the two passes as
+    qlip-opt spells them (`activations` without `act-clip` and
+    `layer-clip`, which this pass sets). Each measurement compiles the
+    model once: on the bundled Fashion-MNIST CNN about 0.3 s.
+  }];
+  let options = [
+    ListOption<"calib", "calib", "std::string",
+               "Samples to measure on: one .npy of shape [N, ...] per "
+               "argument of the entry, in order">,
+    Option<"entry", "entry", "std::string", "\"\"",
+           "The function to run (default: the module's only public "
+           "function)">,
+    Option<"weights", "weights", "std::string", "\"\"",
+           "Options of qlip-quantize-weights">,
+    Option<"activations", "activations", "std::string", "\"\"",
+           "Options of qlip-quantize-activations (not act-clip, "
+           "layer-clip)">,
+    ListOption<"candidates", "candidates", "std::string",
+               "Activation rules to try (default: max, percentile, mse, "
+               "kl, aciq)">,
+    Option<"refine", "refine", "bool", "true",
+           "After the global choice, try every candidate on each "
+           "activation">,
+    Option<"maxSamples", "max-samples", "int64_t", "256",
+           "Samples of calib to measure on">,
+    Option<"reportFile", "report", "std::string", "\"\"",
+           "Write the measurements and the choice as JSON to this file "
+           "(`-` for stdout)">
+  ];
+}
+
 #endif // QLIP_AUTOQUANT_PASSES_TD

@@ -186,8 +186,11 @@ struct PtqOptions : public PassPipelineOptions<PtqOptions> {
       *this, "act-clip",
       llvm::cl::desc("Activation clipping rule (qlip-quantize-activations' "
                      "`act-clip`)"),
-      llvm::cl::init(ClipRule::Max),
+      llvm::cl::init(ClipRule::Auto),
       llvm::cl::values(
+          clEnumValN(ClipRule::Auto, "auto",
+                     "with calib, chosen per activation by measuring the "
+                     "model (qlip-autoquant); else max"),
           clEnumValN(ClipRule::Max, "max", "the observed range"),
           clEnumValN(ClipRule::Percentile, "percentile", "a percentile"),
           clEnumValN(ClipRule::KL, "kl", "TensorRT's entropy calibration"),
@@ -274,6 +277,10 @@ struct PtqOptions : public PassPipelineOptions<PtqOptions> {
   PassOptions::Option<std::string> report{
       *this, "report",
       llvm::cl::desc("Write qlip-quantize's report (JSON) to this file")};
+  PassOptions::Option<std::string> autoquantReport{
+      *this, "autoquant-report",
+      llvm::cl::desc("With calib and act-clip=auto: write qlip-autoquant's "
+                     "measurements and choice (JSON) to this file")};
 };
 
 /// Builds `qlip-prepare` into `pm` (on a `builtin.module`): what a model
@@ -284,7 +291,8 @@ void buildPreparePipeline(OpPassManager &pm);
 /// Builds `qlip-ptq` into `pm` (on a `builtin.module`): post-training
 /// quantization of a float TOSA model from a statistics file or calibration
 /// samples, to integer TOSA: qlip-prepare, qlip-apply-stats (or with
-/// `calib` qlip-calibrate-model), qlip-quantize-weights,
+/// `calib` qlip-calibrate-model, and with act-clip=auto qlip-autoquant in
+/// place of the next two), qlip-quantize-weights,
 /// qlip-quantize-activations (first and last layers at 8 bits by
 /// default), qlip-quantize (with `validate`, which runs tosa-validate
 /// against the target the integer model needs), canonicalize and cse.

@@ -114,6 +114,16 @@ public:
   llvm::Error run(llvm::ArrayRef<NpyArray> arrays,
                   llvm::MutableArrayRef<NpyArray> results);
 
+  /// Runs the rows of `samples` (checked by checkSampleArrays: [N, ...] per
+  /// input) through the function a batch (the inputs' dim 0) at a time,
+  /// zero-padding the last batch, and returns each result's rows
+  /// concatenated ([N, ...]; the padding's results dropped). Every result
+  /// must have the batch as its dim 0. `progress` is called after each
+  /// batch with the rows done and N.
+  llvm::Expected<std::vector<NpyArray>>
+  runRows(llvm::ArrayRef<NpyArray> samples,
+          llvm::function_ref<void(int64_t, int64_t)> progress = {});
+
 private:
   Runner() = default;
 

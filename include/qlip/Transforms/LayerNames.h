@@ -72,6 +72,14 @@ LogicalResult checkLayerBitsUsed(const llvm::StringMap<unsigned> &overrides,
                                  llvm::ArrayRef<std::string> known,
                                  Location loc, llvm::StringRef passName);
 
+/// checkLayerBitsUsed for the names `requested` of any per-layer option
+/// (`optionName` in the message).
+LogicalResult checkOverridesUsed(llvm::ArrayRef<llvm::StringRef> requested,
+                                 const llvm::StringMap<bool> &used,
+                                 llvm::ArrayRef<std::string> known,
+                                 Location loc, llvm::StringRef passName,
+                                 llvm::StringRef optionName);
+
 } // namespace mlir::qlip
 
 #endif // QLIP_TRANSFORMS_LAYERNAMES_H

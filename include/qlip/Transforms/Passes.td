@@ -322,7 +322,9 @@ def QuantizeActivationsPass
     transposes and pools (a flatten, a global average pool) to the tensor
     they are computed from, while each of those values has no other
     reader, so that it is made at 8 bits rather than rounded to `act-bits`
-    and rescaled; `layer-bits` wins over both. With `report=FILE` the chosen ranges are written as JSON;
+    and rescaled; `layer-bits` wins over both. `layer-clip` (`ID=RULE`)
+    gives an activation a rule of its own (what `qlip-autoquant` chooses);
+    an id the model does not have is an error. With `report=FILE` the chosen ranges are written as JSON;
     `print-report` prints them as a table on stderr.
   }];
   let dependentDialects = ["::mlir::qlip::QlipDialect"];
@@ -358,6 +360,9 @@ def QuantizeActivationsPass
            "same as `act-bits`)">,
     ListOption<"layerBits", "layer-bits", "std::string",
                "Per-activation bits as ID=BITS, ID an observer id">,
+    ListOption<"layerClip", "layer-clip", "std::string",
+               "Per-activation rule as ID=RULE (a rule of act-clip), ID an "
+               "observer id">,
     Option<"maxPoolInputGrid", "max-pool-input-grid", "bool", "false",
            "A max pool's output keeps its input's grid instead of a range "
            "of its own">,

@@ -10,7 +10,7 @@
 
 #include "Quantizer.h"
 
-#include "../../Transforms/QuantReport.h"
+#include "qlip/Transforms/QuantReport.h"
 #include "dialects/Qlip/IR/QlipDialect.h"
 #include "qlip/Conversion/Passes.h"
 

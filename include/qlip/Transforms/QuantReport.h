@@ -4,8 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QLIP_LIB_TRANSFORMS_QUANTREPORT_H
-#define QLIP_LIB_TRANSFORMS_QUANTREPORT_H
+#ifndef QLIP_TRANSFORMS_QUANTREPORT_H
+#define QLIP_TRANSFORMS_QUANTREPORT_H
 
 #include "dialects/Qlip/IR/QlipAttrs.h"
 #include "mlir/IR/Location.h"
@@ -89,4 +89,4 @@ LogicalResult writeReportFile(llvm::StringRef path, llvm::StringRef passName,
 
 } // namespace mlir::qlip
 
-#endif // QLIP_LIB_TRANSFORMS_QUANTREPORT_H
+#endif // QLIP_TRANSFORMS_QUANTREPORT_H

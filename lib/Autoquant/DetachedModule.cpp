@@ -1,0 +1,74 @@
+//===- DetachedModule.cpp - a module's copy in a context of its own -------===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "DetachedModule.h"
+
+#include "dialects/Qlip/IR/QlipDialect.h"
+
+#include "mlir/Bytecode/BytecodeWriter.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/ADT/StringExtras.h"
+
+using namespace mlir;
+using namespace mlir::qlip;
+
+static llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+DetachedContext::DetachedContext(MLIRContext &like) {
+  DialectRegistry registry;
+  like.getDialectRegistry().appendTo(registry);
+  registry.insert<QlipDialect, tosa::TosaDialect, func::FuncDialect>();
+  context = std::make_unique<MLIRContext>(registry);
+}
+
+llvm::Expected<OwningOpRef<ModuleOp>> DetachedContext::copy(ModuleOp module) {
+  std::string bytes;
+  {
+    llvm::raw_string_ostream os(bytes);
+    if (failed(writeBytecodeToFile(module, os)))
+      return makeError("cannot write the module as bytecode");
+  }
+  std::string errors;
+  ScopedDiagnosticHandler handler(context.get(), [&](Diagnostic &d) {
+    errors += "\n  " + d.str();
+    return success();
+  });
+  OwningOpRef<ModuleOp> copied =
+      parseSourceString<ModuleOp>(bytes, ParserConfig(context.get()));
+  if (!copied)
+    return makeError("cannot read the module's copy:" + errors);
+  return copied;
+}
+
+llvm::Expected<std::string> mlir::qlip::chooseEntry(ModuleOp module,
+                                                    llvm::StringRef entry) {
+  if (!entry.empty())
+    return entry.str();
+  SmallVector<StringRef> publics;
+  for (auto func : module.getOps<func::FuncOp>())
+    if (func.isPublic() && !func.isDeclaration())
+      publics.push_back(func.getSymName());
+  if (publics.size() == 1)
+    return publics.front().str();
+  if (publics.empty())
+    return makeError("the module has no public function to run");
+  return makeError("the module has " + llvm::Twine(publics.size()) +
+                   " public functions; name the one to run with entry=: " +
+                   llvm::join(publics, ", "));
+}
+
+llvm::Expected<std::vector<NpyArray>>
+mlir::qlip::readSampleFiles(llvm::ArrayRef<std::string> files) {
+  if (files.empty())
+    return makeError("no calibration data given (calib=FILE.npy, one per "
+                     "input)");
+  return readNpyFiles(files);
+}

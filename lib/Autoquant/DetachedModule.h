@@ -1,0 +1,54 @@
+//===- DetachedModule.h - a module's copy in a context of its own -*- C++ -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+// The passes of this library compile and run copies of the module they
+// transform. Lowering a copy loads dialects (linalg, LLVM, ...), which a
+// context must not do while a pass manager runs on it, so each copy lives
+// in a context of its own; it travels there as bytecode, resources
+// included.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QLIP_LIB_AUTOQUANT_DETACHEDMODULE_H
+#define QLIP_LIB_AUTOQUANT_DETACHEDMODULE_H
+
+#include "qlip/Runtime/Npy.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mlir::qlip {
+
+/// A context with the dialects of `like` (its registry and qlip's input
+/// dialects) and copies of modules in it.
+class DetachedContext {
+public:
+  explicit DetachedContext(MLIRContext &like);
+
+  MLIRContext &getContext() { return *context; }
+
+  /// `module` copied into this context.
+  llvm::Expected<OwningOpRef<ModuleOp>> copy(ModuleOp module);
+
+private:
+  std::unique_ptr<MLIRContext> context;
+};
+
+/// The function to run: `entry` when given, else the module's only public
+/// function; otherwise an error that lists them.
+llvm::Expected<std::string> chooseEntry(ModuleOp module, llvm::StringRef entry);
+
+/// The arrays of `files`, one per input of the entry (read, not checked).
+llvm::Expected<std::vector<NpyArray>>
+readSampleFiles(llvm::ArrayRef<std::string> files);
+
+} // namespace mlir::qlip
+
+#endif // QLIP_LIB_AUTOQUANT_DETACHEDMODULE_H

@@ -1,0 +1,32 @@
+"""Checks a qlip-autoquant report against its own measurements: the global
+rule is the best of the global tries, every per-activation rule that was
+kept raised the SQNR by more than 0.01 dB over the choice before it, and the
+final SQNR is the last kept measurement.
+
+usage: check-autoquant-report.py report.json expected-measurements
+"""
+import json
+import sys
+
+report = json.load(open(sys.argv[1]))
+tries = report["measurements"]
+assert len(tries) == int(sys.argv[2]), f"{len(tries)} measurements"
+globals_ = [t for t in tries if t["try"].startswith("act-clip=")]
+best = max(globals_, key=lambda t: t["sqnr_db"])
+# A tie keeps the earlier rule.
+first_best = next(t for t in globals_ if t["sqnr_db"] == best["sqnr_db"])
+assert report["act_clip"] == first_best["try"].split("=", 1)[1], report["act_clip"]
+current = best["sqnr_db"]
+kept = []
+for t in tries[len(globals_):]:
+    if t["sqnr_db"] > current + 0.01:
+        current = t["sqnr_db"]
+        _, id_, rule = t["try"].split("=")
+        # A later rule for the same activation replaces an earlier one.
+        kept = [k for k in kept if k[0] != id_] + [(id_, rule)]
+assert [(k["id"], k["rule"]) for k in report["layer_clip"]] == kept or \
+    sorted((k["id"], k["rule"]) for k in report["layer_clip"]) == sorted(kept), \
+    (report["layer_clip"], kept)
+assert abs(report["sqnr_db"] - current) < 1e-9, (report["sqnr_db"], current)
+print(f"consistent: act-clip={report['act_clip']}, {len(kept)} per-activation, "
+      f"{len(tries)} measurements")
