@@ -143,7 +143,9 @@ class Writer:
             oc = w.shape[0]
             kind = "tosa.conv2d"
             wshape = [oc, w.shape[2], w.shape[3], w.shape[1]]
-        bias = self.const(conv.bias.detach().numpy())
+        # A convolution without bias (one before a batch norm) gets zeros.
+        bias = self.const(conv.bias.detach().numpy() if conv.bias is not None
+                          else np.zeros(w.shape[0], np.float32))
         kh = w.shape[2]
         oh = (h - 1 + pad[0] + pad[1] - (kh - 1)) // stride + 1
         ow = (wd - 1 + pad[2] + pad[3] - (kh - 1)) // stride + 1
@@ -171,21 +173,70 @@ class Writer:
         return self.op("tosa.clamp %s {min_val = 0.0 : f32, max_val = %s : f32} : (%s) -> %s"
                        % (x, hi, t(shape), t(shape)), name)
 
+    def add(self, x, y, shape, name):
+        return self.op("tosa.add %s, %s : (%s, %s) -> %s" % (x, y, t(shape), t(shape), t(shape)), name)
+
+    def pool(self, x, shape, kind, k, name):
+        # k x k window, stride k, no padding: "max" or "avg" (f32 accumulator).
+        n, h, wd, c = shape
+        out = [n, h // k, wd // k, c]
+        attrs = ("kernel = array<i64: %d, %d>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: %d, %d>"
+                 % (k, k, k, k))
+        if kind == "max":
+            v = self.op("tosa.max_pool2d %s {%s} : (%s) -> %s" % (x, attrs, t(shape), t(out)), name)
+        else:
+            v = self.op("tosa.avg_pool2d %s, %%zp, %%zp {acc_type = f32, %s} : "
+                        "(%s, tensor<1xf32>, tensor<1xf32>) -> %s" % (x, attrs, t(shape), t(out)), name)
+        return v, out
+
+    def head(self, x, shape, fc):
+        # Global average pool (a square map), flatten, fully connected:
+        # reshape + tosa.matmul + bias.
+        n, k, _, c = shape
+        g = [1, 1, 1, c]
+        o = fc.out_features
+        x = self.op("tosa.avg_pool2d %s, %%zp, %%zp {acc_type = f32, kernel = array<i64: %d, %d>, "
+                    "pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : "
+                    "(%s, tensor<1xf32>, tensor<1xf32>) -> %s" % (x, k, k, t(shape), t(g)), "gap")
+        shape3 = self.op("tosa.const_shape {values = dense<[1, 1, %d]> : tensor<3xindex>} : () -> !tosa.shape<3>"
+                         % c)
+        x = self.op("tosa.reshape %s, %s : (%s, !tosa.shape<3>) -> tensor<1x1x%dxf32>" % (x, shape3, t(g), c),
+                    "flatten")
+        fcw = self.const(fc.weight.detach().numpy().T.reshape(1, c, o))
+        x = self.op("tosa.matmul %s, %s, %%zp, %%zp : (tensor<1x1x%dxf32>, tensor<1x%dx%dxf32>, "
+                    "tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x%dxf32>" % (x, fcw, c, c, o, o), "fc")
+        shape2 = self.op("tosa.const_shape {values = dense<[1, %d]> : tensor<2xindex>} : () -> !tosa.shape<2>"
+                         % o)
+        x = self.op("tosa.reshape %s, %s : (tensor<1x1x%dxf32>, !tosa.shape<2>) -> tensor<1x%dxf32>"
+                    % (x, shape2, o, o))
+        fcb = self.const(fc.bias.detach().numpy().reshape(1, o))
+        return self.op("tosa.add %s, %s : (tensor<1x%dxf32>, tensor<1x%dxf32>) -> tensor<1x%dxf32>"
+                       % (x, fcb, o, o, o), "fc.bias")
+
+    def save(self, path, result, comment, inshape=(1, 28, 28, 1), classes=10):
+        # comment: the file's leading "// " lines.
+        with open(path, "w") as f:
+            for line in comment:
+                f.write("// %s\n" % line)
+            f.write("func.func @main(%%x: %s) -> tensor<1x%dxf32> {\n" % (t(inshape), classes))
+            f.write('  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>\n')
+            f.write('  %shift = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>\n')
+            for line in self.lines:
+                f.write("  " + line + "\n")
+            f.write("  return %s : tensor<1x%dxf32>\n}\n" % (result, classes))
+
 
 def export(net, path):
     w = Writer()
     s = [1, 28, 28, 1]
     x, s = w.conv("%x", s, net.conv1, "conv1")
     x = w.clamp(w.batchnorm(x, s, net.bn1, "bn1"), s, "3.40282347E+38", "relu1")
-    p = [1, 14, 14, 16]
-    x = w.op("tosa.max_pool2d %s {kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, "
-             "stride = array<i64: 2, 2>} : (%s) -> %s" % (x, t(s), t(p)), "pool1")
-    s = p
+    x, s = w.pool(x, s, "max", 2, "pool1")
     y, _ = w.conv(x, s, net.conv2, "conv2")
     y = w.clamp(w.batchnorm(y, s, net.bn2, "bn2"), s, "3.40282347E+38", "relu2")
     y, _ = w.conv(y, s, net.conv3, "conv3")
     y = w.batchnorm(y, s, net.bn3, "bn3")
-    x = w.op("tosa.add %s, %s : (%s, %s) -> %s" % (x, y, t(s), t(s), t(s)), "residual")
+    x = w.add(x, y, s, "residual")
     x = w.clamp(x, s, "3.40282347E+38", "relu3")
     # PyTorch's stride-2 pad-1 output never reads the last padded row and
     # column; TOSA wants exact division, so pad [1, 0, 1, 0].
@@ -193,29 +244,9 @@ def export(net, path):
     x = w.clamp(w.batchnorm(x, s, net.bn4, "bn4"), s, "6.0", "relu6")
     x, s = w.conv(x, s, net.pw, "pw", pad=(0, 0, 0, 0))
     x = w.clamp(w.batchnorm(x, s, net.bn5, "bn5"), s, "3.40282347E+38", "relu5")
-    g = [1, 1, 1, 32]
-    x = w.op("tosa.avg_pool2d %s, %%zp, %%zp {acc_type = f32, kernel = array<i64: 7, 7>, "
-             "pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : "
-             "(%s, tensor<1xf32>, tensor<1xf32>) -> %s" % (x, t(s), t(g)), "gap")
-    shape3 = w.op("tosa.const_shape {values = dense<[1, 1, 32]> : tensor<3xindex>} : () -> !tosa.shape<3>")
-    x = w.op("tosa.reshape %s, %s : (%s, !tosa.shape<3>) -> tensor<1x1x32xf32>" % (x, shape3, t(g)), "flatten")
-    fcw = w.const(net.fc.weight.detach().numpy().T.reshape(1, 32, 10))
-    x = w.op("tosa.matmul %s, %s, %%zp, %%zp : (tensor<1x1x32xf32>, tensor<1x32x10xf32>, "
-             "tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x10xf32>" % (x, fcw), "fc")
-    shape2 = w.op("tosa.const_shape {values = dense<[1, 10]> : tensor<2xindex>} : () -> !tosa.shape<2>")
-    x = w.op("tosa.reshape %s, %s : (tensor<1x1x10xf32>, !tosa.shape<2>) -> tensor<1x10xf32>" % (x, shape2))
-    fcb = w.const(net.fc.bias.detach().numpy().reshape(1, 10))
-    x = w.op("tosa.add %s, %s : (tensor<1x10xf32>, tensor<1x10xf32>) -> tensor<1x10xf32>" % (x, fcb), "fc.bias")
-
-    with open(path, "w") as f:
-        f.write("// qlip's bundled example: a small CNN trained on Fashion-MNIST by\n")
-        f.write("// train_fashion_cnn.py (float TOSA, NHWC). Do not edit by hand.\n")
-        f.write("func.func @main(%x: tensor<1x28x28x1xf32>) -> tensor<1x10xf32> {\n")
-        f.write('  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>\n')
-        f.write('  %shift = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>\n')
-        for line in w.lines:
-            f.write("  " + line + "\n")
-        f.write("  return %s : tensor<1x10xf32>\n}\n" % x)
+    x = w.head(x, s, net.fc)
+    w.save(path, x, ["qlip's bundled example: a small CNN trained on Fashion-MNIST by",
+                     "train_fashion_cnn.py (float TOSA, NHWC). Do not edit by hand."])
 
 
 def main():

@@ -226,6 +226,13 @@ void AutoquantPass::runOnOperation() {
   auto activationPipeline = [&](const RuleChoice &choice) {
     return "qlip-quantize-activations{" + choice.options(activations) + "}";
   };
+  // What is measured is the integer model, as qlip-quantize makes it (it
+  // can differ from the fake-quant model at low widths, and it compiles
+  // faster). Validation is for the final model.
+  auto integerPipeline = [&](const RuleChoice &choice) {
+    return activationPipeline(choice) + ",qlip-quantize{" + quantize +
+           " validate=false},canonicalize";
+  };
 
   Measurer measurer(getContext(), *entryName, std::move(*samples), files);
   if (llvm::Error error = measurer.prepare(module, weightPipeline))
@@ -236,7 +243,7 @@ void AutoquantPass::runOnOperation() {
   ProgressBar progress(refine ? 2 : 1, "measurements");
   auto measure = [&](const RuleChoice &choice,
                      llvm::StringRef what) -> llvm::Expected<double> {
-    llvm::Expected<double> db = measurer.measure(activationPipeline(choice));
+    llvm::Expected<double> db = measurer.measure(integerPipeline(choice));
     if (db)
       measured.push_back(
           llvm::json::Object{{"try", what.str()}, {"sqnr_db", jsonDb(*db)}});

@@ -16,6 +16,7 @@
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
 using namespace mlir::qlip;
@@ -95,6 +96,10 @@ void mlir::qlip::buildPtqPipeline(OpPassManager &pm,
     choose.weights = weightOptions(options);
     choose.activations = activationOptions(options);
     choose.reportFile = options.autoquantReport;
+    choose.quantize = llvm::formatv(
+        "rounding-mode={0} int4-weights={1}",
+        options.roundingMode == RoundingMode::Double ? "double" : "single",
+        options.int4Weights ? "true" : "false");
     pm.addPass(createAutoquantPass(choose));
   } else {
     QuantizeWeightsPassOptions weights;
