@@ -64,7 +64,7 @@ static std::string activationOptions(const PtqOptions &options) {
      << llvm::format(" percentile=%.17g", double(options.percentile))
      << " first-layer-bits=" << options.firstLayerBits
      << " last-layer-bits=" << options.lastLayerBits
-     << " max-pool-input-grid="
+     << " output-bits=" << options.outputBits << " max-pool-input-grid="
      << (options.maxPoolInputGrid ? "true" : "false");
   if (!options.actLayerBits.empty())
     os << " layer-bits=" << listOption(options.actLayerBits);
@@ -123,6 +123,7 @@ void mlir::qlip::buildPtqPipeline(OpPassManager &pm,
     activations.actBits = options.actBits;
     activations.firstLayerBits = options.firstLayerBits;
     activations.lastLayerBits = options.lastLayerBits;
+    activations.outputBits = options.outputBits;
     activations.maxPoolInputGrid = options.maxPoolInputGrid;
     activations.layerBits.assign(options.actLayerBits.begin(),
                                  options.actLayerBits.end());

@@ -124,7 +124,7 @@ LogicalResult QuantizeActivationsPass::initialize(MLIRContext *context) {
            << "qlip-quantize-activations: ";
   };
   for (unsigned bits : {unsigned(actBits), unsigned(firstLayerBits),
-                        unsigned(lastLayerBits)})
+                        unsigned(lastLayerBits), unsigned(outputBits)})
     if (bits != 0 && !isSupportedBitWidth(bits))
       return error() << "activation bit width must be 2 to 8 or 16, got "
                      << bits;
@@ -235,7 +235,8 @@ static std::optional<QParamsAttr> getPooledGrid(Value value, unsigned bits) {
 /// not rounded to `act-bits` first and rescaled. The walk stops at a value
 /// another op reads too.
 static llvm::DenseMap<Operation *, unsigned>
-getEndLayerBits(ModuleOp module, unsigned firstBits, unsigned lastBits) {
+getEndLayerBits(ModuleOp module, unsigned firstBits, unsigned lastBits,
+                unsigned outputBits) {
   llvm::DenseMap<Operation *, unsigned> bits;
   module.walk([&](func::FuncOp func) {
     SmallVector<Operation *> layers;
@@ -263,9 +264,14 @@ getEndLayerBits(ModuleOp module, unsigned firstBits, unsigned lastBits) {
       }
       set(layers.front()->getOperand(0), firstBits);
     }
+    // `output-bits` applies to outputs nothing else reads (another reader
+    // would have to take that grid too).
     func.walk([&](func::ReturnOp ret) {
-      for (Value value : ret.getOperands())
-        set(value, lastBits);
+      for (Value value : ret.getOperands()) {
+        auto observer = value.getDefiningOp<ObserveOp>();
+        bool onlyReturned = observer && observer->hasOneUse();
+        set(value, onlyReturned && outputBits != 0 ? outputBits : lastBits);
+      }
     });
   });
   return bits;
@@ -316,7 +322,8 @@ void QuantizeActivationsPass::runOnOperation() {
   SmallVector<ObserveOp> observers;
   getOperation().walk([&](ObserveOp op) { observers.push_back(op); });
   llvm::DenseMap<Operation *, unsigned> endLayerBits =
-      getEndLayerBits(getOperation(), firstLayerBits, lastLayerBits);
+      getEndLayerBits(getOperation(), firstLayerBits, lastLayerBits,
+                      outputBits);
 
   SmallVector<ActivationReport> report;
   SmallVector<std::string> ids;

@@ -220,6 +220,11 @@ struct PtqOptions : public PassPipelineOptions<PtqOptions> {
       llvm::cl::desc("Weight, input and output bits of the last layer (0: "
                      "like the others)"),
       llvm::cl::init(8)};
+  PassOptions::Option<unsigned> outputBits{
+      *this, "output-bits",
+      llvm::cl::desc("Bits of the model's outputs (qlip-quantize-"
+                     "activations' `output-bits`; 0: last-layer-bits)"),
+      llvm::cl::init(0)};
   PassOptions::ListOption<std::string> weightLayerBits{
       *this, "weight-layer-bits",
       llvm::cl::desc("Per-layer weight bits, NAME=BITS (qlip-quantize-"

@@ -322,7 +322,12 @@ def QuantizeActivationsPass
     transposes and pools (a flatten, a global average pool) to the tensor
     they are computed from, while each of those values has no other
     reader, so that it is made at 8 bits rather than rounded to `act-bits`
-    and rescaled; `layer-bits` wins over both. `layer-clip` (`ID=RULE`)
+    and rescaled; `layer-bits` wins over both. `output-bits` sets the
+    function outputs nothing else reads (16: logits on the symmetric int16
+    grid; on the bundled CNN at W4A4 an 8-bit grid tied the argmax of 13
+    of 1000 rows, 16 bits none; the npu and the CPU kernels' fused
+    requantization take 8-bit outputs only, so it is not the default).
+    `layer-clip` (`ID=RULE`)
     gives an activation a rule of its own (what `qlip-autoquant` chooses);
     an id the model does not have is an error. With `report=FILE` the chosen ranges are written as JSON;
     `print-report` prints them as a table on stderr.
@@ -360,6 +365,9 @@ def QuantizeActivationsPass
            "same as `act-bits`)">,
     ListOption<"layerBits", "layer-bits", "std::string",
                "Per-activation bits as ID=BITS, ID an observer id">,
+    Option<"outputBits", "output-bits", "unsigned", "0",
+           "Bits of the function outputs that nothing else reads (0: "
+           "`last-layer-bits`); 16 keeps logits off an 8-bit grid">,
     ListOption<"layerClip", "layer-clip", "std::string",
                "Per-activation rule as ID=RULE (a rule of act-clip), ID an "
                "observer id">,
