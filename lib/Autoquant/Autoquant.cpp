@@ -13,6 +13,7 @@
 #include "qlip/Support/ProgressBar.h"
 #include "qlip/Transforms/QuantReport.h"
 
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/ADT/StringExtras.h"
@@ -40,11 +41,15 @@ namespace {
 /// One activation rule assignment: a global rule and per-observer ones.
 struct RuleChoice {
   std::string global;
+  /// ReLU6 outputs get the rule's range instead of exactly [0, 6].
+  bool calibrateRelu6 = false;
   llvm::SmallVector<std::pair<std::string, std::string>> perActivation;
 
   /// The options of qlip-quantize-activations that apply it.
   std::string options(llvm::StringRef base) const {
     std::string text = base.str() + " act-clip=" + global;
+    if (calibrateRelu6)
+      text += " calibrate-relu6=true";
     if (!perActivation.empty()) {
       text += " layer-clip=";
       llvm::ListSeparator comma(",");
@@ -216,10 +221,21 @@ void AutoquantPass::runOnOperation() {
     if (!llvm::is_contained(ids, op.getId()))
       ids.push_back(op.getId().str());
   });
-  if (activations.getValue().find("act-clip") != std::string::npos ||
-      activations.getValue().find("layer-clip") != std::string::npos)
-    return (void)fail(makeError("activations= must not set act-clip or "
-                                "layer-clip, which this pass chooses"));
+  for (llvm::StringRef chosen : {"act-clip", "layer-clip", "calibrate-relu6"})
+    if (llvm::StringRef(activations.getValue()).contains(chosen))
+      return (void)fail(makeError("activations= must not set act-clip, "
+                                  "layer-clip or calibrate-relu6, which this "
+                                  "pass chooses"));
+  // A ReLU6's [0, 6] is honoured, or calibrated like any activation: both
+  // are measured where the model has one.
+  bool hasRelu6 = false;
+  module.walk([&](tosa::ClampOp clamp) {
+    auto lo = dyn_cast<FloatAttr>(clamp.getMinValAttr());
+    auto hi = dyn_cast<FloatAttr>(clamp.getMaxValAttr());
+    if (lo && hi && lo.getValueAsDouble() == 0.0 &&
+        hi.getValueAsDouble() == 6.0)
+      hasRelu6 = true;
+  });
 
   // Pipelines of passes on the module (parsed into module pass managers).
   std::string weightPipeline = "qlip-quantize-weights{" + weights + "}";
@@ -252,17 +268,24 @@ void AutoquantPass::runOnOperation() {
 
   RuleChoice best;
   double bestDb = -INFINITY;
-  for (auto [i, rule] : llvm::enumerate(rules)) {
-    RuleChoice choice;
-    choice.global = rule;
-    llvm::Expected<double> db = measure(choice, "act-clip=" + rule);
+  SmallVector<RuleChoice> globalChoices;
+  for (bool calibrateRelu6 : {false, true}) {
+    if (calibrateRelu6 && !hasRelu6)
+      break;
+    for (const std::string &rule : rules)
+      globalChoices.push_back({rule, calibrateRelu6, {}});
+  }
+  for (auto [i, choice] : llvm::enumerate(globalChoices)) {
+    llvm::Expected<double> db = measure(
+        choice, "act-clip=" + choice.global +
+                    (choice.calibrateRelu6 ? " calibrate-relu6" : ""));
     if (!db)
       return (void)fail(db.takeError());
     if (*db > bestDb) {
       bestDb = *db;
       best = choice;
     }
-    progress.update(1, i + 1, rules.size());
+    progress.update(1, i + 1, globalChoices.size());
   }
   if (refine) {
     int64_t total = ids.size() * (rules.size() - 1), done = 0;
@@ -307,6 +330,7 @@ void AutoquantPass::runOnOperation() {
   llvm::json::Object root{
       {"version", 1},
       {"act_clip", best.global},
+      {"calibrate_relu6", best.calibrateRelu6},
       {"layer_clip", std::move(perActivation)},
       {"sqnr_db", jsonDb(bestDb)},
       {"samples", rows},

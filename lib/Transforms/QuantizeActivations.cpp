@@ -289,7 +289,12 @@ QuantizeActivationsPass::chooseGrid(ObserveOp op, StatsAttr stats,
   ClipRule rule = actClip;
   if (auto it = ruleOverrides.find(op.getId()); it != ruleOverrides.end())
     rule = it->second;
-  if (std::optional<double> alpha = getPactAlpha(input)) {
+  std::optional<double> alpha = getPactAlpha(input);
+  // A ReLU6's 6 is a convention, not a learned range: with
+  // `calibrate-relu6` it gets the rule's range (within [0, 6]) instead.
+  if (alpha && *alpha == 6.0 && calibrateRelu6)
+    alpha.reset();
+  if (alpha) {
     // A learned clip is the model's own range: honour it exactly.
     range = {0.0, *alpha};
     rule = ClipRule::Pact;

@@ -73,12 +73,11 @@ def AutoquantPass : Pass<"qlip-autoquant", "::mlir::ModuleOp"> {
     outputs have the highest SQNR against the reference wins. With `refine`, each activation in turn then tries
     the other candidates (`layer-clip=ID=RULE`), keeping one only where it
     raises the SQNR. The chosen rules are applied to this module; the
-    choice and every measurement are written to `report` (JSON). Learned
-    PACT clips are honoured whatever the rule, as always.
+    choice and every measurement are written to `report` (JSON).
 
     `weights` and `activations` are the options of the two passes as
-    qlip-opt spells them (`activations` without `act-clip` and
-    `layer-clip`, which this pass sets). Each measurement compiles the
+    qlip-opt spells them (`activations` without `act-clip`, `layer-clip`
+    and `calibrate-relu6`, which this pass sets). Each measurement compiles the
     model once: on the bundled Fashion-MNIST CNN about 0.1 s (25
     measurements, 4.5 s in all).
   }];

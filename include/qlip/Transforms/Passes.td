@@ -301,7 +301,10 @@ def QuantizeActivationsPass
     A tensor produced by `tosa.clamp` with bounds [0, alpha] and a finite
     constant alpha (a PACT-trained model's learned clip, or a ReLU6) gets
     exactly [0, alpha] and scale alpha / (2^bits - 1), whatever calibration
-    saw, with rule `pact`; the report says so.
+    saw, with rule `pact`; the report says so. With `calibrate-relu6` a
+    ReLU6 (alpha exactly 6, a convention rather than a learned clip) gets
+    the rule's range instead: at 4 bits a [0, 6] grid has steps of 0.4,
+    while a network's ReLU6 outputs may stay below 2.
 
     With `max-pool-input-grid`, a max pool's output keeps the grid of its
     input's `qlip.fake_quant` (per tensor, and no wider than the bits the
@@ -365,6 +368,9 @@ def QuantizeActivationsPass
            "same as `act-bits`)">,
     ListOption<"layerBits", "layer-bits", "std::string",
                "Per-activation bits as ID=BITS, ID an observer id">,
+    Option<"calibrateRelu6", "calibrate-relu6", "bool", "false",
+           "A clamp to [0, 6] (ReLU6) gets the rule's range from "
+           "calibration instead of exactly [0, 6]">,
     Option<"outputBits", "output-bits", "unsigned", "0",
            "Bits of the function outputs that nothing else reads (0: "
            "`last-layer-bits`); 16 keeps logits off an 8-bit grid">,

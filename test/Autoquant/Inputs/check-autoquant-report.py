@@ -1,5 +1,5 @@
 """Checks a qlip-autoquant report against its own measurements: the global
-rule is the best of the global tries, every per-activation rule that was
+rule (and ReLU6 mode) is the best of the global tries, every per-activation rule that was
 kept raised the SQNR by more than 0.01 dB over the choice before it, and the
 final SQNR is the last kept measurement.
 
@@ -15,7 +15,9 @@ globals_ = [t for t in tries if t["try"].startswith("act-clip=")]
 best = max(globals_, key=lambda t: t["sqnr_db"])
 # A tie keeps the earlier rule.
 first_best = next(t for t in globals_ if t["sqnr_db"] == best["sqnr_db"])
-assert report["act_clip"] == first_best["try"].split("=", 1)[1], report["act_clip"]
+rule, *flags = first_best["try"].split("=", 1)[1].split(" ")
+assert report["act_clip"] == rule, (report["act_clip"], rule)
+assert report["calibrate_relu6"] == ("calibrate-relu6" in flags), report
 current = best["sqnr_db"]
 kept = []
 for t in tries[len(globals_):]:
@@ -29,4 +31,4 @@ assert [(k["id"], k["rule"]) for k in report["layer_clip"]] == kept or \
     (report["layer_clip"], kept)
 assert abs(report["sqnr_db"] - current) < 1e-9, (report["sqnr_db"], current)
 print(f"consistent: act-clip={report['act_clip']}, {len(kept)} per-activation, "
-      f"{len(tries)} measurements")
+      f"{len(tries)} measurements, {len(globals_)} global")
