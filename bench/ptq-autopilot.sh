@@ -10,8 +10,9 @@
 #
 #   bench/ptq-autopilot.sh [build-dir] [name:model.mlir:calib.npy:test.npy:labels.npy ...]
 #
-# Defaults to the bundled Fashion-MNIST CNN and, when present, the two
-# models of bench/models/train_ptq_models.py (bench/models/ptq/). Prints a
+# Defaults to the bundled Fashion-MNIST CNN and the two models of
+# bench/models/train_ptq_models.py (bench/models/ptq/, checked in), all on
+# the example's calibration and test images. Prints a
 # Markdown table per model, and the winning cell of the sweep.
 set -euo pipefail
 
@@ -24,9 +25,10 @@ trap 'rm -rf "$work"' EXIT
 models=("$@")
 if [ ${#models[@]} -eq 0 ]; then
   models=("fashion_cnn:examples/fashion_cnn.mlir:examples/fashion_calib.npy:examples/fashion_test.npy:examples/fashion_test_labels.npy")
+  # The same images as the example's (train_ptq_models.py writes copies).
   for m in resnet_avg dw_net; do
-    d=bench/models/ptq
-    [ -f "$d/$m.mlir" ] && models+=("$m:$d/$m.mlir:$d/calib.npy:$d/test.npy:$d/test_labels.npy")
+    e=examples
+    [ -f "bench/models/ptq/$m.mlir" ] && models+=("$m:bench/models/ptq/$m.mlir:$e/fashion_calib.npy:$e/fashion_test.npy:$e/fashion_test_labels.npy")
   done
 fi
 

@@ -29,7 +29,8 @@ writer (Writer, t) are the example's, imported from examples/.
     test_labels.npy     their labels, i32 [1000]
 
 The data files hold the same images as examples/fashion_calib.npy,
-fashion_test.npy and fashion_test_labels.npy. The .mlir files are in the
+fashion_test.npy and fashion_test_labels.npy (byte for byte), so only the
+.mlir files are checked in; bench/ptq-autopilot.sh reads the examples'. The .mlir files are in the
 example's form: NHWC, batch 1, weights as dense hex, convolutions without
 bias given zero biases, batch norm left as the x * s + t chain (for
 qlip-fold-batchnorm), ReLU and ReLU6 as tosa.clamp, the fully connected
