@@ -60,7 +60,16 @@ for rule in "max max" "mse percentile" "mse kl" "aciq aciq" "aciq aciq bias-corr
   done
   echo "   $line"
 done
-echo "   (bench/ptq-table.sh makes the full table; bench/RESULTS.md has it.)"
+# The default: calibration in the pipeline, GPTQ, rules chosen by measuring.
+line=$(printf '%-30s' "default: calib= (autopilot)")
+for bits in 8 4 3 2; do
+  "$bin/qlip-opt" "$fmodel" -qlip-ptq="calib=$calib weight-bits=$bits act-bits=$bits" \
+    -o "$out/fashion-w$bits-auto.mlir"
+  line="$line $(printf '%6s%%' "$("$bin/qlip-run" "$out/fashion-w$bits-auto.mlir" --input "$ftest" --labels "$flabels" | accuracy)")"
+done
+echo "   $line"
+echo "   (bench/ptq-table.sh makes the full table, bench/ptq-autopilot.sh the default against"
+echo "   the best of 50 rule combinations; bench/RESULTS.md has both.)"
 
 # --- 4. Per-layer reports ----------------------------------------------------------
 echo

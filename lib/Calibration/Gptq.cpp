@@ -95,6 +95,7 @@ std::optional<GptqSolver> GptqSolver::create(llvm::ArrayRef<double> h,
         permuted[i * k + j] =
             damped[solver.order[i] * k + solver.order[j]] + (i == j ? add : 0);
     solver.u = inverseUpperCholesky(permuted, k);
+    solver.damping = add;
     if (!solver.u.empty())
       return solver;
   }
@@ -102,32 +103,43 @@ std::optional<GptqSolver> GptqSolver::create(llvm::ArrayRef<double> h,
 }
 
 std::vector<int64_t> GptqSolver::round(llvm::ArrayRef<float> w, double scale,
-                                       QuantGrid grid) const {
+                                       QuantGrid grid, double *loss) const {
   std::vector<double> rest(k);
   for (int64_t i = 0; i < k; ++i)
     rest[i] = w[order[i]];
   std::vector<int64_t> levels(k);
   double offset = grid.levelOffset();
+  double total = 0.0;
   for (int64_t i = 0; i < k; ++i) {
     int64_t q = quantizeToLevel(rest[i], scale, grid);
     levels[order[i]] = q;
     const double *row = u.data() + i * k;
     double error = (rest[i] - (double(q) + offset) * scale) / row[i];
+    total += error * error;
     for (int64_t j = i + 1; j < k; ++j)
       rest[j] -= error * row[j];
   }
+  if (loss)
+    *loss = total;
   return levels;
 }
 
+/// v^T h v for symmetric h: t = h v as a sum of rows scaled by v_j (axpys,
+/// which vectorize without reassociating a sum), then v . t.
 static double quadraticForm(llvm::ArrayRef<double> h, int64_t k,
                             llvm::ArrayRef<double> v) {
-  double total = 0.0;
-  for (int64_t i = 0; i < k; ++i) {
-    double s = 0.0;
-    for (int64_t j = 0; j < k; ++j)
-      s += h[i * k + j] * v[j];
-    total += v[i] * s;
+  std::vector<double> t(k, 0.0);
+  for (int64_t j = 0; j < k; ++j) {
+    double vj = v[j];
+    if (vj == 0.0)
+      continue;
+    const double *row = h.data() + j * k;
+    for (int64_t i = 0; i < k; ++i)
+      t[i] += vj * row[i];
   }
+  double total = 0.0;
+  for (int64_t i = 0; i < k; ++i)
+    total += v[i] * t[i];
   return total;
 }
 

@@ -418,15 +418,19 @@ LogicalResult QuantizeWeightsPass::quantize(
         alphas.push_back(chooseClip(channel, channelGrid, rule,
                                     candidates.back()));
       }
+      // GPTQ ranks by the loss it accumulates (the error under its damped
+      // H, O(k)); nearest rounding by the k x k product.
       double bestError = INFINITY, alpha = alphas.front();
       std::vector<int64_t> levels;
       for (auto [candidate, candidateAlpha] : llvm::zip_equal(candidates, alphas)) {
         double scale = clipScale(candidateAlpha, channelGrid);
+        double error = 0;
         std::vector<int64_t> candidateLevels =
-            gptq ? solver.round(channel, scale, channelGrid)
+            gptq ? solver.round(channel, scale, channelGrid, &error)
                  : roundToNearest(channel, scale, channelGrid);
-        double error =
-            solver.outputError(channel, candidateLevels, scale, channelGrid);
+        if (!gptq)
+          error =
+              solver.outputError(channel, candidateLevels, scale, channelGrid);
         if (error < bestError) {
           bestError = error;
           alpha = candidateAlpha;
@@ -435,6 +439,9 @@ LogicalResult QuantizeWeightsPass::quantize(
         }
       }
       report.scale = clipScale(alpha, channelGrid);
+      if (gptq)
+        bestError =
+            solver.outputError(channel, levels, report.scale, channelGrid);
       channelValues.clear();
       double squaredError = 0;
       for (auto [q, w] : llvm::zip_equal(levels, channel)) {

@@ -169,6 +169,32 @@ TEST(Gptq, MatchesOptimalBrainQuantizationWithAnExplicitInverse) {
       }
 }
 
+TEST(Gptq, LossIsTheOutputErrorUnderTheDampedHessian) {
+  // The per-step losses add up to (w - q)^T H_damped (w - q): GPTQ's
+  // compensation is exact for the H it factors.
+  std::mt19937 rng(6);
+  for (int trial = 0; trial < 30; ++trial) {
+    int64_t k = 2 + trial % 11;
+    std::vector<double> h = randomHessian(k, 3 * k, rng);
+    std::vector<float> w = randomRow(k, rng);
+    QuantGrid grid = QuantGrid::signedNarrow(2 + trial % 5);
+    double scale = maxAbs(w) * 0.9 / double(grid.qmax());
+    auto solver = GptqSolver::create(h, k);
+    ASSERT_TRUE(solver);
+    double loss = -1;
+    std::vector<int64_t> levels = solver->round(w, scale, grid, &loss);
+    std::vector<double> damped = h;
+    for (int64_t i = 0; i < k; ++i)
+      damped[i * k + i] += solver->getDamping();
+    auto dampedSolver = GptqSolver::create(damped, k, {/*damp=*/0.0, true});
+    ASSERT_TRUE(dampedSolver);
+    double expected = dampedSolver->outputError(w, levels, scale, grid);
+    EXPECT_NEAR(loss, expected, 1e-9 * (1 + expected)) << "k=" << k;
+    // Undamped, the error is a little lower.
+    EXPECT_LE(solver->outputError(w, levels, scale, grid), loss + 1e-12);
+  }
+}
+
 TEST(Gptq, DiagonalHessianRoundsToNearest) {
   // With uncorrelated inputs an error cannot be compensated by any other
   // weight: GPTQ is round to nearest.

@@ -57,9 +57,13 @@ public:
   int64_t size() const { return k; }
 
   /// Rounds row `w` (k values) onto `grid` with `scale`: the levels, in
-  /// `w`'s order, each within the grid.
+  /// `w`'s order, each within the grid. With `loss`, also the output error
+  /// under the damped H, (w - s q)^T H_damped (w - s q), which the rounding
+  /// accumulates in O(k) as the sum of its squared scaled errors (each
+  /// step's Optimal Brain Surgeon loss), so candidates can be ranked
+  /// without a k x k product each.
   std::vector<int64_t> round(llvm::ArrayRef<float> w, double scale,
-                             QuantGrid grid) const;
+                             QuantGrid grid, double *loss = nullptr) const;
 
   /// (w - s q)^T H (w - s q) with the undamped H: the mean squared error
   /// the row's rounding adds to the layer's output.
@@ -73,6 +77,14 @@ private:
   int64_t k = 0;
   /// The undamped H (for outputError).
   std::vector<double> h;
+  /// What was added to H's diagonal (for tests of the loss).
+  double damping = 0.0;
+
+public:
+  /// The damping added to H's diagonal.
+  double getDamping() const { return damping; }
+
+private:
   /// The rounding order and U (upper, k x k) of the damped, permuted H.
   std::vector<int64_t> order;
   std::vector<double> u;
