@@ -119,8 +119,19 @@ std::vector<int64_t> GptqSolver::round(llvm::ArrayRef<float> w, double scale,
     for (int64_t j = i + 1; j < k; ++j)
       rest[j] -= error * row[j];
   }
-  if (loss)
-    *loss = total;
+  if (loss) {
+    // total is the error under the factored H' + damping I, where H' is H
+    // with a unit diagonal at its dead inputs; the error under H follows
+    // exactly by taking those two off.
+    double squared = 0.0, dead = 0.0;
+    for (int64_t i = 0; i < k; ++i) {
+      double delta = double(w[i]) - (double(levels[i]) + offset) * scale;
+      squared += delta * delta;
+      if (h[i * k + i] == 0.0)
+        dead += delta * delta;
+    }
+    *loss = std::max(0.0, total - damping * squared - dead);
+  }
   return levels;
 }
 

@@ -418,8 +418,8 @@ LogicalResult QuantizeWeightsPass::quantize(
         alphas.push_back(chooseClip(channel, channelGrid, rule,
                                     candidates.back()));
       }
-      // GPTQ ranks by the loss it accumulates (the error under its damped
-      // H, O(k)); nearest rounding by the k x k product.
+      // GPTQ gives the output error as it rounds (O(k)); nearest rounding
+      // takes the k x k product.
       double bestError = INFINITY, alpha = alphas.front();
       std::vector<int64_t> levels;
       for (auto [candidate, candidateAlpha] : llvm::zip_equal(candidates, alphas)) {
@@ -439,9 +439,6 @@ LogicalResult QuantizeWeightsPass::quantize(
         }
       }
       report.scale = clipScale(alpha, channelGrid);
-      if (gptq)
-        bestError =
-            solver.outputError(channel, levels, report.scale, channelGrid);
       channelValues.clear();
       double squaredError = 0;
       for (auto [q, w] : llvm::zip_equal(levels, channel)) {

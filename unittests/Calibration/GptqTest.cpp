@@ -169,9 +169,10 @@ TEST(Gptq, MatchesOptimalBrainQuantizationWithAnExplicitInverse) {
       }
 }
 
-TEST(Gptq, LossIsTheOutputErrorUnderTheDampedHessian) {
+TEST(Gptq, LossIsTheOutputError) {
   // The per-step losses add up to (w - q)^T H_damped (w - q): GPTQ's
-  // compensation is exact for the H it factors.
+  // compensation is exact for the H it factors; without the damping's
+  // share it is outputError().
   std::mt19937 rng(6);
   for (int trial = 0; trial < 30; ++trial) {
     int64_t k = 2 + trial % 11;
@@ -189,10 +190,28 @@ TEST(Gptq, LossIsTheOutputErrorUnderTheDampedHessian) {
     auto dampedSolver = GptqSolver::create(damped, k, {/*damp=*/0.0, true});
     ASSERT_TRUE(dampedSolver);
     double expected = dampedSolver->outputError(w, levels, scale, grid);
-    EXPECT_NEAR(loss, expected, 1e-9 * (1 + expected)) << "k=" << k;
-    // Undamped, the error is a little lower.
-    EXPECT_LE(solver->outputError(w, levels, scale, grid), loss + 1e-12);
+    double squared = 0;
+    for (int64_t i = 0; i < k; ++i) {
+      double delta = double(w[i]) - double(levels[i]) * scale;
+      squared += delta * delta;
+    }
+    EXPECT_NEAR(loss + solver->getDamping() * squared, expected,
+                1e-9 * (1 + expected))
+        << "k=" << k;
+    double direct = solver->outputError(w, levels, scale, grid);
+    EXPECT_NEAR(loss, direct, 1e-9 * (1 + direct)) << "k=" << k;
   }
+  // A dead input: its share is taken off too.
+  std::vector<double> h = {2, 0, 0.5, 0, 0, 0, 0.5, 0, 1};
+  auto solver = GptqSolver::create(h, 3);
+  ASSERT_TRUE(solver);
+  std::vector<float> w = {0.34f, 5.0f, -0.71f};
+  double loss = -1;
+  std::vector<int64_t> levels =
+      solver->round(w, 0.3, QuantGrid::signedNarrow(3), &loss);
+  EXPECT_NEAR(loss,
+              solver->outputError(w, levels, 0.3, QuantGrid::signedNarrow(3)),
+              1e-12);
 }
 
 TEST(Gptq, DiagonalHessianRoundsToNearest) {

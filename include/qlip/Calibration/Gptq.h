@@ -57,11 +57,12 @@ public:
   int64_t size() const { return k; }
 
   /// Rounds row `w` (k values) onto `grid` with `scale`: the levels, in
-  /// `w`'s order, each within the grid. With `loss`, also the output error
-  /// under the damped H, (w - s q)^T H_damped (w - s q), which the rounding
-  /// accumulates in O(k) as the sum of its squared scaled errors (each
-  /// step's Optimal Brain Surgeon loss), so candidates can be ranked
-  /// without a k x k product each.
+  /// `w`'s order, each within the grid. With `loss`, also outputError()
+  /// of the result, in O(k): the rounding accumulates the error under the
+  /// matrix it factored (H plus the damping, and a unit diagonal at dead
+  /// inputs) as the sum of its squared scaled errors (each step's Optimal
+  /// Brain Surgeon loss), and the damping's and dead inputs' share is
+  /// taken off, so candidates are ranked without a k x k product each.
   std::vector<int64_t> round(llvm::ArrayRef<float> w, double scale,
                              QuantGrid grid, double *loss = nullptr) const;
 
