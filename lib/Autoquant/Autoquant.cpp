@@ -69,9 +69,11 @@ public:
       : detached(like), entry(std::move(entry)), samples(std::move(samples)),
         names(std::move(names)) {}
 
-  /// Copies `module`, keeps the float reference outputs, and quantizes the
-  /// copy's weights with `weightPipeline`.
-  llvm::Error prepare(ModuleOp module, llvm::StringRef weightPipeline);
+  /// Runs a copy of the float `module` for the reference outputs.
+  llvm::Error setReference(ModuleOp module);
+  /// Copies `module`, whose weights are quantized, as what each
+  /// measurement starts from.
+  llvm::Error setWeightsQuantized(ModuleOp module);
 
   /// The SQNR (dB) of the copy's outputs with `activationPipeline` against
   /// the reference.
@@ -134,19 +136,23 @@ llvm::Expected<std::vector<NpyArray>> Measurer::run(ModuleOp module) {
   return (*runner)->runRows(samples);
 }
 
-llvm::Error Measurer::prepare(ModuleOp module, llvm::StringRef weightPipeline) {
+llvm::Error Measurer::setReference(ModuleOp module) {
   auto floatModel = detached.copy(module);
   if (!floatModel)
     return floatModel.takeError();
-  OwningOpRef<ModuleOp> weights(cast<ModuleOp>((**floatModel)->clone()));
   dropQuantization(**floatModel);
   auto outputs = run(**floatModel);
   if (!outputs)
     return outputs.takeError();
   reference = std::move(*outputs);
-  if (llvm::Error error = runPipeline(*weights, weightPipeline))
-    return error;
-  weightsQuantized = std::move(weights);
+  return llvm::Error::success();
+}
+
+llvm::Error Measurer::setWeightsQuantized(ModuleOp module) {
+  auto copy = detached.copy(module);
+  if (!copy)
+    return copy.takeError();
+  weightsQuantized = std::move(*copy);
   return llvm::Error::success();
 }
 
@@ -251,7 +257,20 @@ void AutoquantPass::runOnOperation() {
   };
 
   Measurer measurer(getContext(), *entryName, std::move(*samples), files);
-  if (llvm::Error error = measurer.prepare(module, weightPipeline))
+  // The weights are quantized once, here (GPTQ is the expensive part on a
+  // large model); each measurement copies the result.
+  if (llvm::Error error = measurer.setReference(module))
+    return (void)fail(std::move(error));
+  {
+    OpPassManager pm(ModuleOp::getOperationName());
+    std::string parseError;
+    llvm::raw_string_ostream os(parseError);
+    if (failed(parsePassPipeline(weightPipeline, pm, os)))
+      return (void)fail(makeError(parseError));
+    if (failed(runPipeline(pm, module)))
+      return signalPassFailure();
+  }
+  if (llvm::Error error = measurer.setWeightsQuantized(module))
     return (void)fail(std::move(error));
 
   // Every measurement, in order, for the report.
@@ -312,12 +331,11 @@ void AutoquantPass::runOnOperation() {
     }
   }
 
-  // The choice, applied to this module.
+  // The choice, applied to this module (its weights are quantized).
   OpPassManager pm(ModuleOp::getOperationName());
   std::string parseError;
   llvm::raw_string_ostream os(parseError);
-  if (failed(parsePassPipeline(weightPipeline, pm, os)) ||
-      failed(parsePassPipeline(activationPipeline(best), pm, os)))
+  if (failed(parsePassPipeline(activationPipeline(best), pm, os)))
     return (void)fail(makeError(parseError));
   if (failed(runPipeline(pm, module)))
     return signalPassFailure();
