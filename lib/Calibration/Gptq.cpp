@@ -6,11 +6,27 @@
 
 #include "qlip/Calibration/Gptq.h"
 
+#include "VectorClones.h"
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 
 using namespace mlir::qlip;
+
+/// y[0, n) -= a * x[0, n).
+QLIP_VECTOR_CLONES static void subtractScaled(double a, const double *x,
+                                              double *y, int64_t n) {
+  for (int64_t j = 0; j < n; ++j)
+    y[j] -= a * x[j];
+}
+
+/// y[0, n) += a * x[0, n).
+QLIP_VECTOR_CLONES static void addScaled(double a, const double *x, double *y,
+                                         int64_t n) {
+  for (int64_t j = 0; j < n; ++j)
+    y[j] += a * x[j];
+}
 
 std::vector<double> mlir::qlip::inverseUpperCholesky(llvm::ArrayRef<double> a,
                                                      int64_t k) {
@@ -44,9 +60,7 @@ std::vector<double> mlir::qlip::inverseUpperCholesky(llvm::ArrayRef<double> a,
       double c = l[i * k + p];
       if (c == 0.0)
         continue;
-      const double *other = m.data() + p * k;
-      for (int64_t j = 0; j <= p; ++j)
-        row[j] -= c * other[j];
+      subtractScaled(c, m.data() + p * k, row, p + 1);
     }
     double inv = 1.0 / l[i * k + i];
     for (int64_t j = 0; j <= i; ++j)
@@ -116,8 +130,7 @@ std::vector<int64_t> GptqSolver::round(llvm::ArrayRef<float> w, double scale,
     const double *row = u.data() + i * k;
     double error = (rest[i] - (double(q) + offset) * scale) / row[i];
     total += error * error;
-    for (int64_t j = i + 1; j < k; ++j)
-      rest[j] -= error * row[j];
+    subtractScaled(error, row + i + 1, rest.data() + i + 1, k - i - 1);
   }
   if (loss) {
     // total is the error under the factored H' + damping I, where H' is H
@@ -144,9 +157,7 @@ static double quadraticForm(llvm::ArrayRef<double> h, int64_t k,
     double vj = v[j];
     if (vj == 0.0)
       continue;
-    const double *row = h.data() + j * k;
-    for (int64_t i = 0; i < k; ++i)
-      t[i] += vj * row[i];
+    addScaled(vj, h.data() + j * k, t.data(), k);
   }
   double total = 0.0;
   for (int64_t i = 0; i < k; ++i)

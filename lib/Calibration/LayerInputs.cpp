@@ -6,6 +6,8 @@
 
 #include "qlip/Calibration/LayerInputs.h"
 
+#include "VectorClones.h"
+
 #include <algorithm>
 #include <cassert>
 
@@ -91,6 +93,13 @@ void LayerInputMoments::addSamples(llvm::ArrayRef<float> values) {
   }
 }
 
+/// out[0, n) += a * x[0, n), x widened to double.
+QLIP_VECTOR_CLONES static void addScaledWidened(double a, const float *x,
+                                                double *out, int64_t n) {
+  for (int64_t j = 0; j < n; ++j)
+    out[j] += a * static_cast<double>(x[j]);
+}
+
 void LayerInputMoments::flush() {
   int64_t k = patchSize;
   for (int64_t group = 0; group < groups; ++group) {
@@ -104,8 +113,7 @@ void LayerInputMoments::flush() {
         double xi = x[i];
         if (xi == 0.0)
           continue;
-        for (int64_t j = 0; j <= i; ++j)
-          out[j] += xi * static_cast<double>(x[j]);
+        addScaledWidened(xi, x, out, i + 1);
       }
     }
   }
