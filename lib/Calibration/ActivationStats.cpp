@@ -242,7 +242,7 @@ static Fit fitRange(double min, double max, int minExponent, unsigned numBins) {
 
 Histogram::Histogram(unsigned numBins)
     : counts_(numBins, 0), sums_(numBins, 0.0) {
-  assert(numBins >= 1 && "a histogram needs at least one bin");
+  assert(numBins >= 2 && "a growing histogram needs at least two bins");
 }
 
 Histogram Histogram::fromBins(llvm::ArrayRef<double> edges,

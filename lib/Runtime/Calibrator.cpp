@@ -141,8 +141,13 @@ llvm::Expected<std::unique_ptr<Calibrator>>
 Calibrator::create(ModuleOp module, llvm::StringRef entry,
                    const CalibratorOptions &options) {
   std::unique_ptr<Calibrator> calibrator(new Calibrator());
-  if (options.numBins == 0)
-    return makeError("the histogram needs at least 1 bin");
+  if (options.numBins < kMinHistogramBins ||
+      options.numBins > kMaxHistogramBins)
+    return makeError(llvm::formatv("histogram bins must be {0} to {1}, got "
+                                   "{2}",
+                                   kMinHistogramBins, kMaxHistogramBins,
+                                   options.numBins)
+                         .str());
   calibrator->numBins = options.numBins;
   calibrator->exactMeanAbsDeviation = options.exactMeanAbsDeviation;
   // A second thread only helps if it gets a core of its own.

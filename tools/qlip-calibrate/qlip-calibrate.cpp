@@ -119,8 +119,10 @@ int main(int argc, char **argv) {
   unsigned optLevel = options.optLevel, numBins = options.numBins;
   if (optLevel > 3)
     return fail("--opt-level must be 0 to 3, got " + llvm::Twine(optLevel));
-  if (numBins == 0)
-    return fail("--bins must be at least 1");
+  if (numBins < kMinHistogramBins || numBins > kMaxHistogramBins)
+    return fail("--bins must be " + llvm::Twine(kMinHistogramBins) + " to " +
+                llvm::Twine(kMaxHistogramBins) + ", got " +
+                llvm::Twine(numBins));
 
   DialectRegistry registry;
   registerAllQlipDialects(registry);

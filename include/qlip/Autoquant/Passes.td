@@ -46,7 +46,7 @@ def CalibrateModelPass : Pass<"qlip-calibrate-model", "::mlir::ModuleOp"> {
            "The function to run (default: the module's only public "
            "function)">,
     Option<"bins", "bins", "unsigned", "2048",
-           "Histogram bins per observer">,
+           "Histogram bins per observer (2 to 1048576)">,
     Option<"layerInputRows", "layer-input-rows", "int64_t", "16384",
            "Patches per layer for the input second moments (0: none)">
   ];

@@ -92,7 +92,8 @@ private:
 /// their bins stand at their centers.
 class Histogram {
 public:
-  /// `numBins` >= 1; calibration uses the default 2048 or more.
+  /// `numBins` >= 2 (growing halves the resolution by merging bin pairs);
+  /// calibration uses the default 2048 or more.
   explicit Histogram(unsigned numBins = 2048);
   /// A histogram from stored bins (e.g. a stats file); `edges` has one more
   /// entry than `counts`, is increasing and equally spaced. Edges written

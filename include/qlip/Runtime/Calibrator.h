@@ -60,9 +60,16 @@
 
 namespace mlir::qlip {
 
+/// The histogram bins an observer may have: a growing histogram needs two
+/// to halve its resolution, and 2^20 bins (16 MiB per observer with their
+/// sums) are far more than any rule uses.
+inline constexpr unsigned kMinHistogramBins = 2;
+inline constexpr unsigned kMaxHistogramBins = 1u << 20;
+
 /// How the calibration compiles and what it gathers.
 struct CalibratorOptions {
-  /// Histogram bins per observer (at least 1; the rules want 2048 or more).
+  /// Histogram bins per observer (kMinHistogramBins to kMaxHistogramBins;
+  /// the rules want 2048 or more).
   unsigned numBins = 2048;
   /// LLVM optimization level of the compiled model (0 to 3).
   unsigned optLevel = 3;
