@@ -14,6 +14,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <cstdlib>
 
@@ -165,11 +166,21 @@ QParamsAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "per-tensor parameters take exactly one scale, got "
                        << scales.size() << " (per-axis parameters need an "
                        << "`axis`)";
-  for (auto [i, scale] : llvm::enumerate(scales))
+  for (auto [i, scale] : llvm::enumerate(scales)) {
     if (!std::isfinite(scale) || scale <= 0.0)
       return emitError() << "scale #" << i
                          << " must be positive and finite, got "
                          << formatF64(scale);
+    // The integer lowering and the float fake quantization compute with the
+    // scale in f32: it must be a normal f32 (qlip's rules never go below
+    // FLT_MIN, the floor of a degenerate range).
+    if (scale < double(std::numeric_limits<float>::min()) ||
+        scale > double(std::numeric_limits<float>::max()))
+      return emitError() << "scale #" << i
+                         << " must be a normal f32 (1.17549435e-38 to "
+                            "3.40282347e+38), got "
+                         << formatF64(scale);
+  }
   if (zeroPoints.size() != scales.size())
     return emitError() << "expected " << scales.size()
                        << " zero points to match the scales, got "

@@ -77,11 +77,14 @@ def Qlip_QParamsAttr : Qlip_Attr<"QParams", "qparams"> {
     - `axis`: present for per-axis (per-channel) parameters, absent for
       per-tensor ones;
     - `scales` and `zero_points`: one per channel along `axis`, or exactly
-      one per tensor; zero points are omitted when all are zero;
+      one per tensor; zero points are omitted when all are zero; a scale is
+      a normal f32 (FLT_MIN to FLT_MAX: the lowerings compute with it in
+      f32);
     - `clip`: the real range `[min, max]` the rule chose for each channel
       (for example ACIQ's alpha, or a PACT model's learned alpha), before it
       was snapped to the grid;
-    - `rule`: the clipping rule that chose the range.
+    - `rule`: the clipping rule that chose the range (`auto` only when a
+      layer's channels chose different rules by measurement).
 
     A value is quantized as `q = clamp(round_half_even(x / s) + z, qmin,
     qmax)` and dequantized as `(q - z) * s`.

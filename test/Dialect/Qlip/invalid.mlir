@@ -155,6 +155,23 @@ func.func @inf_scale(%x: tensor<4xf32>) {
 
 // -----
 
+// Scales the f32 arithmetic cannot hold (a denormal, beyond FLT_MAX).
+func.func @tiny_scale(%x: tensor<4xf32>) {
+  // expected-error@+1 {{scale #0 must be a normal f32 (1.17549435e-38 to 3.40282347e+38), got 1.0e-45}}
+  %0 = qlip.fake_quant %x with <i8, scales = [1.0e-45], clip = [[-1.0, 1.0]], rule = max> : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @huge_scale(%x: tensor<4xf32>) {
+  // expected-error@+1 {{scale #0 must be a normal f32 (1.17549435e-38 to 3.40282347e+38), got 1.0e+300}}
+  %0 = qlip.fake_quant %x with <i8, scales = [1.0e300], clip = [[-1.0, 1.0]], rule = max> : tensor<4xf32>
+  return
+}
+
+// -----
+
 func.func @zero_point_count(%x: tensor<2xf32>) {
   // expected-error@+1 {{expected 2 zero points to match the scales, got 1}}
   %0 = qlip.fake_quant %x with <i8, axis = 0, scales = [1.0, 1.0], zero_points = [0], clip = [[-1.0, 1.0], [-1.0, 1.0]], rule = max> : tensor<2xf32>
