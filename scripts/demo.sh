@@ -49,25 +49,25 @@ echo "-- calibration: qlip-prepare (fold batch norm, observers), qlip-calibrate 
 echo
 echo "-- integer models (qlip-ptq, first and last layers at 8 bits): top-1 accuracy, float $float%"
 printf '   %-30s %7s %7s %7s %7s\n' "rule (weights, activations)" "W8A8" "W4A4" "W3A3" "W2A2"
-for rule in "max max" "mse percentile" "mse kl" "aciq aciq" "aciq aciq bias-correction" "sawb aciq"; do
-  set -- $rule
-  name="$1-$2${3:+-$3}"
-  line=$(printf '%-30s' "$1, $2${3:+, $3}")
+# One row: its label, a tag for the file names, and qlip-ptq's options
+# (the widths are added).
+row() {
+  local line
+  line=$(printf '%-30s' "$1")
   for bits in 8 4 3 2; do
-    "$bin/qlip-opt" "$fmodel" -qlip-ptq="stats=$out/fashion-stats.json weight-bits=$bits act-bits=$bits weight-clip=$1 act-clip=$2 ${3:+$3}" \
-      -o "$out/fashion-w$bits-$name.mlir"
-    line="$line $(printf '%6s%%' "$("$bin/qlip-run" "$out/fashion-w$bits-$name.mlir" --input "$ftest" --labels "$flabels" | accuracy)")"
+    "$bin/qlip-opt" "$fmodel" -qlip-ptq="$3 weight-bits=$bits act-bits=$bits" \
+      -o "$out/fashion-w$bits-$2.mlir"
+    line="$line $(printf '%6s%%' "$("$bin/qlip-run" "$out/fashion-w$bits-$2.mlir" --input "$ftest" --labels "$flabels" | accuracy)")"
   done
   echo "   $line"
+}
+for rule in "max max" "mse percentile" "mse kl" "aciq aciq" "aciq aciq bias-correction" "sawb aciq"; do
+  set -- $rule
+  row "$1, $2${3:+, $3}" "$1-$2${3:+-$3}" \
+    "stats=$out/fashion-stats.json weight-clip=$1 act-clip=$2 ${3:+$3}"
 done
 # The default: calibration in the pipeline, GPTQ, rules chosen by measuring.
-line=$(printf '%-30s' "default: calib= (autopilot)")
-for bits in 8 4 3 2; do
-  "$bin/qlip-opt" "$fmodel" -qlip-ptq="calib=$calib weight-bits=$bits act-bits=$bits" \
-    -o "$out/fashion-w$bits-auto.mlir"
-  line="$line $(printf '%6s%%' "$("$bin/qlip-run" "$out/fashion-w$bits-auto.mlir" --input "$ftest" --labels "$flabels" | accuracy)")"
-done
-echo "   $line"
+row "default: calib= (autopilot)" auto "calib=$calib"
 echo "   (bench/ptq-table.sh makes the full table, bench/ptq-autopilot.sh the default against"
 echo "   the best of 50 rule combinations; bench/RESULTS.md has both.)"
 

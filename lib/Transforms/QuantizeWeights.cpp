@@ -350,7 +350,7 @@ LogicalResult QuantizeWeightsPass::quantize(
                   static_cast<int64_t>(channels.get(0).size()) == moments->k;
   SmallVector<std::optional<GptqSolver>> solvers;
   if (measured) {
-    for (int64_t g = 0; g < moments->groups && measured; ++g) {
+    for (int64_t g = 0; g < moments->groups; ++g) {
       int64_t k = moments->k;
       solvers.push_back(GptqSolver::create(
           moments->values.slice(g * k * k, k * k), k));
