@@ -27,12 +27,15 @@ Needs Debian's python3-torch and python3-onnx (run with /usr/bin/python3).
     resnet18_calib.npy      256 seeded N(0, 1) samples, f32 NHWC
     resnet18_input.npy      64 other ones, f32 NHWC
     resnet18_ref.npy        PyTorch float logits on resnet18_input.npy
+    resnet50_*              the same for a ResNet-50 (torchvision's
+                            Bottleneck network, [3, 4, 6, 3], 25.6M
+                            parameters); only with --models resnet50
     models.json             the above per model, read by torch_bench.py and
                             model-speed.py
 
 The run is deterministic (seeded, 1 thread).
 
-usage: make_bench_models.py OUTDIR [--size 64] [--models fashion,resnet18]
+usage: make_bench_models.py OUTDIR [--size 64] [--models fashion,resnet18[,resnet50]]
 """
 
 import argparse
@@ -85,20 +88,48 @@ if torch is not None:
             out += identity
             return self.relu(out)
 
-    class ResNet18(nn.Module):
-        def __init__(self, num_classes=1000):
+    class Bottleneck(nn.Module):
+        expansion = 4
+
+        def __init__(self, cin, planes, stride=1, downsample=None):
             super().__init__()
+            self.conv1 = nn.Conv2d(cin, planes, 1, bias=False)
+            self.bn1 = nn.BatchNorm2d(planes)
+            self.conv2 = conv3x3(planes, planes, stride)
+            self.bn2 = nn.BatchNorm2d(planes)
+            self.conv3 = nn.Conv2d(planes, planes * 4, 1, bias=False)
+            self.bn3 = nn.BatchNorm2d(planes * 4)
+            self.relu = nn.ReLU(inplace=True)
+            self.downsample = downsample
+
+        def forward(self, x):
+            identity = x
+            out = self.relu(self.bn1(self.conv1(x)))
+            out = self.relu(self.bn2(self.conv2(out)))
+            out = self.bn3(self.conv3(out))
+            if self.downsample is not None:
+                identity = self.downsample(x)
+            out += identity
+            return self.relu(out)
+
+    class ResNet(nn.Module):
+        """torchvision's ResNet: BasicBlock [2, 2, 2, 2] is ResNet-18,
+        Bottleneck [3, 4, 6, 3] is ResNet-50."""
+
+        def __init__(self, block=BasicBlock, layers=(2, 2, 2, 2), num_classes=1000):
+            super().__init__()
+            self.block = block
             self.inplanes = 64
             self.conv1 = nn.Conv2d(3, 64, 7, stride=2, padding=3, bias=False)
             self.bn1 = nn.BatchNorm2d(64)
             self.relu = nn.ReLU(inplace=True)
             self.maxpool = nn.MaxPool2d(3, stride=2, padding=1)
-            self.layer1 = self._make_layer(64, 2)
-            self.layer2 = self._make_layer(128, 2, stride=2)
-            self.layer3 = self._make_layer(256, 2, stride=2)
-            self.layer4 = self._make_layer(512, 2, stride=2)
+            self.layer1 = self._make_layer(64, layers[0])
+            self.layer2 = self._make_layer(128, layers[1], stride=2)
+            self.layer3 = self._make_layer(256, layers[2], stride=2)
+            self.layer4 = self._make_layer(512, layers[3], stride=2)
             self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
-            self.fc = nn.Linear(512, num_classes)
+            self.fc = nn.Linear(512 * block.expansion, num_classes)
             for m in self.modules():  # torchvision's initialization
                 if isinstance(m, nn.Conv2d):
                     nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
@@ -108,14 +139,15 @@ if torch is not None:
 
         def _make_layer(self, planes, blocks, stride=1):
             downsample = None
-            if stride != 1 or self.inplanes != planes:
+            width = planes * self.block.expansion
+            if stride != 1 or self.inplanes != width:
                 downsample = nn.Sequential(
-                    nn.Conv2d(self.inplanes, planes, 1, stride=stride, bias=False),
-                    nn.BatchNorm2d(planes))
-            layers = [BasicBlock(self.inplanes, planes, stride, downsample)]
-            self.inplanes = planes
+                    nn.Conv2d(self.inplanes, width, 1, stride=stride, bias=False),
+                    nn.BatchNorm2d(width))
+            layers = [self.block(self.inplanes, planes, stride, downsample)]
+            self.inplanes = width
             for _ in range(1, blocks):
-                layers.append(BasicBlock(planes, planes))
+                layers.append(self.block(width, planes))
             return nn.Sequential(*layers)
 
         def forward(self, x):
@@ -131,7 +163,9 @@ def build_module(name, size=64):
     if name == "fashion":
         return FashionNet()
     if name == "resnet18":
-        return ResNet18()
+        return ResNet(BasicBlock, (2, 2, 2, 2))
+    if name == "resnet50":
+        return ResNet(Bottleneck, (3, 4, 6, 3))
     raise ValueError("unknown model %r" % name)
 
 
@@ -223,10 +257,10 @@ def make_fashion_without_torch(out):
             "labels": "fashion_labels.npy", "input_shape_nchw": [BATCH, 1, 28, 28], "size": 28}
 
 
-def make_resnet18(out, size):
+def make_resnet(name, out, size):
     torch.manual_seed(20261207)
     rng = np.random.RandomState(20261207)
-    net = ResNet18()
+    net = build_module(name)
     # Random but not degenerate batch norms: scales and shifts around
     # torchvision's 1 and 0, statistics estimated on random inputs (so the
     # eval-mode network keeps its activations normalized).
@@ -246,23 +280,23 @@ def make_resnet18(out, size):
     with torch.no_grad():
         ref = net(torch.from_numpy(nchw(x))).numpy()
     params = sum(p.numel() for p in net.parameters())
-    print("resnet18: %.2fM parameters, input 3x%dx%d, seeded random weights" % (params / 1e6, size, size))
+    print("%s: %.2fM parameters, input 3x%dx%d, seeded random weights" % (name, params / 1e6, size, size))
     shape = (BATCH, 3, size, size)
-    export(net, os.path.join(out, "resnet18_b64.onnx"), shape)
-    check_onnx(os.path.join(out, "resnet18_b64.onnx"), shape)
-    torch.save(net.state_dict(), os.path.join(out, "resnet18.pt"))
-    np.save(os.path.join(out, "resnet18_calib.npy"), calib)
-    np.save(os.path.join(out, "resnet18_input.npy"), x)
-    np.save(os.path.join(out, "resnet18_ref.npy"), ref.astype(np.float32))
-    return {"onnx": "resnet18_b64.onnx", "state": "resnet18.pt", "calib": "resnet18_calib.npy",
-            "input": "resnet18_input.npy", "ref": "resnet18_ref.npy",
+    export(net, os.path.join(out, name + "_b64.onnx"), shape)
+    check_onnx(os.path.join(out, name + "_b64.onnx"), shape)
+    torch.save(net.state_dict(), os.path.join(out, name + ".pt"))
+    np.save(os.path.join(out, name + "_calib.npy"), calib)
+    np.save(os.path.join(out, name + "_input.npy"), x)
+    np.save(os.path.join(out, name + "_ref.npy"), ref.astype(np.float32))
+    return {"onnx": name + "_b64.onnx", "state": name + ".pt", "calib": name + "_calib.npy",
+            "input": name + "_input.npy", "ref": name + "_ref.npy",
             "input_shape_nchw": list(shape), "size": size, "params": params}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("outdir")
-    parser.add_argument("--size", type=int, default=64, help="ResNet-18 input height and width")
+    parser.add_argument("--size", type=int, default=64, help="the ResNets' input height and width")
     parser.add_argument("--models", default="fashion,resnet18")
     args = parser.parse_args()
     if torch is not None:
@@ -274,8 +308,8 @@ def main():
         with open(index) as f:
             models = json.load(f)
     for name in args.models.split(","):
-        if name not in ("fashion", "resnet18"):
-            raise SystemExit("unknown model %r (fashion, resnet18)" % name)
+        if name not in ("fashion", "resnet18", "resnet50"):
+            raise SystemExit("unknown model %r (fashion, resnet18, resnet50)" % name)
         if torch is None and name == "fashion":
             models[name] = make_fashion_without_torch(args.outdir)
             write_index(index, models)
@@ -286,7 +320,7 @@ def main():
         if name == "fashion":
             models[name] = make_fashion(args.outdir)
         else:
-            models[name] = make_resnet18(args.outdir, args.size)
+            models[name] = make_resnet(name, args.outdir, args.size)
         models[name]["torch"] = torch.__version__
         write_index(index, models)
     print("wrote %s to %s" % (args.models, args.outdir))

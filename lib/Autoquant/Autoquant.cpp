@@ -21,6 +21,7 @@
 #include "llvm/Support/JSON.h"
 
 #include <cmath>
+#include <map>
 
 namespace mlir::qlip {
 #define GEN_PASS_DEF_AUTOQUANTPASS
@@ -60,6 +61,15 @@ struct RuleChoice {
   }
 };
 
+/// What one measurement found.
+struct Measurement {
+  double db = 0;
+  /// The model was one measured before (same grids): not run again.
+  bool reused = false;
+  /// The grid (qparams) of every fake_quant, in program order.
+  std::vector<QParamsAttr> grids;
+};
+
 /// Runs copies of one module on one set of samples and measures them
 /// against the float model's outputs.
 class Measurer {
@@ -75,9 +85,15 @@ public:
   /// measurement starts from.
   llvm::Error setWeightsQuantized(ModuleOp module);
 
-  /// The SQNR (dB) of the copy's outputs with `activationPipeline` against
-  /// the reference.
-  llvm::Expected<double> measure(llvm::StringRef activationPipeline);
+  /// The SQNR (dB) against the reference of the outputs of the copy with
+  /// `activationPipeline` and then `lowering` applied. Choices that give
+  /// every activation the grid an earlier one gave are the same model:
+  /// its measurement is reused.
+  llvm::Expected<Measurement> measure(llvm::StringRef activationPipeline,
+                                      llvm::StringRef lowering);
+  /// The program-order positions of the fake_quant ops of copies: the
+  /// weights', and then the observers' by id.
+  llvm::StringMap<SmallVector<size_t>> getObserverPositions();
 
   unsigned getMeasurements() const { return measurements; }
 
@@ -94,6 +110,9 @@ private:
   OwningOpRef<ModuleOp> weightsQuantized;
   bool samplesChecked = false;
   unsigned measurements = 0;
+  /// Each measured model's activation grids (in program order), and its
+  /// SQNR.
+  std::map<std::vector<const void *>, double> measured;
 };
 
 } // namespace
@@ -162,9 +181,26 @@ llvm::Error Measurer::setWeightsQuantized(ModuleOp module) {
   return llvm::Error::success();
 }
 
-llvm::Expected<double> Measurer::measure(llvm::StringRef activationPipeline) {
+llvm::Expected<Measurement>
+Measurer::measure(llvm::StringRef activationPipeline,
+                  llvm::StringRef lowering) {
   OwningOpRef<ModuleOp> model(cast<ModuleOp>(weightsQuantized->clone()));
   if (llvm::Error error = runPipeline(*model, activationPipeline))
+    return std::move(error);
+  // The weights are the same in every copy: the activations' grids (the
+  // qparams attributes, uniqued in the context) tell the models apart.
+  Measurement result;
+  model->walk(
+      [&](FakeQuantOp op) { result.grids.push_back(op.getQparamsAttr()); });
+  std::vector<const void *> key;
+  for (QParamsAttr grid : result.grids)
+    key.push_back(grid.getAsOpaquePointer());
+  if (auto it = measured.find(key); it != measured.end()) {
+    result.db = it->second;
+    result.reused = true;
+    return result;
+  }
+  if (llvm::Error error = runPipeline(*model, lowering))
     return std::move(error);
   auto outputs = run(*model);
   if (!outputs)
@@ -172,7 +208,24 @@ llvm::Expected<double> Measurer::measure(llvm::StringRef activationPipeline) {
   SqnrAccumulator sqnr;
   for (auto [actual, expected] : llvm::zip_equal(*outputs, reference))
     sqnr.add(actual.toDoubles(), expected.toDoubles());
-  return sqnr.db();
+  result.db = sqnr.db();
+  measured[key] = result.db;
+  return result;
+}
+
+llvm::StringMap<SmallVector<size_t>> Measurer::getObserverPositions() {
+  // qlip-quantize-activations puts each observer's fake_quant where the
+  // observer was, so positions among observers and the weights'
+  // fake_quants (already there) carry over.
+  llvm::StringMap<SmallVector<size_t>> positions;
+  size_t position = 0;
+  weightsQuantized->walk([&](Operation *op) {
+    if (auto observe = dyn_cast<ObserveOp>(op))
+      positions[observe.getId()].push_back(position++);
+    else if (isa<FakeQuantOp>(op))
+      ++position;
+  });
+  return positions;
 }
 
 /// A SQNR in a JSON report: a number, or "inf" / "-inf" / "nan".
@@ -181,6 +234,81 @@ static llvm::json::Value jsonDb(double db) {
     return db;
   std::string text = formatDb(db);
   return text.substr(0, text.find(' '));
+}
+
+namespace {
+/// One activation and a rule to try on it.
+struct Refinement {
+  std::string id;
+  std::string rule;
+  /// The activation's largest |log(scale ratio)| between its rules.
+  double spread = 0;
+};
+} // namespace
+
+/// The refinements worth measuring, most promising first: for each
+/// activation, the rules that give it a grid other than the best global
+/// choice's (read off the globally measured models, which applied each
+/// rule everywhere; the others would measure the same model again), the
+/// activations ordered by how far apart their rules' scales are (the
+/// largest |log(scale ratio)| first: where the rules disagree most, the
+/// choice matters most), then by program order.
+static SmallVector<Refinement>
+rankRefinements(ArrayRef<RuleChoice> globalChoices,
+                ArrayRef<std::vector<QParamsAttr>> globalGrids,
+                const RuleChoice &best,
+                const llvm::StringMap<SmallVector<size_t>> &positions,
+                ArrayRef<std::string> ids) {
+  const std::vector<QParamsAttr> *bestGrids = nullptr;
+  for (auto [choice, grids] : llvm::zip_equal(globalChoices, globalGrids))
+    if (choice.global == best.global &&
+        choice.calibrateRelu6 == best.calibrateRelu6)
+      bestGrids = &grids;
+  struct Ranked {
+    double spread = 0;
+    size_t index = 0;
+    SmallVector<std::string> rules;
+  };
+  SmallVector<Ranked> ranked;
+  for (auto [index, id] : llvm::enumerate(ids)) {
+    Ranked entry;
+    entry.index = index;
+    auto it = positions.find(id);
+    for (auto [choice, grids] : llvm::zip_equal(globalChoices, globalGrids)) {
+      if (choice.calibrateRelu6 != best.calibrateRelu6 ||
+          choice.global == best.global)
+        continue;
+      // Without the positions (a pass added fake_quants of its own), every
+      // rule is tried.
+      bool differs = !bestGrids || it == positions.end() ||
+                     grids.size() != bestGrids->size();
+      double spread = 0;
+      if (!differs)
+        for (size_t position : it->second) {
+          QParamsAttr mine = grids[position], theirs = (*bestGrids)[position];
+          if (mine == theirs)
+            continue;
+          differs = true;
+          double a = mine.getScales()[0], b = theirs.getScales()[0];
+          if (a > 0 && b > 0)
+            spread = std::max(spread, std::fabs(std::log(a / b)));
+        }
+      if (differs) {
+        entry.rules.push_back(choice.global);
+        entry.spread = std::max(entry.spread, spread);
+      }
+    }
+    if (!entry.rules.empty())
+      ranked.push_back(std::move(entry));
+  }
+  llvm::stable_sort(ranked, [](const Ranked &a, const Ranked &b) {
+    return a.spread > b.spread;
+  });
+  SmallVector<Refinement> order;
+  for (const Ranked &entry : ranked)
+    for (const std::string &rule : entry.rules)
+      order.push_back({ids[entry.index], rule, entry.spread});
+  return order;
 }
 
 namespace {
@@ -258,10 +386,8 @@ void AutoquantPass::runOnOperation() {
   // What is measured is the integer model, as qlip-quantize makes it (it
   // can differ from the fake-quant model at low widths, and it compiles
   // faster). Validation is for the final model.
-  auto integerPipeline = [&](const RuleChoice &choice) {
-    return activationPipeline(choice) + ",qlip-quantize{" + quantize +
-           " validate=false},canonicalize";
-  };
+  std::string lowering =
+      "qlip-quantize{" + quantize + " validate=false},canonicalize";
 
   Measurer measurer(getContext(), *entryName, std::move(*samples), files);
   // The weights are quantized once, here (GPTQ is the expensive part on a
@@ -283,13 +409,20 @@ void AutoquantPass::runOnOperation() {
   // Every measurement, in order, for the report.
   llvm::json::Array measured;
   ProgressBar progress(refine ? 2 : 1, "measurements");
-  auto measure = [&](const RuleChoice &choice,
-                     llvm::StringRef what) -> llvm::Expected<double> {
-    llvm::Expected<double> db = measurer.measure(integerPipeline(choice));
-    if (db)
-      measured.push_back(
-          llvm::json::Object{{"try", what.str()}, {"sqnr_db", jsonDb(*db)}});
-    return db;
+  auto measure = [&](const RuleChoice &choice, llvm::StringRef what,
+                     std::optional<double> spread =
+                         std::nullopt) -> llvm::Expected<Measurement> {
+    llvm::Expected<Measurement> result =
+        measurer.measure(activationPipeline(choice), lowering);
+    if (result) {
+      llvm::json::Object entry{{"try", what.str()},
+                               {"sqnr_db", jsonDb(result->db)},
+                               {"same_model_as_before", result->reused}};
+      if (spread)
+        entry["scale_spread"] = *spread;
+      measured.push_back(std::move(entry));
+    }
+    return result;
   };
 
   RuleChoice best;
@@ -301,40 +434,47 @@ void AutoquantPass::runOnOperation() {
     for (const std::string &rule : rules)
       globalChoices.push_back({rule, calibrateRelu6, {}});
   }
+  // Each global choice's grids: what each activation gets under each rule.
+  SmallVector<std::vector<QParamsAttr>> globalGrids;
   for (auto [i, choice] : llvm::enumerate(globalChoices)) {
-    llvm::Expected<double> db = measure(
+    llvm::Expected<Measurement> result = measure(
         choice, "act-clip=" + choice.global +
                     (choice.calibrateRelu6 ? " calibrate-relu6" : ""));
-    if (!db)
-      return (void)fail(db.takeError());
-    if (*db > bestDb) {
-      bestDb = *db;
+    if (!result)
+      return (void)fail(result.takeError());
+    globalGrids.push_back(std::move(result->grids));
+    if (result->db > bestDb) {
+      bestDb = result->db;
       best = choice;
     }
     progress.update(1, i + 1, globalChoices.size());
   }
   if (refine) {
-    int64_t total = ids.size() * (rules.size() - 1), done = 0;
-    for (const std::string &id : ids) {
-      for (const std::string &rule : rules) {
-        if (rule == best.global)
-          continue;
-        // This activation's rule replaces the one it has.
-        RuleChoice choice = best;
-        llvm::erase_if(choice.perActivation,
-                       [&](const auto &entry) { return entry.first == id; });
-        choice.perActivation.push_back({id, rule});
-        llvm::Expected<double> db =
-            measure(choice, "layer-clip=" + id + "=" + rule);
-        if (!db)
-          return (void)fail(db.takeError());
-        // Only a clear gain: measurement noise must not pick rules.
-        if (*db > bestDb + 0.01) {
-          bestDb = *db;
-          best = choice;
-        }
-        progress.update(2, ++done, total);
+    SmallVector<Refinement> order =
+        rankRefinements(globalChoices, globalGrids, best,
+                        measurer.getObserverPositions(), ids);
+    int64_t total = order.size();
+    if (maxRefinements > 0)
+      total = std::min<int64_t>(total, maxRefinements);
+    for (int64_t done = 0; done < total; ++done) {
+      const Refinement &refinement = order[done];
+      // This activation's rule replaces the one it has.
+      RuleChoice choice = best;
+      llvm::erase_if(choice.perActivation, [&](const auto &entry) {
+        return entry.first == refinement.id;
+      });
+      choice.perActivation.push_back({refinement.id, refinement.rule});
+      llvm::Expected<Measurement> result =
+          measure(choice, "layer-clip=" + refinement.id + "=" + refinement.rule,
+                  refinement.spread);
+      if (!result)
+        return (void)fail(result.takeError());
+      // Only a clear gain: measurement noise must not pick rules.
+      if (result->db > bestDb + 0.01) {
+        bestDb = result->db;
+        best = choice;
       }
+      progress.update(2, done + 1, total);
     }
   }
 

@@ -14,13 +14,6 @@
 
 using namespace mlir::qlip;
 
-/// y[0, n) -= a * x[0, n).
-QLIP_VECTOR_CLONES static void subtractScaled(double a, const double *x,
-                                              double *y, int64_t n) {
-  for (int64_t j = 0; j < n; ++j)
-    y[j] -= a * x[j];
-}
-
 /// y[0, n) += a * x[0, n).
 QLIP_VECTOR_CLONES static void addScaled(double a, const double *x, double *y,
                                          int64_t n) {
@@ -28,50 +21,123 @@ QLIP_VECTOR_CLONES static void addScaled(double a, const double *x, double *y,
     y[j] += a * x[j];
 }
 
-std::vector<double> mlir::qlip::inverseUpperCholesky(llvm::ArrayRef<double> a,
-                                                     int64_t k) {
-  // L L^T = P a P, lower triangular, in place.
-  std::vector<double> l(k * k, 0.0);
-  for (int64_t i = 0; i < k; ++i)
-    for (int64_t j = 0; j <= i; ++j)
-      l[i * k + j] = a[(k - 1 - i) * k + (k - 1 - j)];
-  for (int64_t j = 0; j < k; ++j) {
-    double d = l[j * k + j];
-    for (int64_t p = 0; p < j; ++p)
-      d -= l[j * k + p] * l[j * k + p];
-    if (!(d > 0.0) || !std::isfinite(d))
-      return {};
-    d = std::sqrt(d);
-    l[j * k + j] = d;
-    for (int64_t i = j + 1; i < k; ++i) {
-      double s = l[i * k + j];
-      for (int64_t p = 0; p < j; ++p)
-        s -= l[i * k + p] * l[j * k + p];
-      l[i * k + j] = s / d;
+/// The multiply-add both the factorization and GPTQ spend their time in:
+/// y_r[0, n) += sum_t c[r][t] * x_t[0, n) for four rows y_r and eight rows
+/// x_t, the terms added one at a time in t's order, exactly as eight
+/// addScaled calls would (so a tail done with addScaled gives the same
+/// bits). Each x_t[j] is loaded once for four rows and each y_r[j] once
+/// for eight terms.
+QLIP_VECTOR_CLONES static void
+addProducts4x8(double *__restrict y0, double *__restrict y1,
+               double *__restrict y2, double *__restrict y3,
+               const double (*c)[8], const double *__restrict x0,
+               const double *__restrict x1, const double *__restrict x2,
+               const double *__restrict x3, const double *__restrict x4,
+               const double *__restrict x5, const double *__restrict x6,
+               const double *__restrict x7, int64_t n) {
+  const double c00 = c[0][0], c01 = c[0][1], c02 = c[0][2], c03 = c[0][3],
+               c04 = c[0][4], c05 = c[0][5], c06 = c[0][6], c07 = c[0][7];
+  const double c10 = c[1][0], c11 = c[1][1], c12 = c[1][2], c13 = c[1][3],
+               c14 = c[1][4], c15 = c[1][5], c16 = c[1][6], c17 = c[1][7];
+  const double c20 = c[2][0], c21 = c[2][1], c22 = c[2][2], c23 = c[2][3],
+               c24 = c[2][4], c25 = c[2][5], c26 = c[2][6], c27 = c[2][7];
+  const double c30 = c[3][0], c31 = c[3][1], c32 = c[3][2], c33 = c[3][3],
+               c34 = c[3][4], c35 = c[3][5], c36 = c[3][6], c37 = c[3][7];
+  for (int64_t j = 0; j < n; ++j) {
+    const double v0 = x0[j], v1 = x1[j], v2 = x2[j], v3 = x3[j], v4 = x4[j],
+                 v5 = x5[j], v6 = x6[j], v7 = x7[j];
+    double a = y0[j];
+    a += c00 * v0; a += c01 * v1; a += c02 * v2; a += c03 * v3;
+    a += c04 * v4; a += c05 * v5; a += c06 * v6; a += c07 * v7;
+    y0[j] = a;
+    double b = y1[j];
+    b += c10 * v0; b += c11 * v1; b += c12 * v2; b += c13 * v3;
+    b += c14 * v4; b += c15 * v5; b += c16 * v6; b += c17 * v7;
+    y1[j] = b;
+    double d = y2[j];
+    d += c20 * v0; d += c21 * v1; d += c22 * v2; d += c23 * v3;
+    d += c24 * v4; d += c25 * v5; d += c26 * v6; d += c27 * v7;
+    y2[j] = d;
+    double e = y3[j];
+    e += c30 * v0; e += c31 * v1; e += c32 * v2; e += c33 * v3;
+    e += c34 * v4; e += c35 * v5; e += c36 * v6; e += c37 * v7;
+    y3[j] = e;
+  }
+}
+
+static constexpr int64_t kTerms = 8;
+static constexpr int64_t kGroup = 4;
+
+/// y[r][0, n) += sum_t c[r][t] * x[t][0, n) for `rows` rows and `terms`
+/// terms: the 4 x 8 kernel where it fits, addScaled elsewhere; the same
+/// bits either way.
+static void addProducts(double *const *y, int64_t rows,
+                        const double (*c)[kTerms], const double *const *x,
+                        int64_t terms, int64_t n) {
+  int64_t r = 0;
+  if (terms == kTerms)
+    for (; r + kGroup <= rows; r += kGroup)
+      addProducts4x8(y[r], y[r + 1], y[r + 2], y[r + 3], c + r, x[0], x[1],
+                     x[2], x[3], x[4], x[5], x[6], x[7], n);
+  for (; r < rows; ++r)
+    for (int64_t t = 0; t < terms; ++t)
+      addScaled(c[r][t], x[t], y[r], n);
+}
+
+bool mlir::qlip::choleskyLower(llvm::MutableArrayRef<double> a, int64_t k) {
+  constexpr int64_t kPanel = 32;
+  // The panel transposed: panel[p][j] = a[j][jb + p], contiguous in j.
+  std::vector<double> panel(kPanel * k);
+  for (int64_t jb = 0; jb < k; jb += kPanel) {
+    int64_t je = std::min(jb + kPanel, k), width = je - jb;
+    // Columns [jb, je) of rows [jb, k), the earlier panels' updates
+    // applied: left-looking within the panel.
+    for (int64_t j = jb; j < je; ++j) {
+      double *rj = a.data() + j * k;
+      double d = rj[j];
+      for (int64_t p = jb; p < j; ++p)
+        d -= rj[p] * rj[p];
+      if (!(d > 0.0) || !std::isfinite(d))
+        return false;
+      d = std::sqrt(d);
+      rj[j] = d;
+      for (int64_t i = j + 1; i < k; ++i) {
+        double *ri = a.data() + i * k;
+        double s = ri[j];
+        for (int64_t p = jb; p < j; ++p)
+          s -= ri[p] * rj[p];
+        ri[j] = s / d;
+      }
+    }
+    if (je == k)
+      break;
+    // The trailing matrix: a[i][j] -= sum_p a[i][p] a[j][p] for i, j >= je,
+    // four rows at a time over the columns up to the last of the four (the
+    // upper triangle is scratch), eight panel columns a pass.
+    for (int64_t p = 0; p < width; ++p)
+      for (int64_t j = je; j < k; ++j)
+        panel[p * k + j] = a[j * k + jb + p];
+    for (int64_t i = je; i < k; i += kGroup) {
+      int64_t rows = std::min(kGroup, k - i), end = i + rows;
+      double *y[kGroup];
+      for (int64_t r = 0; r < rows; ++r)
+        y[r] = a.data() + (i + r) * k + je;
+      for (int64_t t0 = 0; t0 < width; t0 += kTerms) {
+        int64_t terms = std::min(kTerms, width - t0);
+        double c[kGroup][kTerms];
+        const double *x[kTerms];
+        for (int64_t t = 0; t < terms; ++t) {
+          x[t] = panel.data() + (t0 + t) * k + je;
+          for (int64_t r = 0; r < rows; ++r)
+            c[r][t] = -a[(i + r) * k + jb + t0 + t];
+        }
+        addProducts(y, rows, c, x, terms, end - je);
+      }
     }
   }
-  // M = L^-1 (lower), a row at a time: row i of L M = I gives
-  // m_i = (e_i - sum_{p<i} l_ip m_p) / l_ii, contiguous axpys.
-  std::vector<double> m(k * k, 0.0);
-  for (int64_t i = 0; i < k; ++i) {
-    double *row = m.data() + i * k;
-    row[i] = 1.0;
-    for (int64_t p = 0; p < i; ++p) {
-      double c = l[i * k + p];
-      if (c == 0.0)
-        continue;
-      subtractScaled(c, m.data() + p * k, row, p + 1);
-    }
-    double inv = 1.0 / l[i * k + i];
-    for (int64_t j = 0; j <= i; ++j)
-      row[j] *= inv;
-  }
-  // U = P M P.
-  std::vector<double> u(k * k, 0.0);
   for (int64_t i = 0; i < k; ++i)
-    for (int64_t j = i; j < k; ++j)
-      u[i * k + j] = m[(k - 1 - i) * k + (k - 1 - j)];
-  return u;
+    std::fill(a.begin() + i * k + i + 1, a.begin() + (i + 1) * k, 0.0);
+  return true;
 }
 
 std::optional<GptqSolver> GptqSolver::create(llvm::ArrayRef<double> h,
@@ -79,104 +145,183 @@ std::optional<GptqSolver> GptqSolver::create(llvm::ArrayRef<double> h,
                                              const GptqOptions &options) {
   GptqSolver solver;
   solver.k = k;
-  solver.h.assign(h.begin(), h.end());
   // An input that never varies from zero carries no output: its weight is
   // free, and a unit diagonal keeps it from touching the others.
-  std::vector<double> damped(h.begin(), h.end());
+  solver.dead.assign(k, false);
+  std::vector<double> diagonal(k);
   double meanDiagonal = 0.0;
   for (int64_t i = 0; i < k; ++i) {
-    if (damped[i * k + i] == 0.0) {
-      for (int64_t j = 0; j < k; ++j)
-        damped[i * k + j] = damped[j * k + i] = 0.0;
-      damped[i * k + i] = 1.0;
-    }
-    meanDiagonal += damped[i * k + i];
+    solver.dead[i] = h[i * k + i] == 0.0;
+    diagonal[i] = solver.dead[i] ? 1.0 : h[i * k + i];
+    meanDiagonal += diagonal[i];
   }
   meanDiagonal /= std::max<int64_t>(k, 1);
 
-  solver.order.resize(k);
-  std::iota(solver.order.begin(), solver.order.end(), 0);
+  // Act order (descending diagonal), reversed: the factor's last position
+  // is rounded first.
+  std::vector<int64_t> order(k);
+  std::iota(order.begin(), order.end(), 0);
   if (options.actOrder)
-    std::stable_sort(solver.order.begin(), solver.order.end(),
-                     [&](int64_t a, int64_t b) {
-                       return damped[a * k + a] > damped[b * k + b];
-                     });
-  std::vector<double> permuted(k * k);
+    std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+      return diagonal[a] > diagonal[b];
+    });
+  solver.perm.assign(order.rbegin(), order.rend());
   for (int64_t damp = 0; damp < 3; ++damp) {
     double add = options.damp * std::pow(10.0, double(damp)) * meanDiagonal;
-    for (int64_t i = 0; i < k; ++i)
-      for (int64_t j = 0; j < k; ++j)
-        permuted[i * k + j] =
-            damped[solver.order[i] * k + solver.order[j]] + (i == j ? add : 0);
-    solver.u = inverseUpperCholesky(permuted, k);
+    solver.l.assign(k * k, 0.0);
+    for (int64_t p = 0; p < k; ++p) {
+      int64_t i = solver.perm[p];
+      for (int64_t q = 0; q <= p; ++q) {
+        int64_t j = solver.perm[q];
+        double v = solver.dead[i] || solver.dead[j] ? 0.0 : h[i * k + j];
+        solver.l[p * k + q] = p == q ? diagonal[i] + add : v;
+      }
+    }
     solver.damping = add;
-    if (!solver.u.empty())
+    if (choleskyLower(solver.l, k))
       return solver;
   }
   return std::nullopt;
 }
 
+template <typename Coefficient>
+void GptqSolver::sweep(int64_t rows, Coefficient coefficient,
+                       llvm::MutableArrayRef<double> norms) const {
+  // Rows in tiles: each pass over the factor serves a tile. The sums for
+  // positions below a block of steps are added a block at a time, in the
+  // same order as one step at a time.
+  constexpr int64_t kTileRows = 8;
+  std::vector<double> sums(kTileRows * k);
+  for (int64_t r0 = 0; r0 < rows; r0 += kTileRows) {
+    int64_t tile = std::min(kTileRows, rows - r0);
+    std::fill(sums.begin(), sums.end(), 0.0);
+    double c[kTileRows][kTerms];
+    double *y[kTileRows];
+    for (int64_t r = 0; r < tile; ++r) {
+      y[r] = sums.data() + r * k;
+      norms[r0 + r] = 0.0;
+    }
+    for (int64_t hi = k; hi > 0; hi -= kTerms) {
+      int64_t lo = std::max<int64_t>(hi - kTerms, 0), steps = hi - lo;
+      const double *x[kTerms];
+      for (int64_t t = 0; t < steps; ++t)
+        x[t] = l.data() + (hi - 1 - t) * k;
+      for (int64_t r = 0; r < tile; ++r) {
+        double *s = y[r];
+        for (int64_t t = 0; t < steps; ++t) {
+          int64_t p = hi - 1 - t;
+          double ct = coefficient(r0 + r, p, s[p]);
+          double e = s[p] + ct * x[t][p];
+          norms[r0 + r] += e * e;
+          c[r][t] = ct;
+          for (int64_t q = lo; q < p; ++q)
+            s[q] += ct * x[t][q];
+        }
+      }
+      if (lo > 0)
+        addProducts(y, tile, c, x, steps, lo);
+    }
+  }
+}
+
+double GptqSolver::undamped(double norm, llvm::ArrayRef<double> d) const {
+  // The norm is under the factored H' + damping I, where H' is H with a
+  // unit diagonal at its dead inputs; the error under H follows exactly by
+  // taking those two off.
+  double squared = 0.0, deadShare = 0.0;
+  for (int64_t i = 0; i < k; ++i) {
+    squared += d[i] * d[i];
+    if (dead[i])
+      deadShare += d[i] * d[i];
+  }
+  return std::max(0.0, norm - damping * squared - deadShare);
+}
+
+/// w - (q + offset) * scale, per element.
+static std::vector<double> roundingError(const GptqRow &row,
+                                         llvm::ArrayRef<int64_t> levels) {
+  std::vector<double> d(row.weights.size());
+  double offset = row.grid.levelOffset();
+  for (size_t i = 0; i < d.size(); ++i)
+    d[i] = double(row.weights[i]) - (double(levels[i]) + offset) * row.scale;
+  return d;
+}
+
+void GptqSolver::roundRows(llvm::ArrayRef<GptqRow> rows,
+                           llvm::MutableArrayRef<std::vector<int64_t>> levels,
+                           llvm::MutableArrayRef<double> losses) const {
+  for (size_t r = 0; r < rows.size(); ++r)
+    levels[r].assign(k, 0);
+  std::vector<double> norms(rows.size());
+  sweep(
+      rows.size(),
+      [&](int64_t r, int64_t p, double s) {
+        const GptqRow &row = rows[r];
+        int64_t input = perm[p];
+        double w = row.weights[input];
+        // The value left at this turn, after the compensation so far.
+        double x = w + s / l[p * k + p];
+        int64_t q = quantizeToLevel(x, row.scale, row.grid);
+        levels[r][input] = q;
+        return w - (double(q) + row.grid.levelOffset()) * row.scale;
+      },
+      norms);
+  if (losses.empty())
+    return;
+  for (size_t r = 0; r < rows.size(); ++r)
+    losses[r] = undamped(norms[r], roundingError(rows[r], levels[r]));
+}
+
 std::vector<int64_t> GptqSolver::round(llvm::ArrayRef<float> w, double scale,
                                        QuantGrid grid, double *loss) const {
-  std::vector<double> rest(k);
-  for (int64_t i = 0; i < k; ++i)
-    rest[i] = w[order[i]];
-  std::vector<int64_t> levels(k);
-  double offset = grid.levelOffset();
-  double total = 0.0;
-  for (int64_t i = 0; i < k; ++i) {
-    int64_t q = quantizeToLevel(rest[i], scale, grid);
-    levels[order[i]] = q;
-    const double *row = u.data() + i * k;
-    double error = (rest[i] - (double(q) + offset) * scale) / row[i];
-    total += error * error;
-    subtractScaled(error, row + i + 1, rest.data() + i + 1, k - i - 1);
-  }
-  if (loss) {
-    // total is the error under the factored H' + damping I, where H' is H
-    // with a unit diagonal at its dead inputs; the error under H follows
-    // exactly by taking those two off.
-    double squared = 0.0, dead = 0.0;
-    for (int64_t i = 0; i < k; ++i) {
-      double delta = double(w[i]) - (double(levels[i]) + offset) * scale;
-      squared += delta * delta;
-      if (h[i * k + i] == 0.0)
-        dead += delta * delta;
-    }
-    *loss = std::max(0.0, total - damping * squared - dead);
-  }
+  std::vector<int64_t> levels;
+  double rowLoss = 0.0;
+  roundRows(GptqRow{w, scale, grid}, levels,
+            loss ? llvm::MutableArrayRef<double>(rowLoss)
+                 : llvm::MutableArrayRef<double>());
+  if (loss)
+    *loss = rowLoss;
   return levels;
 }
 
-/// v^T h v for symmetric h: t = h v as a sum of rows scaled by v_j (axpys,
-/// which vectorize without reassociating a sum), then v . t.
-static double quadraticForm(llvm::ArrayRef<double> h, int64_t k,
-                            llvm::ArrayRef<double> v) {
-  std::vector<double> t(k, 0.0);
-  for (int64_t j = 0; j < k; ++j) {
-    double vj = v[j];
-    if (vj == 0.0)
-      continue;
-    addScaled(vj, h.data() + j * k, t.data(), k);
-  }
-  double total = 0.0;
-  for (int64_t i = 0; i < k; ++i)
-    total += v[i] * t[i];
-  return total;
+std::vector<double>
+GptqSolver::outputErrors(llvm::ArrayRef<GptqRow> rows,
+                         llvm::ArrayRef<std::vector<int64_t>> levels) const {
+  std::vector<std::vector<double>> d;
+  for (size_t r = 0; r < rows.size(); ++r)
+    d.push_back(roundingError(rows[r], levels[r]));
+  std::vector<double> norms(rows.size());
+  sweep(
+      rows.size(),
+      [&](int64_t r, int64_t p, double) { return d[r][perm[p]]; }, norms);
+  for (size_t r = 0; r < rows.size(); ++r)
+    norms[r] = undamped(norms[r], d[r]);
+  return norms;
 }
 
 double GptqSolver::outputError(llvm::ArrayRef<float> w,
                                llvm::ArrayRef<int64_t> levels, double scale,
                                QuantGrid grid) const {
-  std::vector<double> delta(k);
-  for (int64_t i = 0; i < k; ++i)
-    delta[i] = double(w[i]) - (double(levels[i]) + grid.levelOffset()) * scale;
-  return quadraticForm(h, k, delta);
+  return outputErrors(GptqRow{w, scale, grid},
+                      std::vector<int64_t>(levels.begin(), levels.end()))
+      .front();
+}
+
+std::vector<double>
+GptqSolver::outputPowers(llvm::ArrayRef<llvm::ArrayRef<float>> rows) const {
+  std::vector<double> norms(rows.size());
+  sweep(
+      rows.size(),
+      [&](int64_t r, int64_t p, double) { return double(rows[r][perm[p]]); },
+      norms);
+  for (size_t r = 0; r < rows.size(); ++r)
+    norms[r] = undamped(norms[r],
+                        std::vector<double>(rows[r].begin(), rows[r].end()));
+  return norms;
 }
 
 double GptqSolver::outputPower(llvm::ArrayRef<float> w) const {
-  std::vector<double> v(w.begin(), w.end());
-  return quadraticForm(h, k, v);
+  return outputPowers(w).front();
 }
 
 std::vector<int64_t> mlir::qlip::roundToNearest(llvm::ArrayRef<float> w,

@@ -268,6 +268,17 @@ static double lowestErrorClip(ArrayRef<float> channel, QuantGrid grid,
   return bestAlpha;
 }
 
+namespace {
+/// A channel's clip chosen at the layer's output, and its rounding.
+struct MeasuredChoice {
+  ClipRule rule = ClipRule::Max;
+  double alpha = 0;
+  std::vector<int64_t> levels;
+  /// The rounding's error and the channel's power at the layer's output.
+  double outputError = 0, outputPower = 0;
+};
+} // namespace
+
 /// What `auto` tries per channel, by the error each causes at the layer's
 /// output. SAWB's coefficients are a low-bit fit: not at 8 bits.
 static SmallVector<ClipRule> autoCandidates(unsigned bits) {
@@ -395,6 +406,77 @@ LogicalResult QuantizeWeightsPass::quantize(
   // Bias correction, bit allocation and GPTQ rewrite the weights (all keep
   // them on the grid), so the layer gets a new constant in the original
   // layout, written straight into the storage the new attribute will own.
+  // Each channel's candidate clips, rounded as the layer will be and
+  // measured at its output, all rows of a solver at once (the rounding
+  // streams H's factor once per tile of rows); a tie keeps the earlier,
+  // simpler rule.
+  SmallVector<MeasuredChoice> measuredChoices;
+  if (measured) {
+    measuredChoices.resize(channels.size());
+    SmallVector<SmallVector<ClipRule>> candidates(channels.size());
+    SmallVector<SmallVector<double>> alphas(channels.size());
+    for (int64_t c = 0, e = channels.size(); c < e; ++c) {
+      ArrayRef<float> channel = channels.get(c);
+      QuantGrid channelGrid = QuantGrid::signedNarrow(channelBits[c]);
+      if (rule == ClipRule::Auto) {
+        candidates[c] = autoCandidates(channelBits[c]);
+        for (ClipRule candidate : candidates[c])
+          alphas[c].push_back(clipByRule(candidate, channel, channelGrid));
+      } else {
+        candidates[c].push_back(rule);
+        alphas[c].push_back(
+            chooseClip(channel, channelGrid, rule, candidates[c].back()));
+      }
+    }
+    for (int64_t g = 0, e = solvers.size(); g < e; ++g) {
+      const GptqSolver &solver = *solvers[g];
+      // The channels this solver serves: all of them, or channel g.
+      int64_t first = solvers.size() == 1 ? 0 : g;
+      int64_t last = solvers.size() == 1 ? channels.size() : g + 1;
+      // get() gathers into one buffer: the rows need copies of their own.
+      std::vector<std::vector<float>> values;
+      for (int64_t c = first; c < last; ++c) {
+        ArrayRef<float> channel = channels.get(c);
+        values.emplace_back(channel.begin(), channel.end());
+      }
+      std::vector<ArrayRef<float>> channelRows(values.begin(), values.end());
+      std::vector<GptqRow> rows;
+      std::vector<int64_t> rowChannel;
+      for (int64_t c = first; c < last; ++c) {
+        QuantGrid channelGrid = QuantGrid::signedNarrow(channelBits[c]);
+        for (double alpha : alphas[c]) {
+          rows.push_back({channelRows[c - first], clipScale(alpha, channelGrid),
+                          channelGrid});
+          rowChannel.push_back(c);
+        }
+      }
+      std::vector<std::vector<int64_t>> levels(rows.size());
+      std::vector<double> errors(rows.size());
+      if (gptq) {
+        solver.roundRows(rows, levels, errors);
+      } else {
+        for (auto [row, rowLevels] : llvm::zip_equal(rows, levels))
+          rowLevels = roundToNearest(row.weights, row.scale, row.grid);
+        errors = solver.outputErrors(rows, levels);
+      }
+      std::vector<double> powers = solver.outputPowers(channelRows);
+      for (int64_t c = first; c < last; ++c)
+        measuredChoices[c].outputPower = powers[c - first];
+      // Rows are in candidate order within each channel.
+      int64_t candidate = 0;
+      for (size_t r = 0; r < rows.size(); ++r) {
+        int64_t c = rowChannel[r];
+        candidate = r > 0 && rowChannel[r - 1] == c ? candidate + 1 : 0;
+        MeasuredChoice &choice = measuredChoices[c];
+        if (candidate == 0 || errors[r] < choice.outputError) {
+          choice.outputError = errors[r];
+          choice.alpha = alphas[c][candidate];
+          choice.rule = candidates[c][candidate];
+          choice.levels = std::move(levels[r]);
+        }
+      }
+    }
+  }
   bool rewrite = biasCorrection || allocate || gptq;
   CorrectedWeights corrected(rewrite ? type.getNumElements() : 0);
   SmallVector<float> channelValues;
@@ -404,44 +486,12 @@ LogicalResult QuantizeWeightsPass::quantize(
     ChannelReport report;
     report.bits = channelBits[c];
     if (measured) {
-      const GptqSolver &solver = *solvers[moments->groups == 1 ? 0 : c];
-      // Each candidate clip, rounded as the layer will be, measured at the
-      // output; a tie keeps the earlier (simpler) rule.
-      SmallVector<ClipRule> candidates;
-      SmallVector<double> alphas;
-      if (rule == ClipRule::Auto) {
-        candidates = autoCandidates(channelBits[c]);
-        for (ClipRule candidate : candidates)
-          alphas.push_back(clipByRule(candidate, channel, channelGrid));
-      } else {
-        candidates.push_back(rule);
-        alphas.push_back(chooseClip(channel, channelGrid, rule,
-                                    candidates.back()));
-      }
-      // GPTQ gives the output error as it rounds (O(k)); nearest rounding
-      // takes the k x k product.
-      double bestError = INFINITY, alpha = alphas.front();
-      std::vector<int64_t> levels;
-      for (auto [candidate, candidateAlpha] : llvm::zip_equal(candidates, alphas)) {
-        double scale = clipScale(candidateAlpha, channelGrid);
-        double error = 0;
-        std::vector<int64_t> candidateLevels =
-            gptq ? solver.round(channel, scale, channelGrid, &error)
-                 : roundToNearest(channel, scale, channelGrid);
-        if (!gptq)
-          error =
-              solver.outputError(channel, candidateLevels, scale, channelGrid);
-        if (error < bestError) {
-          bestError = error;
-          alpha = candidateAlpha;
-          levels = std::move(candidateLevels);
-          report.rule = candidate;
-        }
-      }
-      report.scale = clipScale(alpha, channelGrid);
+      const MeasuredChoice &choice = measuredChoices[c];
+      report.rule = choice.rule;
+      report.scale = clipScale(choice.alpha, channelGrid);
       channelValues.clear();
       double squaredError = 0;
-      for (auto [q, w] : llvm::zip_equal(levels, channel)) {
+      for (auto [q, w] : llvm::zip_equal(choice.levels, channel)) {
         float v = static_cast<float>(double(q) * report.scale);
         channelValues.push_back(v);
         squaredError += (double(v) - w) * (double(v) - w);
@@ -449,9 +499,9 @@ LogicalResult QuantizeWeightsPass::quantize(
       if (gptq)
         channels.scatter(c, channelValues, corrected.values());
       report.mse = squaredError / std::max<size_t>(channel.size(), 1);
-      report.clip = alpha;
-      totalOutputError += bestError;
-      totalOutputPower += solver.outputPower(channel);
+      report.clip = choice.alpha;
+      totalOutputError += choice.outputError;
+      totalOutputPower += choice.outputPower;
     } else {
       double alpha = chooseClip(channel, channelGrid, rule, report.rule);
       if (biasCorrection) {

@@ -122,31 +122,104 @@ std::vector<int64_t> obqReference(std::vector<double> h, int64_t k,
   return levels;
 }
 
-TEST(Gptq, InverseUpperCholeskyInvertsTheMatrix) {
+/// The textbook Cholesky: l_ij = (a_ij - sum_{p<j} l_ip l_jp) / l_jj.
+std::vector<double> naiveCholesky(std::vector<double> a, int64_t k) {
+  for (int64_t j = 0; j < k; ++j) {
+    double d = a[j * k + j];
+    for (int64_t p = 0; p < j; ++p)
+      d -= a[j * k + p] * a[j * k + p];
+    d = std::sqrt(d);
+    a[j * k + j] = d;
+    for (int64_t i = j + 1; i < k; ++i) {
+      double s = a[i * k + j];
+      for (int64_t p = 0; p < j; ++p)
+        s -= a[i * k + p] * a[j * k + p];
+      a[i * k + j] = s / d;
+    }
+  }
+  for (int64_t i = 0; i < k; ++i)
+    for (int64_t j = i + 1; j < k; ++j)
+      a[i * k + j] = 0;
+  return a;
+}
+
+/// v^T h v, written out.
+double quadraticForm(const std::vector<double> &h, int64_t k,
+                     const std::vector<double> &v) {
+  double total = 0;
+  for (int64_t i = 0; i < k; ++i)
+    for (int64_t j = 0; j < k; ++j)
+      total += v[i] * h[i * k + j] * v[j];
+  return total;
+}
+
+TEST(Gptq, CholeskyIsTheTextbookOneBitForBit) {
+  // The blocked factorization (panels of 32, a 4 x 8 multiply-add kernel
+  // compiled per CPU) adds every product in the textbook order: the same
+  // bits at every size, tails included.
   std::mt19937 rng(1);
-  for (int64_t k : {1, 2, 5, 17}) {
-    std::vector<double> h = randomHessian(k, 4 * k + 8, rng);
-    std::vector<double> u = inverseUpperCholesky(h, k);
-    ASSERT_EQ(u.size(), size_t(k * k));
+  for (int64_t k : {1, 2, 5, 17, 32, 33, 75, 130}) {
+    std::vector<double> h = randomHessian(k, 2 * k + 8, rng);
     for (int64_t i = 0; i < k; ++i)
-      for (int64_t j = 0; j < i; ++j)
-        EXPECT_EQ(u[i * k + j], 0.0) << "not upper triangular";
-    // (U^T U) H = I.
+      h[i * k + i] += 1e-3;
+    std::vector<double> l = h;
+    ASSERT_TRUE(choleskyLower(l, k)) << k;
+    std::vector<double> expected = naiveCholesky(h, k);
+    for (int64_t i = 0; i < k * k; ++i)
+      ASSERT_EQ(l[i], expected[i]) << "k=" << k << " at " << i / k << ","
+                                   << i % k;
+    // And it is a factor: L L^T = H.
     for (int64_t i = 0; i < k; ++i)
-      for (int64_t j = 0; j < k; ++j) {
+      for (int64_t j = 0; j <= i; ++j) {
         double s = 0;
-        for (int64_t p = 0; p < k; ++p) {
-          double utu = 0;
-          for (int64_t q = 0; q < k; ++q)
-            utu += u[q * k + i] * u[q * k + p];
-          s += utu * h[p * k + j];
-        }
-        EXPECT_NEAR(s, i == j ? 1.0 : 0.0, 1e-8) << k << ": " << i << "," << j;
+        for (int64_t p = 0; p < k; ++p)
+          s += l[i * k + p] * l[j * k + p];
+        EXPECT_NEAR(s, h[i * k + j], 1e-9 * (1 + std::fabs(h[i * k + j])));
       }
   }
   // Not positive definite: no factor.
-  EXPECT_TRUE(inverseUpperCholesky({1, 2, 2, 1}, 2).empty());
-  EXPECT_TRUE(inverseUpperCholesky({NAN}, 1).empty());
+  std::vector<double> indefinite = {1, 2, 2, 1}, nan = {NAN};
+  EXPECT_FALSE(choleskyLower(indefinite, 2));
+  EXPECT_FALSE(choleskyLower(nan, 1));
+}
+
+TEST(Gptq, RowsAtOnceAreRowsOneAtATime) {
+  // roundRows tiles rows (8 a tile, 4 a kernel) and steps (8 a block); one
+  // row alone takes the scalar path. Same levels and losses, bit for bit.
+  std::mt19937 rng(9);
+  for (int64_t k : {3, 8, 9, 41}) {
+    std::vector<double> h = randomHessian(k, 2 * k + 3, rng);
+    auto solver = GptqSolver::create(h, k);
+    ASSERT_TRUE(solver);
+    std::vector<std::vector<float>> weights;
+    std::vector<GptqRow> rows;
+    for (int r = 0; r < 13; ++r)
+      weights.push_back(randomRow(k, rng));
+    for (int r = 0; r < 13; ++r) {
+      QuantGrid grid = QuantGrid::signedNarrow(2 + r % 4);
+      rows.push_back({weights[r], maxAbs(weights[r]) * 0.7 / grid.qmax(),
+                      grid});
+    }
+    std::vector<std::vector<int64_t>> levels(rows.size());
+    std::vector<double> losses(rows.size());
+    solver->roundRows(rows, levels, losses);
+    std::vector<double> errors = solver->outputErrors(rows, levels);
+    std::vector<llvm::ArrayRef<float>> plain(weights.begin(), weights.end());
+    std::vector<double> powers = solver->outputPowers(plain);
+    for (size_t r = 0; r < rows.size(); ++r) {
+      double loss = -1;
+      EXPECT_EQ(levels[r], solver->round(rows[r].weights, rows[r].scale,
+                                         rows[r].grid, &loss))
+          << "k=" << k << " row " << r;
+      EXPECT_EQ(losses[r], loss) << "k=" << k << " row " << r;
+      EXPECT_EQ(errors[r], solver->outputError(rows[r].weights, levels[r],
+                                               rows[r].scale, rows[r].grid));
+      EXPECT_EQ(powers[r], solver->outputPower(weights[r]));
+      std::vector<double> v(weights[r].begin(), weights[r].end());
+      EXPECT_NEAR(powers[r], quadraticForm(h, k, v),
+                  1e-9 * (1 + powers[r]));
+    }
+  }
 }
 
 TEST(Gptq, MatchesOptimalBrainQuantizationWithAnExplicitInverse) {
@@ -200,6 +273,12 @@ TEST(Gptq, LossIsTheOutputError) {
         << "k=" << k;
     double direct = solver->outputError(w, levels, scale, grid);
     EXPECT_NEAR(loss, direct, 1e-9 * (1 + direct)) << "k=" << k;
+    // Against the quadratic form written out with the undamped H.
+    std::vector<double> delta(k);
+    for (int64_t i = 0; i < k; ++i)
+      delta[i] = double(w[i]) - double(levels[i]) * scale;
+    double written = quadraticForm(h, k, delta);
+    EXPECT_NEAR(loss, written, 1e-9 * (1 + written)) << "k=" << k;
   }
   // A dead input: its share is taken off too.
   std::vector<double> h = {2, 0, 0.5, 0, 0, 0, 0.5, 0, 1};
@@ -286,7 +365,7 @@ TEST(Gptq, DeadInputsAndOutputPower) {
   QuantGrid grid = QuantGrid::signedNarrow(4);
   EXPECT_EQ(solver->round(w, 0.1, grid), roundToNearest(w, 0.1, grid));
   double w0 = 0.34f, w2 = -0.71f;
-  EXPECT_DOUBLE_EQ(solver->outputPower(w), 2 * w0 * w0 + w2 * w2);
+  EXPECT_NEAR(solver->outputPower(w), 2 * w0 * w0 + w2 * w2, 1e-12);
   EXPECT_FALSE(GptqSolver::create({NAN}, 1));
 }
 

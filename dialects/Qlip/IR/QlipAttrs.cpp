@@ -111,14 +111,19 @@ void mlir::qlip::printI64Array(AsmPrinter &printer, ArrayRef<int64_t> values) {
 
 /// The level of `x` as a double (NaN stays NaN), shared by fakeQuantize
 /// and quantize so that both round identically.
-static double quantizeLevel(QParamsAttr qparams, double x, size_t channel) {
-  double scale = qparams.getScales()[channel];
-  double zeroPoint = static_cast<double>(qparams.getZeroPoints()[channel]);
+static double quantizeLevel(double x, double scale, double zeroPoint,
+                            double qmin, double qmax) {
   // Round half to even, as TOSA's float-to-int cast and PyTorch's
   // fake_quantize do (std::nearbyint in the default rounding mode).
   double q = std::nearbyint(x / scale) + zeroPoint;
-  return std::clamp(q, static_cast<double>(qparams.getQMin()),
-                    static_cast<double>(qparams.getQMax()));
+  return std::clamp(q, qmin, qmax);
+}
+
+static double quantizeLevel(QParamsAttr qparams, double x, size_t channel) {
+  return quantizeLevel(x, qparams.getScales()[channel],
+                       static_cast<double>(qparams.getZeroPoints()[channel]),
+                       static_cast<double>(qparams.getQMin()),
+                       static_cast<double>(qparams.getQMax()));
 }
 
 double QParamsAttr::fakeQuantize(double x, size_t channel) const {
@@ -132,6 +137,29 @@ int64_t QParamsAttr::quantize(double x, size_t channel) const {
   if (std::isnan(x))
     return getZeroPoints()[channel];
   return static_cast<int64_t>(quantizeLevel(*this, x, channel));
+}
+
+void QParamsAttr::quantizeAll(ArrayRef<float> values, int64_t inner,
+                              MutableArrayRef<int64_t> levels) const {
+  ArrayRef<double> scales = getScales();
+  ArrayRef<int64_t> zeroPoints = getZeroPoints();
+  double qmin = static_cast<double>(getQMin());
+  double qmax = static_cast<double>(getQMax());
+  size_t channels = isPerAxis() ? scales.size() : 1;
+  size_t run = isPerAxis() ? static_cast<size_t>(std::max<int64_t>(inner, 1))
+                           : values.size();
+  // Runs of `run` elements share a channel.
+  for (size_t start = 0, channel = 0; start < values.size();
+       start += run, channel = (channel + 1) % channels) {
+    double scale = scales[channel];
+    int64_t zeroPoint = zeroPoints[channel];
+    size_t end = std::min(values.size(), start + run);
+    for (size_t i = start; i < end; ++i)
+      levels[i] = std::isnan(values[i])
+                      ? zeroPoint
+                      : static_cast<int64_t>(quantizeLevel(
+                            values[i], scale, double(zeroPoint), qmin, qmax));
+  }
 }
 
 QParamsAttr QParamsAttr::getSignedStorage() const {

@@ -144,6 +144,12 @@ def Qlip_QParamsAttr : Qlip_Attr<"QParams", "qparams"> {
     /// The level `x` quantizes to in channel `channel`:
     /// clamp(round_half_even(x / s) + z, qmin, qmax); NaN gives z.
     int64_t quantize(double x, size_t channel) const;
+    /// quantize() of every element of `values`, a tensor whose elements
+    /// along the axis are `inner` apart (its channel is (i / inner) modulo
+    /// the number of channels; one channel when per tensor), into
+    /// `levels`. The parameters are read once, not per element.
+    void quantizeAll(ArrayRef<float> values, int64_t inner,
+                     MutableArrayRef<int64_t> levels) const;
     /// The width of the signless integer that stores the grid: 8 up to 8
     /// bits, else 16.
     unsigned getStorageBits() const { return getBits() <= 8 ? 8 : 16; }

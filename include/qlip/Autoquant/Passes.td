@@ -70,9 +70,14 @@ def AutoquantPass : Pass<"qlip-autoquant", "::mlir::ModuleOp"> {
     (`act-clip=RULE`), the model is made integer (`qlip-quantize{quantize}`:
     what is measured is what the user gets, which at 2 bits can be far from
     the fake-quant model) and run on the same samples, and the rule whose
-    outputs have the highest SQNR against the reference wins. With `refine`, each activation in turn then tries
-    the other candidates (`layer-clip=ID=RULE`), keeping one only where it
-    raises the SQNR. The chosen rules are applied to this module; the
+    outputs have the highest SQNR against the reference wins. With `refine`,
+    activations then try the other candidates one at a time
+    (`layer-clip=ID=RULE`), keeping one only where it raises the SQNR by
+    more than 0.01 dB. Only rules that give the activation a grid of its
+    own are tried (read off the global measurements, which applied each
+    rule everywhere), the activations whose rules' scales differ most
+    first, at most `max-refinements` of them. A choice that gives every
+    activation the grids of one measured before is not run again. The chosen rules are applied to this module; the
     choice and every measurement are written to `report` (JSON).
 
     `weights` and `activations` are the options of the two passes as
@@ -102,6 +107,9 @@ def AutoquantPass : Pass<"qlip-autoquant", "::mlir::ModuleOp"> {
     Option<"refine", "refine", "bool", "true",
            "After the global choice, try every candidate on each "
            "activation">,
+    Option<"maxRefinements", "max-refinements", "int64_t", "48",
+           "At most this many measurements after the global choice, for "
+           "the activations whose rules disagree most (0: all)">,
     Option<"maxSamples", "max-samples", "int64_t", "256",
            "Samples of calib to measure on">,
     Option<"reportFile", "report", "std::string", "\"\"",

@@ -225,12 +225,7 @@ FailureOr<bool> Quantizer::quantizeLayer(Operation *op) {
     inner *= shape[d];
   ArrayRef<float> w = weights->values();
   SmallVector<int64_t> wLevels(w.size());
-  for (size_t i = 0; i < w.size(); ++i) {
-    size_t channel =
-        wq.isPerAxis() ? (i / inner) % static_cast<size_t>(shape[layout.axis])
-                       : 0;
-    wLevels[i] = levels.quantize(w[i], channel);
-  }
+  levels.quantizeAll(w, inner, wLevels);
   // TOSA takes i4 weights in convolutions (EXT-INT4), not in matmul, whose
   // operands share one type.
   unsigned wWidth = 8;

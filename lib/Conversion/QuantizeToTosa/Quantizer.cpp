@@ -83,6 +83,20 @@ RankedTensorType Quantizer::withElementType(Type type, Type elementType) {
 Value Quantizer::createIntConstant(Location loc, ArrayRef<int64_t> shape,
                                    unsigned width, ArrayRef<int64_t> values) {
   auto type = RankedTensorType::get(shape, getIntType(width));
+  // The common widths from a typed buffer (weights are large); others, as
+  // i4 and i48, through APInt.
+  auto typed = [&](auto zero) {
+    SmallVector<decltype(zero)> narrow(values.begin(), values.end());
+    return tosa::ConstOp::create(
+        builder, loc, type,
+        DenseElementsAttr::get(type, ArrayRef<decltype(zero)>(narrow)));
+  };
+  if (width == 8)
+    return typed(int8_t{});
+  if (width == 16)
+    return typed(int16_t{});
+  if (width == 32)
+    return typed(int32_t{});
   SmallVector<APInt> bits;
   bits.reserve(values.size());
   for (int64_t value : values)

@@ -260,8 +260,11 @@ struct QuantizedLayerToCpu : OpRewritePattern<tosa::RescaleOp> {
 
     // Pack, and fold the input offset into the bias.
     SmallVector<int8_t> values;
-    for (const APInt &v : q->weights.getValues<APInt>())
-      values.push_back(int8_t(v.getSExtValue()));
+    if (q->weights.getElementType().isSignlessInteger(8))
+      llvm::append_range(values, q->weights.getValues<int8_t>());
+    else
+      for (const APInt &v : q->weights.getValues<APInt>())
+        values.push_back(int8_t(v.getSExtValue()));
     values = toSourceOrder<int8_t>(values, q->layer, *shape);
     std::vector<int64_t> sums = packing.sumWeights(values.data());
     std::vector<int8_t> packed = packing.pack(values.data());

@@ -19,6 +19,18 @@ rule, *flags = first_best["try"].split("=", 1)[1].split(" ")
 assert report["act_clip"] == rule, (report["act_clip"], rule)
 assert report["calibrate_relu6"] == ("calibrate-relu6" in flags), report
 current = best["sqnr_db"]
+# Refinements come most promising first: an activation's rules together,
+# the activations by descending scale spread (ties in program order).
+spreads, seen = [], []
+for t in tries[len(globals_):]:
+    id_ = t["try"].split("=")[1]
+    if not seen or seen[-1] != id_:
+        assert id_ not in seen, f"{id_} refined in two runs"
+        seen.append(id_)
+        spreads.append(t["scale_spread"])
+    assert t["scale_spread"] == spreads[-1], t
+    assert t["scale_spread"] > 0, t
+assert spreads == sorted(spreads, reverse=True), spreads
 kept = []
 for t in tries[len(globals_):]:
     if t["sqnr_db"] > current + 0.01:
