@@ -145,7 +145,13 @@ llvm::Error Measurer::runPipeline(ModuleOp module, llvm::StringRef pipeline) {
 }
 
 llvm::Expected<std::vector<NpyArray>> Measurer::run(ModuleOp module) {
-  auto runner = Runner::create(module, entry);
+  // Compiled without LLVM's optimizations: the layers run in qlip's
+  // precompiled kernels and the JIT code is the glue between them, so
+  // compile time, not run time, is what a measurement costs (ResNet-50 at
+  // 64x64: 1.5 s at -O3, 1.1 s at -O0, the same outputs bit for bit).
+  RunnerOptions options;
+  options.optLevel = 0;
+  auto runner = Runner::create(module, entry, options);
   if (!runner)
     return runner.takeError();
   // Every copy has the float model's signature: the samples are checked

@@ -20,6 +20,7 @@
 #include "qlip/Calibration/BitAllocation.h"
 #include "qlip/Calibration/ClipMath.h"
 #include "qlip/Calibration/Gptq.h"
+#include "qlip/Support/ProgressBar.h"
 #include "qlip/Calibration/Sawb.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -595,6 +596,8 @@ void QuantizeWeightsPass::runOnOperation() {
   SmallVector<LayerReport> report;
   SmallVector<std::string> names;
   usedOverrides.clear();
+  // GPTQ on a large model takes a while (ResNet-50: 20 s).
+  ProgressBar progress(0, "layers");
   for (auto [position, layer] : llvm::enumerate(layers)) {
     auto [op, weight] = layer;
     std::string name = getLayerName(op, position);
@@ -602,6 +605,7 @@ void QuantizeWeightsPass::runOnOperation() {
     unsigned layerBits = bitsFor(op, name, position, layers.size());
     if (failed(quantize(op, weight, name, layerBits, report)))
       return signalPassFailure();
+    progress.update(1, position + 1, layers.size());
   }
   // The moments served their purpose (and are large).
   getOperation().walk(
