@@ -234,14 +234,6 @@ llvm::StringMap<SmallVector<size_t>> Measurer::getObserverPositions() {
   return positions;
 }
 
-/// A SQNR in a JSON report: a number, or "inf" / "-inf" / "nan".
-static llvm::json::Value jsonDb(double db) {
-  if (std::isfinite(db))
-    return db;
-  std::string text = formatDb(db);
-  return text.substr(0, text.find(' '));
-}
-
 namespace {
 /// One activation and a rule to try on it.
 struct Refinement {
@@ -462,7 +454,13 @@ void AutoquantPass::runOnOperation() {
     int64_t total = order.size();
     if (maxRefinements > 0)
       total = std::min<int64_t>(total, maxRefinements);
+    // The most promising come first: a long run without a gain ends it.
+    int64_t sinceGain = 0;
     for (int64_t done = 0; done < total; ++done) {
+      if (refinePatience > 0 && sinceGain >= refinePatience) {
+        progress.update(2, total, total);
+        break;
+      }
       const Refinement &refinement = order[done];
       // This activation's rule replaces the one it has.
       RuleChoice choice = best;
@@ -476,9 +474,11 @@ void AutoquantPass::runOnOperation() {
       if (!result)
         return (void)fail(result.takeError());
       // Only a clear gain: measurement noise must not pick rules.
+      ++sinceGain;
       if (result->db > bestDb + 0.01) {
         bestDb = result->db;
         best = choice;
+        sinceGain = 0;
       }
       progress.update(2, done + 1, total);
     }
@@ -507,12 +507,7 @@ void AutoquantPass::runOnOperation() {
       {"samples", rows},
       {"measurements", std::move(measured)},
   };
-  if (failed(writeReportFile(reportFile, getArgument(), module.getLoc(),
-                             [&](llvm::raw_ostream &out) {
-                               out << llvm::formatv(
-                                          "{0:2}",
-                                          llvm::json::Value(std::move(root)))
-                                   << "\n";
-                             })))
+  if (failed(writeJsonReportFile(reportFile, getArgument(), module.getLoc(),
+                                 std::move(root))))
     signalPassFailure();
 }

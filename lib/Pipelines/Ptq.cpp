@@ -53,6 +53,8 @@ static std::string weightOptions(const PtqOptions &options) {
      << " bit-allocation=" << (options.bitAllocation ? "true" : "false");
   if (!options.weightLayerBits.empty())
     os << " layer-bits=" << listOption(options.weightLayerBits);
+  if (!options.floatLayers.empty())
+    os << " float-layers=" << listOption(options.floatLayers);
   return text;
 }
 
@@ -89,6 +91,21 @@ void mlir::qlip::buildPtqPipeline(OpPassManager &pm,
     pm.addPass(createApplyStatsPass(stats));
   }
 
+  // Mixed precision: widths chosen on the calibrated model's moments.
+  if (options.sizeBudget != 0 || options.targetSqnr != 0) {
+    ChooseBitsPassOptions bits;
+    bits.widths.assign(options.weightWidths.begin(),
+                       options.weightWidths.end());
+    bits.sizeBudget = options.sizeBudget;
+    bits.targetSqnr = options.targetSqnr;
+    bits.firstLayerBits = options.firstLayerBits;
+    bits.lastLayerBits = options.lastLayerBits;
+    bits.floatLayers.assign(options.floatLayers.begin(),
+                            options.floatLayers.end());
+    bits.reportFile = options.bitsReport;
+    pm.addPass(createChooseBitsPass(bits));
+  }
+
   bool autoquant = !options.calib.empty() && options.actClip == ClipRule::Auto;
   if (autoquant) {
     AutoquantPassOptions choose;
@@ -113,6 +130,8 @@ void mlir::qlip::buildPtqPipeline(OpPassManager &pm,
     weights.bitAllocation = options.bitAllocation;
     weights.layerBits.assign(options.weightLayerBits.begin(),
                              options.weightLayerBits.end());
+    weights.floatLayers.assign(options.floatLayers.begin(),
+                               options.floatLayers.end());
     pm.addPass(createQuantizeWeightsPass(weights));
 
     QuantizeActivationsPassOptions activations;

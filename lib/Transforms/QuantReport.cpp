@@ -11,6 +11,7 @@
 #include "llvm/Support/ToolOutputFile.h"
 
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 
 #include <algorithm>
@@ -137,4 +138,21 @@ LogicalResult mlir::qlip::writeReportFile(
   write(output->os());
   output->keep();
   return success();
+}
+
+LogicalResult mlir::qlip::writeJsonReportFile(llvm::StringRef path,
+                                              llvm::StringRef passName,
+                                              Location loc,
+                                              llvm::json::Value value) {
+  return writeReportFile(path, passName, loc, [&](llvm::raw_ostream &os) {
+    os << llvm::formatv("{0:2}", value) << "\n";
+  });
+}
+
+llvm::json::Value mlir::qlip::jsonDb(double db) {
+  if (std::isfinite(db))
+    return db;
+  if (std::isnan(db))
+    return "nan";
+  return db > 0 ? "inf" : "-inf";
 }

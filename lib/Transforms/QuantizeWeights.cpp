@@ -21,6 +21,7 @@
 #include "qlip/Calibration/ClipMath.h"
 #include "qlip/Calibration/Gptq.h"
 #include "qlip/Support/ProgressBar.h"
+#include "qlip/Transforms/WeightBits.h"
 #include "qlip/Calibration/Sawb.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -209,6 +210,9 @@ unsigned QuantizeWeightsPass::bitsFor(Operation *op, StringRef name,
       usedOverrides[entry.getKey()] = true;
       return entry.getValue();
     }
+  // qlip-choose-bits' choice.
+  if (auto chosen = op->getAttrOfType<IntegerAttr>(kWeightBitsAttrName))
+    return chosen.getInt();
   if (position == 0 && firstLayerBits != 0)
     return firstLayerBits;
   if (position + 1 == count && lastLayerBits != 0)
@@ -598,18 +602,41 @@ void QuantizeWeightsPass::runOnOperation() {
   usedOverrides.clear();
   // GPTQ on a large model takes a while (ResNet-50: 20 s).
   ProgressBar progress(0, "layers");
+  llvm::StringMap<bool> usedFloat;
   for (auto [position, layer] : llvm::enumerate(layers)) {
     auto [op, weight] = layer;
     std::string name = getLayerName(op, position);
     names.push_back(name);
+    // Named in float-layers (by name or position, as layer-bits), or
+    // chosen float by qlip-choose-bits: no fake_quant, the layer stays
+    // float (qlip-quantize dequantizes its input).
+    bool keepFloat = op->hasAttr(kKeepFloatAttrName);
+    std::string location = describePositions(op->getLoc());
+    for (const std::string &entry : floatLayers)
+      if (entry == name || StringRef(location).contains(entry)) {
+        usedFloat[entry] = true;
+        keepFloat = true;
+      }
+    if (keepFloat) {
+      progress.update(1, position + 1, layers.size());
+      continue;
+    }
     unsigned layerBits = bitsFor(op, name, position, layers.size());
     if (failed(quantize(op, weight, name, layerBits, report)))
       return signalPassFailure();
     progress.update(1, position + 1, layers.size());
   }
   // The moments served their purpose (and are large).
-  getOperation().walk(
-      [](Operation *op) { op->removeAttr(kInputMomentsAttrName); });
+  getOperation().walk([](Operation *op) {
+    op->removeAttr(kInputMomentsAttrName);
+    op->removeAttr(kWeightBitsAttrName);
+    op->removeAttr(kKeepFloatAttrName);
+  });
+  SmallVector<StringRef> requestedFloat(floatLayers.begin(), floatLayers.end());
+  if (failed(checkOverridesUsed(requestedFloat, usedFloat, names,
+                                getOperation().getLoc(), getArgument(),
+                                "float-layers")))
+    return signalPassFailure();
   if (failed(checkLayerBitsUsed(overrides, usedOverrides, names,
                                 getOperation().getLoc(), getArgument())))
     return signalPassFailure();
@@ -618,3 +645,84 @@ void QuantizeWeightsPass::runOnOperation() {
 }
 
 } // namespace
+
+FailureOr<WeightSensitivity>
+mlir::qlip::measureWeightSensitivity(Operation *op, ArrayRef<unsigned> widths) {
+  std::optional<WeightOperand> weight = getWeightOperand(op);
+  ElementsAttr attr;
+  if (!weight ||
+      !matchPattern(op->getOperand(weight->index), m_Constant(&attr)))
+    return op->emitError("not a layer with a constant weight");
+  auto type = cast<RankedTensorType>(op->getOperand(weight->index).getType());
+  std::optional<FloatElements> weights = FloatElements::read(attr);
+  if (!weights || !type.hasStaticShape())
+    return op->emitError("cannot read the weight of this layer");
+  ChannelView channels(weights->values(), type.getShape(),
+                       weight->channelAxis);
+  std::vector<std::vector<float>> values;
+  for (int64_t c = 0, e = channels.size(); c < e; ++c) {
+    ArrayRef<float> channel = channels.get(c);
+    if (firstNonFinite(channel))
+      return op->emitError("the weight holds NaN or infinite values in "
+                           "output channel ")
+             << c;
+    values.emplace_back(channel.begin(), channel.end());
+  }
+  WeightSensitivity result;
+  result.numElements = type.getNumElements();
+  result.numChannels = channels.size();
+  std::optional<InputMoments> moments = getInputMoments(op);
+  int64_t k = values.empty() ? 0 : int64_t(values.front().size());
+  result.atOutput =
+      moments && moments->k == k &&
+      (moments->groups == 1 || moments->groups == channels.size());
+  SmallVector<std::optional<GptqSolver>> solvers;
+  if (result.atOutput)
+    for (int64_t g = 0; g < moments->groups; ++g) {
+      solvers.push_back(
+          GptqSolver::create(moments->values.slice(g * k * k, k * k), k));
+      if (!solvers.back())
+        return op->emitError("the input moments of this layer are not "
+                             "positive semi-definite");
+    }
+  // The output's (or the weights') power, the same at every width.
+  double power = 0;
+  for (size_t g = 0; g < solvers.size(); ++g) {
+    size_t first = solvers.size() == 1 ? 0 : g;
+    size_t last = solvers.size() == 1 ? values.size() : g + 1;
+    std::vector<ArrayRef<float>> plain(values.begin() + first,
+                                       values.begin() + last);
+    for (double p : solvers[g]->outputPowers(plain))
+      power += p;
+  }
+  if (!result.atOutput)
+    for (const std::vector<float> &channel : values)
+      for (float w : channel)
+        power += double(w) * w;
+  for (unsigned bits : widths) {
+    QuantGrid grid = QuantGrid::signedNarrow(bits);
+    double error = 0;
+    if (!result.atOutput) {
+      for (const std::vector<float> &channel : values)
+        error += quantizationMse(channel, mseOptimalClip(channel, grid), grid) *
+                 channel.size();
+    } else {
+      for (size_t g = 0; g < solvers.size(); ++g) {
+        size_t first = solvers.size() == 1 ? 0 : g;
+        size_t last = solvers.size() == 1 ? values.size() : g + 1;
+        std::vector<GptqRow> rows;
+        for (size_t c = first; c < last; ++c)
+          rows.push_back({values[c],
+                          clipScale(mseOptimalClip(values[c], grid), grid),
+                          grid});
+        std::vector<std::vector<int64_t>> levels(rows.size());
+        std::vector<double> losses(rows.size());
+        solvers[g]->roundRows(rows, levels, losses);
+        for (double loss : losses)
+          error += loss;
+      }
+    }
+    result.relativeError.push_back(power > 0 ? error / power : 0.0);
+  }
+  return result;
+}

@@ -33,12 +33,20 @@ def Qlip_Dialect : Dialect {
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
   let hasConstantMaterializer = 1;
   let useDefaultAttributePrinterParser = 1;
-  // `qlip.input_moments` on layers (calibration to weight quantization).
+  // `qlip.input_moments`, `qlip.weight_bits` and `qlip.keep_float` on
+  // layers (calibration and choices to weight quantization).
   let hasOperationAttrVerify = 1;
   let extraClassDeclaration = [{
     /// E[x x^T] of a layer's input patches: f64 elements [G, K, K].
     static constexpr ::llvm::StringLiteral kInputMomentsAttrName =
         "qlip.input_moments";
+    /// A layer's weight width (2 to 8 or 16; qlip-choose-bits to
+    /// qlip-quantize-weights).
+    static constexpr ::llvm::StringLiteral kWeightBitsAttrName =
+        "qlip.weight_bits";
+    /// A layer whose weights stay float (unit).
+    static constexpr ::llvm::StringLiteral kKeepFloatAttrName =
+        "qlip.keep_float";
 
     /// Adds the attributes; defined next to their storage in QlipAttrs.cpp.
     void registerAttributes();

@@ -37,6 +37,26 @@ Operation *QlipDialect::materializeConstant(OpBuilder &builder, Attribute value,
 
 LogicalResult QlipDialect::verifyOperationAttribute(Operation *op,
                                                     NamedAttribute attribute) {
+  if (attribute.getName() == kWeightBitsAttrName) {
+    auto bits = dyn_cast<IntegerAttr>(attribute.getValue());
+    // The widths qlip quantizes weights to.
+    int64_t width = bits && bits.getValue().getActiveBits() <= 32
+                        ? bits.getValue().getZExtValue()
+                        : 0;
+    if (!((width >= 2 && width <= 8) || width == 16))
+      return op->emitError("'")
+             << kWeightBitsAttrName
+             << "' must be an integer width of 2 to 8 or 16, got "
+             << attribute.getValue();
+    return success();
+  }
+  if (attribute.getName() == kKeepFloatAttrName) {
+    if (!isa<UnitAttr>(attribute.getValue()))
+      return op->emitError("'") << kKeepFloatAttrName
+                                << "' must be a unit attribute, got "
+                                << attribute.getValue();
+    return success();
+  }
   // Other `qlip.` names are left to the code that sets them.
   if (attribute.getName() != kInputMomentsAttrName)
     return success();

@@ -76,7 +76,8 @@ def AutoquantPass : Pass<"qlip-autoquant", "::mlir::ModuleOp"> {
     more than 0.01 dB. Only rules that give the activation a grid of its
     own are tried (read off the global measurements, which applied each
     rule everywhere), the activations whose rules' scales differ most
-    first, at most `max-refinements` of them. A choice that gives every
+    first, at most `max-refinements` of them, stopping after
+    `refine-patience` in a row that gain nothing. A choice that gives every
     activation the grids of one measured before is not run again. The chosen rules are applied to this module; the
     choice and every measurement are written to `report` (JSON).
 
@@ -110,6 +111,9 @@ def AutoquantPass : Pass<"qlip-autoquant", "::mlir::ModuleOp"> {
     Option<"maxRefinements", "max-refinements", "int64_t", "48",
            "At most this many measurements after the global choice, for "
            "the activations whose rules disagree most (0: all)">,
+    Option<"refinePatience", "refine-patience", "int64_t", "16",
+           "Stop refining after this many measurements in a row without a "
+           "gain (0: never)">,
     Option<"maxSamples", "max-samples", "int64_t", "256",
            "Samples of calib to measure on">,
     Option<"reportFile", "report", "std::string", "\"\"",

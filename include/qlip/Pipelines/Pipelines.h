@@ -229,6 +229,31 @@ struct PtqOptions : public PassPipelineOptions<PtqOptions> {
       *this, "weight-layer-bits",
       llvm::cl::desc("Per-layer weight bits, NAME=BITS (qlip-quantize-"
                      "weights' `layer-bits`)")};
+  PassOptions::ListOption<std::string> floatLayers{
+      *this, "float-layers",
+      llvm::cl::desc("Layers whose weights stay float, named as in "
+                     "weight-layer-bits")};
+  PassOptions::Option<int64_t> sizeBudget{
+      *this, "size-budget",
+      llvm::cl::desc("With calib: choose each layer's weight width "
+                     "(weight-widths) so the weights take at most this many "
+                     "bytes, by measured sensitivity (qlip-choose-bits)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<double> targetSqnr{
+      *this, "target-sqnr",
+      llvm::cl::desc("With calib: choose each layer's weight width for this "
+                     "predicted output SQNR (dB) with the fewest bytes "
+                     "(qlip-choose-bits)"),
+      llvm::cl::init(0)};
+  PassOptions::ListOption<unsigned> weightWidths{
+      *this, "weight-widths",
+      llvm::cl::desc("The widths size-budget and target-sqnr choose from "
+                     "(default 2, 3, 4, 8)")};
+  PassOptions::Option<std::string> bitsReport{
+      *this, "bits-report",
+      llvm::cl::desc("With size-budget or target-sqnr: write "
+                     "qlip-choose-bits' report (JSON) to this file"),
+      llvm::cl::init("")};
   PassOptions::ListOption<std::string> actLayerBits{
       *this, "act-layer-bits",
       llvm::cl::desc("Per-activation bits, ID=BITS (qlip-quantize-"

@@ -10,6 +10,7 @@
 #include "dialects/Qlip/IR/QlipAttrs.h"
 #include "mlir/IR/Location.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <optional>
@@ -86,6 +87,14 @@ void printReportTable(llvm::raw_ostream &os,
 LogicalResult writeReportFile(llvm::StringRef path, llvm::StringRef passName,
                               Location loc,
                               llvm::function_ref<void(llvm::raw_ostream &)> write);
+
+/// writeReportFile of a JSON value, indented by two.
+LogicalResult writeJsonReportFile(llvm::StringRef path,
+                                  llvm::StringRef passName, Location loc,
+                                  llvm::json::Value value);
+
+/// A dB figure in a JSON report: a number, or "inf", "-inf", "nan".
+llvm::json::Value jsonDb(double db);
 
 } // namespace mlir::qlip
 

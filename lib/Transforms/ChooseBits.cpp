@@ -1,0 +1,207 @@
+//===- ChooseBits.cpp - weight widths per layer by measurement --*- C++ -*-===//
+//
+// Part of qlip, a quantizing MLIR compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qlip/Calibration/MixedPrecision.h"
+#include "qlip/Support/ProgressBar.h"
+#include "qlip/Transforms/LayerNames.h"
+#include "qlip/Transforms/Passes.h"
+#include "qlip/Transforms/QuantReport.h"
+#include "qlip/Transforms/WeightBits.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+
+#include <cmath>
+
+namespace mlir::qlip {
+#define GEN_PASS_DEF_CHOOSEBITSPASS
+#include "qlip/Transforms/Passes.h.inc"
+} // namespace mlir::qlip
+
+using namespace mlir;
+using namespace mlir::qlip;
+
+/// -10 log10(noise): a SQNR in dB (inf for no noise).
+static double toDb(double noise) {
+  return noise > 0 ? -10.0 * std::log10(noise) : INFINITY;
+}
+
+namespace {
+/// One layer: its name, what each option is, and the options.
+struct Layer {
+  Operation *op;
+  std::string name;
+  /// Per option: the width, or 0 for float.
+  SmallVector<unsigned> widths;
+  LayerOptions options;
+  bool atOutput = false;
+  int64_t elements = 0, channels = 0;
+};
+
+struct ChooseBitsPass : qlip::impl::ChooseBitsPassBase<ChooseBitsPass> {
+  using ChooseBitsPassBase::ChooseBitsPassBase;
+  void runOnOperation() override;
+};
+} // namespace
+
+void ChooseBitsPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  auto fail = [&](const Twine &message) {
+    emitError(module.getLoc()) << "qlip-choose-bits: " << message;
+    signalPassFailure();
+  };
+  if ((sizeBudget > 0) == (targetSqnr > 0))
+    return fail("give one budget: size-budget=BYTES or target-sqnr=DB");
+  if (sizeBudget < 0 || targetSqnr < 0)
+    return fail("budgets must be positive");
+  SmallVector<unsigned> candidates(widths.begin(), widths.end());
+  if (candidates.empty())
+    candidates = {2, 3, 4, 8};
+  llvm::sort(candidates);
+  candidates.erase(std::unique(candidates.begin(), candidates.end()),
+                   candidates.end());
+  for (unsigned b : candidates)
+    if (b < 2 || b > 8)
+      return fail("widths must be 2 to 8, got " + Twine(b));
+  for (unsigned b : {unsigned(firstLayerBits), unsigned(lastLayerBits)})
+    if (b != 0 && !isSupportedBitWidth(b))
+      return fail("first and last layer widths must be 2 to 8 or 16 (0: "
+                  "chosen), got " +
+                  Twine(b));
+
+  auto found = collectUnquantizedLayers(module);
+  std::vector<Layer> layers;
+  SmallVector<std::string> names;
+  llvm::StringMap<bool> usedFloat;
+  ProgressBar progress(0, "layers");
+  for (auto [position, entry] : llvm::enumerate(found)) {
+    Operation *op = entry.first;
+    Layer layer{op, getLayerName(op, position), {}, {}, false};
+    names.push_back(layer.name);
+    std::string location = describePositions(op->getLoc());
+    bool isFloat = false;
+    for (const std::string &name : floatLayers)
+      if (name == layer.name || StringRef(location).contains(name)) {
+        usedFloat[name] = true;
+        isFloat = true;
+      }
+    unsigned fixedBits = 0;
+    if (position == 0)
+      fixedBits = firstLayerBits;
+    if (position + 1 == found.size() && lastLayerBits != 0)
+      fixedBits = lastLayerBits;
+    // The widths measured: the candidates, and the fixed one of an end.
+    SmallVector<unsigned> measured = candidates;
+    if (fixedBits != 0 && !llvm::is_contained(measured, fixedBits)) {
+      measured.push_back(fixedBits);
+      llvm::sort(measured);
+    }
+    FailureOr<WeightSensitivity> sensitivity =
+        measureWeightSensitivity(op, measured);
+    if (failed(sensitivity))
+      return signalPassFailure();
+    layer.atOutput = sensitivity->atOutput;
+    layer.elements = sensitivity->numElements;
+    layer.channels = sensitivity->numChannels;
+    for (auto [bits, noise] :
+         llvm::zip_equal(measured, sensitivity->relativeError)) {
+      layer.widths.push_back(bits);
+      layer.options.bytes.push_back(double(sensitivity->numElements) * bits /
+                                        8.0 +
+                                    4.0 * sensitivity->numChannels);
+      layer.options.noise.push_back(noise);
+    }
+    if (allowFloat || isFloat) {
+      layer.widths.push_back(0);
+      layer.options.bytes.push_back(4.0 * sensitivity->numElements);
+      layer.options.noise.push_back(0.0);
+    }
+    auto index = [&](unsigned bits) -> unsigned {
+      return llvm::find(layer.widths, bits) - layer.widths.begin();
+    };
+    if (isFloat)
+      layer.options.fixed = index(0);
+    else if (fixedBits != 0)
+      layer.options.fixed = index(fixedBits);
+    layers.push_back(std::move(layer));
+    progress.update(1, position + 1, found.size());
+  }
+  SmallVector<StringRef> requestedFloat(floatLayers.begin(), floatLayers.end());
+  if (failed(checkOverridesUsed(requestedFloat, usedFloat, names,
+                                module.getLoc(), getArgument(),
+                                "float-layers")))
+    return signalPassFailure();
+  if (layers.empty())
+    return fail("the model has no weight layer to choose widths for");
+
+  SmallVector<LayerOptions> options;
+  for (const Layer &layer : layers)
+    options.push_back(layer.options);
+  SmallVector<unsigned> choice;
+  if (sizeBudget > 0) {
+    std::optional<SmallVector<unsigned>> fits =
+        chooseWithinSize(options, double(sizeBudget));
+    if (!fits) {
+      SmallVector<unsigned> smallest;
+      for (const LayerOptions &o : options)
+        smallest.push_back(o.fixed.value_or(0));
+      return fail(llvm::formatv("the weights take at least {0} bytes (every "
+                                "layer at its smallest width), over "
+                                "size-budget={1}",
+                                int64_t(totalBytes(options, smallest)),
+                                int64_t(sizeBudget)));
+    }
+    choice = std::move(*fits);
+  } else {
+    choice = chooseForNoise(options, std::pow(10.0, -targetSqnr / 10.0));
+    double reached = toDb(totalNoise(options, choice));
+    if (reached < targetSqnr)
+      emitWarning(module.getLoc())
+          << "qlip-choose-bits: the predicted SQNR is " << reached
+          << " dB with every layer at its widest, below target-sqnr="
+          << targetSqnr;
+  }
+
+  Builder builder(module.getContext());
+  llvm::json::Array perLayer;
+  for (auto [layer, option] : llvm::zip_equal(layers, choice)) {
+    unsigned bits = layer.widths[option];
+    layer.op->removeAttr(kWeightBitsAttrName);
+    layer.op->removeAttr(kKeepFloatAttrName);
+    if (bits == 0)
+      layer.op->setAttr(kKeepFloatAttrName, builder.getUnitAttr());
+    else
+      layer.op->setAttr(kWeightBitsAttrName, builder.getI64IntegerAttr(bits));
+    llvm::json::Array measuredWidths;
+    for (auto [b, noise] : llvm::zip_equal(layer.widths, layer.options.noise))
+      measuredWidths.push_back(llvm::json::Object{
+          {"bits", b == 0 ? llvm::json::Value("float") : llvm::json::Value(b)},
+          {"sqnr_db", jsonDb(toDb(noise))}});
+    perLayer.push_back(llvm::json::Object{
+        {"name", layer.name},
+        {"bits", bits == 0 ? llvm::json::Value("float") : llvm::json::Value(bits)},
+        {"bytes", int64_t(layer.options.bytes[option])},
+        {"sqnr_db", jsonDb(toDb(layer.options.noise[option]))},
+        {"measured_at", layer.atOutput ? "output" : "weights"},
+        {"fixed", layer.options.fixed.has_value()},
+        {"elements", layer.elements},
+        {"channels", layer.channels},
+        {"widths", std::move(measuredWidths)}});
+  }
+  if (reportFile.empty())
+    return;
+  llvm::json::Object root{
+      {"version", 1},
+      {"bytes", int64_t(totalBytes(options, choice))},
+      {"budget_bytes", int64_t(sizeBudget)},
+      {"target_sqnr_db", targetSqnr.getValue()},
+      {"predicted_sqnr_db", jsonDb(toDb(totalNoise(options, choice)))},
+      {"layers", std::move(perLayer)}};
+  if (failed(writeJsonReportFile(reportFile, getArgument(), module.getLoc(),
+                                 std::move(root))))
+    signalPassFailure();
+}
