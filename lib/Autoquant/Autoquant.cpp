@@ -7,6 +7,7 @@
 #include "qlip/Autoquant/Passes.h"
 
 #include "DetachedModule.h"
+#include "Measurer.h"
 #include "dialects/Qlip/IR/QlipOps.h"
 #include "qlip/Runtime/Metrics.h"
 #include "qlip/Runtime/Runner.h"
@@ -61,178 +62,7 @@ struct RuleChoice {
   }
 };
 
-/// What one measurement found.
-struct Measurement {
-  double db = 0;
-  /// The model was one measured before (same grids): not run again.
-  bool reused = false;
-  /// The grid (qparams) of every fake_quant, in program order.
-  std::vector<QParamsAttr> grids;
-};
-
-/// Runs copies of one module on one set of samples and measures them
-/// against the float model's outputs.
-class Measurer {
-public:
-  Measurer(MLIRContext &like, std::string entry, std::vector<NpyArray> samples,
-           std::vector<std::string> names)
-      : detached(like), entry(std::move(entry)), samples(std::move(samples)),
-        names(std::move(names)) {}
-
-  /// Runs a copy of the float `module` for the reference outputs.
-  llvm::Error setReference(ModuleOp module);
-  /// Copies `module`, whose weights are quantized, as what each
-  /// measurement starts from.
-  llvm::Error setWeightsQuantized(ModuleOp module);
-
-  /// The SQNR (dB) against the reference of the outputs of the copy with
-  /// `activationPipeline` and then `lowering` applied. Choices that give
-  /// every activation the grid an earlier one gave are the same model:
-  /// its measurement is reused.
-  llvm::Expected<Measurement> measure(llvm::StringRef activationPipeline,
-                                      llvm::StringRef lowering);
-  /// The program-order positions of the fake_quant ops of copies: the
-  /// weights', and then the observers' by id.
-  llvm::StringMap<SmallVector<size_t>> getObserverPositions();
-
-  unsigned getMeasurements() const { return measurements; }
-
-private:
-  llvm::Expected<std::vector<NpyArray>> run(ModuleOp module);
-  llvm::Error runPipeline(ModuleOp module, llvm::StringRef pipeline);
-
-  DetachedContext detached;
-  std::string entry;
-  std::vector<NpyArray> samples;
-  /// The samples' files, for messages.
-  std::vector<std::string> names;
-  std::vector<NpyArray> reference;
-  OwningOpRef<ModuleOp> weightsQuantized;
-  bool samplesChecked = false;
-  unsigned measurements = 0;
-  /// Each measured model's activation grids (in program order), and its
-  /// SQNR.
-  std::map<std::vector<const void *>, double> measured;
-};
-
 } // namespace
-
-/// Replaces every qlip.observe and qlip.fake_quant with its input: the
-/// float model.
-static void dropQuantization(ModuleOp module) {
-  module.walk([](Operation *op) {
-    if (isa<ObserveOp, FakeQuantOp>(op)) {
-      op->getResult(0).replaceAllUsesWith(op->getOperand(0));
-      op->erase();
-    }
-  });
-}
-
-llvm::Error Measurer::runPipeline(ModuleOp module, llvm::StringRef pipeline) {
-  std::string errors;
-  ScopedDiagnosticHandler handler(module.getContext(), [&](Diagnostic &d) {
-    errors += "\n  " + d.str();
-    return success();
-  });
-  PassManager pm(module.getContext(), ModuleOp::getOperationName());
-  std::string parseError;
-  llvm::raw_string_ostream os(parseError);
-  if (failed(parsePassPipeline(pipeline, pm, os)))
-    return makeError("cannot build '" + pipeline + "': " + parseError);
-  if (failed(pm.run(module)))
-    return makeError("'" + pipeline + "' failed:" + errors);
-  return llvm::Error::success();
-}
-
-llvm::Expected<std::vector<NpyArray>> Measurer::run(ModuleOp module) {
-  // Compiled without LLVM's optimizations: the layers run in qlip's
-  // precompiled kernels and the JIT code is the glue between them, so
-  // compile time, not run time, is what a measurement costs (ResNet-50 at
-  // 64x64: 1.5 s at -O3, 1.1 s at -O0, the same outputs bit for bit).
-  RunnerOptions options;
-  options.optLevel = 0;
-  auto runner = Runner::create(module, entry, options);
-  if (!runner)
-    return runner.takeError();
-  // Every copy has the float model's signature: the samples are checked
-  // once, against the first.
-  if (!samplesChecked) {
-    if (llvm::Error error = checkSampleArrays(**runner, samples, names,
-                                              "calibration array(s)",
-                                              "measurement"))
-      return std::move(error);
-    samplesChecked = true;
-  }
-  ++measurements;
-  return (*runner)->runRows(samples);
-}
-
-llvm::Error Measurer::setReference(ModuleOp module) {
-  auto floatModel = detached.copy(module);
-  if (!floatModel)
-    return floatModel.takeError();
-  dropQuantization(**floatModel);
-  auto outputs = run(**floatModel);
-  if (!outputs)
-    return outputs.takeError();
-  reference = std::move(*outputs);
-  return llvm::Error::success();
-}
-
-llvm::Error Measurer::setWeightsQuantized(ModuleOp module) {
-  auto copy = detached.copy(module);
-  if (!copy)
-    return copy.takeError();
-  weightsQuantized = std::move(*copy);
-  return llvm::Error::success();
-}
-
-llvm::Expected<Measurement>
-Measurer::measure(llvm::StringRef activationPipeline,
-                  llvm::StringRef lowering) {
-  OwningOpRef<ModuleOp> model(cast<ModuleOp>(weightsQuantized->clone()));
-  if (llvm::Error error = runPipeline(*model, activationPipeline))
-    return std::move(error);
-  // The weights are the same in every copy: the activations' grids (the
-  // qparams attributes, uniqued in the context) tell the models apart.
-  Measurement result;
-  model->walk(
-      [&](FakeQuantOp op) { result.grids.push_back(op.getQparamsAttr()); });
-  std::vector<const void *> key;
-  for (QParamsAttr grid : result.grids)
-    key.push_back(grid.getAsOpaquePointer());
-  if (auto it = measured.find(key); it != measured.end()) {
-    result.db = it->second;
-    result.reused = true;
-    return result;
-  }
-  if (llvm::Error error = runPipeline(*model, lowering))
-    return std::move(error);
-  auto outputs = run(*model);
-  if (!outputs)
-    return outputs.takeError();
-  SqnrAccumulator sqnr;
-  for (auto [actual, expected] : llvm::zip_equal(*outputs, reference))
-    sqnr.add(actual.toDoubles(), expected.toDoubles());
-  result.db = sqnr.db();
-  measured[key] = result.db;
-  return result;
-}
-
-llvm::StringMap<SmallVector<size_t>> Measurer::getObserverPositions() {
-  // qlip-quantize-activations puts each observer's fake_quant where the
-  // observer was, so positions among observers and the weights'
-  // fake_quants (already there) carry over.
-  llvm::StringMap<SmallVector<size_t>> positions;
-  size_t position = 0;
-  weightsQuantized->walk([&](Operation *op) {
-    if (auto observe = dyn_cast<ObserveOp>(op))
-      positions[observe.getId()].push_back(position++);
-    else if (isa<FakeQuantOp>(op))
-      ++position;
-  });
-  return positions;
-}
 
 namespace {
 /// One activation and a rule to try on it.
@@ -330,17 +160,7 @@ void AutoquantPass::runOnOperation() {
   llvm::Expected<std::vector<NpyArray>> samples = readSampleFiles(files);
   if (!samples)
     return (void)fail(samples.takeError());
-  // The first max-samples rows (the arrays are checked when first run).
-  int64_t rows = 0;
-  for (NpyArray &array : *samples) {
-    if (array.shape.empty())
-      continue;
-    int64_t keep = std::min<int64_t>(array.shape.front(),
-                                     std::max<int64_t>(maxSamples, 1));
-    array.data.resize(keep * getRowBytes(array));
-    array.shape.front() = keep;
-    rows = keep;
-  }
+  int64_t rows = keepFirstRows(*samples, maxSamples);
   llvm::Expected<std::string> entryName = chooseEntry(module, entry);
   if (!entryName)
     return (void)fail(entryName.takeError());
@@ -401,7 +221,7 @@ void AutoquantPass::runOnOperation() {
     if (failed(runPipeline(pm, module)))
       return signalPassFailure();
   }
-  if (llvm::Error error = measurer.setWeightsQuantized(module))
+  if (llvm::Error error = measurer.setBase(module))
     return (void)fail(std::move(error));
 
   // Every measurement, in order, for the report.

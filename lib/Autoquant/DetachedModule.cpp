@@ -72,3 +72,18 @@ mlir::qlip::readSampleFiles(llvm::ArrayRef<std::string> files) {
                      "input)");
   return readNpyFiles(files);
 }
+
+int64_t mlir::qlip::keepFirstRows(std::vector<NpyArray> &arrays,
+                                  int64_t maxRows) {
+  int64_t rows = 0;
+  for (NpyArray &array : arrays) {
+    if (array.shape.empty())
+      continue;
+    int64_t keep =
+        std::min<int64_t>(array.shape.front(), std::max<int64_t>(maxRows, 1));
+    array.data.resize(keep * getRowBytes(array));
+    array.shape.front() = keep;
+    rows = keep;
+  }
+  return rows;
+}

@@ -49,6 +49,10 @@ llvm::Expected<std::string> chooseEntry(ModuleOp module, llvm::StringRef entry);
 llvm::Expected<std::vector<NpyArray>>
 readSampleFiles(llvm::ArrayRef<std::string> files);
 
+/// Keeps the first `maxRows` rows (at least one) of each array; returns
+/// the rows kept (the arrays are checked when first run).
+int64_t keepFirstRows(std::vector<NpyArray> &arrays, int64_t maxRows);
+
 } // namespace mlir::qlip
 
 #endif // QLIP_LIB_AUTOQUANT_DETACHEDMODULE_H

@@ -94,6 +94,8 @@ void mlir::qlip::buildPtqPipeline(OpPassManager &pm,
   // Mixed precision: widths chosen on the calibrated model's moments.
   if (options.sizeBudget != 0 || options.targetSqnr != 0) {
     ChooseBitsPassOptions bits;
+    // With samples, each layer's gain to the output is measured.
+    bits.calib.assign(options.calib.begin(), options.calib.end());
     bits.widths.assign(options.weightWidths.begin(),
                        options.weightWidths.end());
     bits.sizeBudget = options.sizeBudget;

@@ -122,4 +122,69 @@ def AutoquantPass : Pass<"qlip-autoquant", "::mlir::ModuleOp"> {
   ];
 }
 
+def ChooseBitsPass : Pass<"qlip-choose-bits", "::mlir::ModuleOp"> {
+  let summary = "Choose each layer's weight width within a size budget or "
+                "for a target SQNR, by its measured sensitivity";
+  let description = [{
+    Mixed precision by measurement. Each weight layer is rounded at every
+    width of `widths` as `qlip-quantize-weights` would (GPTQ, each
+    channel's MSE clip) and its noise is measured: the error the rounding
+    adds at the layer's output on the calibration inputs
+    (`qlip.input_moments`, from `qlip-calibrate-model`), relative to the
+    output's power; a layer without moments is measured at its weights.
+    With `calib`, each free layer is also measured where it matters: the
+    model with only that layer quantized, at each width (activations
+    float), is run on the first `max-samples` samples, and its output's
+    noise against the float model's is the layer's noise at that width
+    (one measurement per free layer and width). The model's noise is
+    taken as the sum of its layers', its predicted SQNR as -10 log10 of
+    that sum. Without `calib` a layer's own relative noise stands for its
+    noise at the output (it passes on roughly unchanged).
+
+    With `size-budget` (bytes of weights: `bits / 8` a weight and a 4-byte
+    scale a channel; 4 bytes a float weight) every layer starts at its
+    largest option and the step down that adds the least noise per byte
+    saved is taken until the model fits. With `target-sqnr` (dB) every
+    layer starts at its smallest width and the step up that removes the
+    most noise per byte is taken until the prediction reaches the target
+    (or every layer is at its largest). `first-layer-bits` and
+    `last-layer-bits` fix the ends (0: chosen like the others);
+    `float-layers` fixes named layers (names as in `layer-bits`) to float,
+    and `allow-float` makes float a choice for every layer.
+
+    The choice is attached as `qlip.weight_bits` (or `qlip.keep_float`),
+    which `qlip-quantize-weights` honours (below its own `layer-bits`) and
+    removes. `report` gets every layer's noise at every width, the choice,
+    the sizes and the predicted SQNR (JSON).
+  }];
+  let options = [
+    ListOption<"calib", "calib", "std::string",
+               "Samples to measure each layer's gain on: one .npy per "
+               "argument of the entry (none: gains of 1)">,
+    Option<"entry", "entry", "std::string", "\"\"",
+           "The function to run (default: the module's only public "
+           "function)">,
+    Option<"maxSamples", "max-samples", "int64_t", "64",
+           "Samples of calib to measure on">,
+    ListOption<"widths", "widths", "unsigned",
+               "The weight widths to choose from (default 2, 3, 4, 8)">,
+    Option<"allowFloat", "allow-float", "bool", "false",
+           "Float is a choice too, at 4 bytes a weight">,
+    Option<"sizeBudget", "size-budget", "int64_t", "0",
+           "The largest size of the weights in bytes (0: none)">,
+    Option<"targetSqnr", "target-sqnr", "double", "0",
+           "The predicted output SQNR (dB) to reach with the least size "
+           "(0: none)">,
+    Option<"firstLayerBits", "first-layer-bits", "unsigned", "8",
+           "Bits of the first layer (0: chosen)">,
+    Option<"lastLayerBits", "last-layer-bits", "unsigned", "8",
+           "Bits of the last layer (0: chosen)">,
+    ListOption<"floatLayers", "float-layers", "std::string",
+               "Layers that stay float, named as in layer-bits">,
+    Option<"reportFile", "report", "std::string", "\"\"",
+           "Write the choice and every measurement as JSON to this file "
+           "(`-` for stdout)">
+  ];
+}
+
 #endif // QLIP_AUTOQUANT_PASSES_TD

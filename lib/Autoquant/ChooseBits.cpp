@@ -4,10 +4,14 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qlip/Autoquant/Passes.h"
+
+#include "DetachedModule.h"
+#include "Measurer.h"
+#include "dialects/Qlip/IR/QlipOps.h"
 #include "qlip/Calibration/MixedPrecision.h"
 #include "qlip/Support/ProgressBar.h"
 #include "qlip/Transforms/LayerNames.h"
-#include "qlip/Transforms/Passes.h"
 #include "qlip/Transforms/QuantReport.h"
 #include "qlip/Transforms/WeightBits.h"
 
@@ -19,7 +23,7 @@
 
 namespace mlir::qlip {
 #define GEN_PASS_DEF_CHOOSEBITSPASS
-#include "qlip/Transforms/Passes.h.inc"
+#include "qlip/Autoquant/Passes.h.inc"
 } // namespace mlir::qlip
 
 using namespace mlir;
@@ -40,11 +44,19 @@ struct Layer {
   LayerOptions options;
   bool atOutput = false;
   int64_t elements = 0, channels = 0;
+  /// Per option, with `calib`: the model's output noise with only this
+  /// layer quantized so (none for float and fixed layers).
+  SmallVector<std::optional<double>> modelNoise;
 };
 
 struct ChooseBitsPass : qlip::impl::ChooseBitsPassBase<ChooseBitsPass> {
   using ChooseBitsPassBase::ChooseBitsPassBase;
   void runOnOperation() override;
+
+private:
+  /// Measures the model's noise with each free layer alone quantized at
+  /// each of its widths.
+  LogicalResult measureModelNoise(std::vector<Layer> &layers);
 };
 } // namespace
 
@@ -138,9 +150,20 @@ void ChooseBitsPass::runOnOperation() {
   if (layers.empty())
     return fail("the model has no weight layer to choose widths for");
 
+  if (!calib.empty())
+    if (failed(measureModelNoise(layers)))
+      return signalPassFailure();
+
+  // What the choice weighs: the model's noise where it was measured, else
+  // the layer's own.
   SmallVector<LayerOptions> options;
-  for (const Layer &layer : layers)
+  for (const Layer &layer : layers) {
     options.push_back(layer.options);
+    for (auto [noise, measured] :
+         llvm::zip(options.back().noise, layer.modelNoise))
+      if (measured)
+        noise = *measured;
+  }
   SmallVector<unsigned> choice;
   if (sizeBudget > 0) {
     std::optional<SmallVector<unsigned>> fits =
@@ -168,7 +191,11 @@ void ChooseBitsPass::runOnOperation() {
 
   Builder builder(module.getContext());
   llvm::json::Array perLayer;
-  for (auto [layer, option] : llvm::zip_equal(layers, choice)) {
+  for (auto [index, entry] : llvm::enumerate(llvm::zip_equal(layers, choice))) {
+    auto &[layer, option] = entry;
+    auto optionsNoise = [&, index = index](size_t i) {
+      return options[index].noise[i];
+    };
     unsigned bits = layer.widths[option];
     layer.op->removeAttr(kWeightBitsAttrName);
     layer.op->removeAttr(kKeepFloatAttrName);
@@ -177,15 +204,18 @@ void ChooseBitsPass::runOnOperation() {
     else
       layer.op->setAttr(kWeightBitsAttrName, builder.getI64IntegerAttr(bits));
     llvm::json::Array measuredWidths;
-    for (auto [b, noise] : llvm::zip_equal(layer.widths, layer.options.noise))
-      measuredWidths.push_back(llvm::json::Object{
+    for (auto [i, b] : llvm::enumerate(layer.widths)) {
+      llvm::json::Object width{
           {"bits", b == 0 ? llvm::json::Value("float") : llvm::json::Value(b)},
-          {"sqnr_db", jsonDb(toDb(noise))}});
+          {"sqnr_db", jsonDb(toDb(optionsNoise(i)))},
+          {"layer_sqnr_db", jsonDb(toDb(layer.options.noise[i]))}};
+      measuredWidths.push_back(std::move(width));
+    }
     perLayer.push_back(llvm::json::Object{
         {"name", layer.name},
         {"bits", bits == 0 ? llvm::json::Value("float") : llvm::json::Value(bits)},
         {"bytes", int64_t(layer.options.bytes[option])},
-        {"sqnr_db", jsonDb(toDb(layer.options.noise[option]))},
+        {"sqnr_db", jsonDb(toDb(options[index].noise[option]))},
         {"measured_at", layer.atOutput ? "output" : "weights"},
         {"fixed", layer.options.fixed.has_value()},
         {"elements", layer.elements},
@@ -200,8 +230,80 @@ void ChooseBitsPass::runOnOperation() {
       {"budget_bytes", int64_t(sizeBudget)},
       {"target_sqnr_db", targetSqnr.getValue()},
       {"predicted_sqnr_db", jsonDb(toDb(totalNoise(options, choice)))},
+      {"measured_on_model", !calib.empty()},
       {"layers", std::move(perLayer)}};
   if (failed(writeJsonReportFile(reportFile, getArgument(), module.getLoc(),
                                  std::move(root))))
     signalPassFailure();
+}
+
+LogicalResult ChooseBitsPass::measureModelNoise(std::vector<Layer> &layers) {
+  ModuleOp module = getOperation();
+  auto fail = [&](llvm::Error error) {
+    emitError(module.getLoc())
+        << "qlip-choose-bits: " << llvm::toString(std::move(error));
+    return failure();
+  };
+  std::vector<std::string> files(calib.begin(), calib.end());
+  llvm::Expected<std::vector<NpyArray>> samples = readSampleFiles(files);
+  if (!samples)
+    return fail(samples.takeError());
+  keepFirstRows(*samples, maxSamples);
+  llvm::Expected<std::string> entryName = chooseEntry(module, entry);
+  if (!entryName)
+    return fail(entryName.takeError());
+  Measurer measurer(getContext(), *entryName, std::move(*samples), files);
+  if (llvm::Error error = measurer.setReference(module))
+    return fail(std::move(error));
+  if (llvm::Error error = measurer.setBase(module))
+    return fail(std::move(error));
+  int64_t total = 0, done = 0;
+  for (const Layer &layer : layers)
+    if (!layer.options.fixed)
+      total += llvm::count_if(layer.widths, [](unsigned b) { return b != 0; });
+  ProgressBar progress(0, "measurements");
+  for (size_t l = 0; l < layers.size(); ++l) {
+    Layer &layer = layers[l];
+    layer.modelNoise.assign(layer.widths.size(), std::nullopt);
+    if (layer.options.fixed)
+      continue;
+    for (auto [i, bits] : llvm::enumerate(layer.widths)) {
+      if (bits == 0)
+        continue;
+      // Only layer l quantized, at `bits`; the rest of the model float
+      // (the layers in program order, as in this module).
+      llvm::Expected<double> db =
+          measurer.measureVariant([&](ModuleOp copy) -> llvm::Error {
+            Builder builder(copy.getContext());
+            for (auto [index, entry] :
+                 llvm::enumerate(collectUnquantizedLayers(copy))) {
+              Operation *op = entry.first;
+              op->removeAttr(kWeightBitsAttrName);
+              op->removeAttr(kKeepFloatAttrName);
+              if (index == l)
+                op->setAttr(kWeightBitsAttrName,
+                            builder.getI64IntegerAttr(bits));
+              else
+                op->setAttr(kKeepFloatAttrName, builder.getUnitAttr());
+            }
+            if (llvm::Error error = Measurer::runPipeline(
+                    copy, "qlip-quantize-weights{first-layer-bits=0 "
+                          "last-layer-bits=0}"))
+              return error;
+            // Activations stay float.
+            copy.walk([](ObserveOp op) {
+              op.getResult().replaceAllUsesWith(op.getInput());
+              op->erase();
+            });
+            return llvm::Error::success();
+          });
+      if (!db)
+        return fail(db.takeError());
+      layer.modelNoise[i] = std::isfinite(*db) ? std::pow(10.0, -*db / 10.0)
+                            : *db > 0          ? 0.0
+                                               : INFINITY;
+      progress.update(1, ++done, total);
+    }
+  }
+  return success();
 }
