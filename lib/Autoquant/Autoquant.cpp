@@ -207,6 +207,7 @@ void AutoquantPass::runOnOperation() {
   std::string lowering =
       "qlip-quantize{" + quantize + " validate=false},canonicalize";
 
+  ScopedKernelThreads threads;
   Measurer measurer(getContext(), *entryName, std::move(*samples), files);
   // The weights are quantized once, here (GPTQ is the expensive part on a
   // large model); each measurement copies the result.

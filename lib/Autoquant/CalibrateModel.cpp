@@ -62,6 +62,7 @@ void CalibrateModelPass::runOnOperation() {
   CalibratorOptions options;
   options.numBins = bins;
   options.layerInputRows = layerInputRows;
+  ScopedKernelThreads threads;
   auto calibrator = Calibrator::create(**copy, *entryName, options);
   if (!calibrator) {
     fail() << llvm::toString(calibrator.takeError());

@@ -252,6 +252,7 @@ LogicalResult ChooseBitsPass::measureModelNoise(std::vector<Layer> &layers) {
   llvm::Expected<std::string> entryName = chooseEntry(module, entry);
   if (!entryName)
     return fail(entryName.takeError());
+  ScopedKernelThreads threads;
   Measurer measurer(getContext(), *entryName, std::move(*samples), files);
   if (llvm::Error error = measurer.setReference(module))
     return fail(std::move(error));

@@ -6,6 +6,10 @@
 
 #include "DetachedModule.h"
 
+#include "qlip/Kernels/Kernels.h"
+
+#include <thread>
+
 #include "dialects/Qlip/IR/QlipDialect.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
@@ -87,3 +91,10 @@ int64_t mlir::qlip::keepFirstRows(std::vector<NpyArray> &arrays,
   }
   return rows;
 }
+
+ScopedKernelThreads::ScopedKernelThreads() : previous(qlip_get_num_threads()) {
+  qlip_set_num_threads(
+      std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
+}
+
+ScopedKernelThreads::~ScopedKernelThreads() { qlip_set_num_threads(previous); }

@@ -49,6 +49,20 @@ llvm::Expected<std::string> chooseEntry(ModuleOp module, llvm::StringRef entry);
 llvm::Expected<std::vector<NpyArray>>
 readSampleFiles(llvm::ArrayRef<std::string> files);
 
+/// While it lives, the kernel calls of the models this library runs split
+/// their work over every core (their results do not depend on the count);
+/// then the count is what it was.
+class ScopedKernelThreads {
+public:
+  ScopedKernelThreads();
+  ~ScopedKernelThreads();
+  ScopedKernelThreads(const ScopedKernelThreads &) = delete;
+  ScopedKernelThreads &operator=(const ScopedKernelThreads &) = delete;
+
+private:
+  int previous;
+};
+
 /// Keeps the first `maxRows` rows (at least one) of each array; returns
 /// the rows kept (the arrays are checked when first run).
 int64_t keepFirstRows(std::vector<NpyArray> &arrays, int64_t maxRows);

@@ -6,7 +6,7 @@
 
 #include "qlip/Calibration/LayerInputs.h"
 
-#include "VectorClones.h"
+#include "MultiplyAdd.h"
 
 #include <algorithm>
 #include <cassert>
@@ -93,27 +93,34 @@ void LayerInputMoments::addSamples(llvm::ArrayRef<float> values) {
   }
 }
 
-/// out[0, n) += a * x[0, n), x widened to double.
-QLIP_VECTOR_CLONES static void addScaledWidened(double a, const float *x,
-                                                double *out, int64_t n) {
-  for (int64_t j = 0; j < n; ++j)
-    out[j] += a * static_cast<double>(x[j]);
-}
-
 void LayerInputMoments::flush() {
   int64_t k = patchSize;
+  std::vector<double> widened(blockRows * k);
   for (int64_t group = 0; group < groups; ++group) {
     double *sum = sums.data() + group * k * k;
-    for (int64_t i = 0; i < k; ++i) {
-      // Row i of the lower triangle: an axpy per patch, which vectorizes
-      // without reassociating any sum.
-      double *out = sum + i * k;
-      for (int64_t r = 0; r < blockRows; ++r) {
-        const float *x = block.data() + (r * groups + group) * k;
-        double xi = x[i];
-        if (xi == 0.0)
-          continue;
-        addScaledWidened(xi, x, out, i + 1);
+    for (int64_t r = 0; r < blockRows; ++r) {
+      const float *x = block.data() + (r * groups + group) * k;
+      std::copy(x, x + k, widened.begin() + r * k);
+    }
+    // Rows i to i + 3 of the lower triangle at once (up to the last one's
+    // diagonal: the upper triangle is scratch), eight patches a pass:
+    // out_i += x_i * x, each patch added in patch order, so no sum is
+    // reassociated.
+    for (int64_t i = 0; i < k; i += kGroup) {
+      int64_t rows = std::min(kGroup, k - i);
+      double *out[kGroup];
+      for (int64_t r = 0; r < rows; ++r)
+        out[r] = sum + (i + r) * k;
+      for (int64_t p = 0; p < blockRows; p += kTerms) {
+        int64_t terms = std::min<int64_t>(kTerms, blockRows - p);
+        double c[kGroup][kTerms];
+        const double *x[kTerms];
+        for (int64_t t = 0; t < terms; ++t) {
+          x[t] = widened.data() + (p + t) * k;
+          for (int64_t r = 0; r < rows; ++r)
+            c[r][t] = x[t][i + r];
+        }
+        addProducts(out, rows, c, x, terms, i + rows);
       }
     }
   }
