@@ -104,6 +104,7 @@ void mlir::qlip::buildPtqPipeline(OpPassManager &pm,
     bits.lastLayerBits = options.lastLayerBits;
     bits.floatLayers.assign(options.floatLayers.begin(),
                             options.floatLayers.end());
+    bits.allowFloat = options.allowFloat;
     bits.reportFile = options.bitsReport;
     pm.addPass(createChooseBitsPass(bits));
   }

@@ -249,6 +249,11 @@ struct PtqOptions : public PassPipelineOptions<PtqOptions> {
       *this, "weight-widths",
       llvm::cl::desc("The widths size-budget and target-sqnr choose from "
                      "(default 2, 3, 4, 8)")};
+  PassOptions::Option<bool> allowFloat{
+      *this, "allow-float",
+      llvm::cl::desc("With size-budget or target-sqnr: float is a choice "
+                     "for every layer too (4 bytes a weight)"),
+      llvm::cl::init(false)};
   PassOptions::Option<std::string> bitsReport{
       *this, "bits-report",
       llvm::cl::desc("With size-budget or target-sqnr: write "
