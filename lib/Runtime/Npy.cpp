@@ -17,6 +17,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <limits>
 
 using namespace mlir::qlip;
@@ -241,7 +242,11 @@ public:
   std::string error;
 
 private:
-  void skipSpace() { pos = text.find_first_not_of(" \t\r\n", pos); }
+  // At the end of the text pos is its size (find_first_not_of would give
+  // npos, which messages printed as an offset of 2^64 - 1).
+  void skipSpace() {
+    pos = std::min(text.find_first_not_of(" \t\r\n", pos), text.size());
+  }
   bool atEnd() {
     skipSpace();
     return pos >= text.size();

@@ -346,6 +346,11 @@ TEST(NpyTest, MalformedHeaderDict) {
   EXPECT_PARSE_ERROR(withDict("{'descr': 'a\\'b', 'fortran_order': False, "
                               "'shape': (2,), }"),
                      "escape sequences");
+  // A header that ends early names the offset where it ended (once
+  // printed as 2^64 - 1).
+  std::string early = parseError(withDict("{'descr': '<f4', "));
+  EXPECT_NE(early.find("at offset "), std::string::npos) << early;
+  EXPECT_EQ(early.find("18446744073709551615"), std::string::npos) << early;
   // Binary garbage in the header is escaped in the message.
   std::string garbage = parseError(withDict(std::string("\x01\x02{", 3)));
   EXPECT_NE(garbage.find("\\01\\02{"), std::string::npos) << garbage;
