@@ -34,10 +34,6 @@ using namespace mlir::qlip;
 
 static constexpr llvm::StringLiteral kPrefix = "qlip-autoquant: ";
 
-static llvm::Error makeError(const llvm::Twine &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
-}
-
 namespace {
 
 /// One activation rule assignment: a global rule and per-observer ones.

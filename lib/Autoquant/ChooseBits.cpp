@@ -94,10 +94,9 @@ void ChooseBitsPass::runOnOperation() {
     Operation *op = entry.first;
     Layer layer{op, getLayerName(op, position), {}, {}, false};
     names.push_back(layer.name);
-    std::string location = describePositions(op->getLoc());
     bool isFloat = false;
     for (const std::string &name : floatLayers)
-      if (name == layer.name || StringRef(location).contains(name)) {
+      if (isLayerNamed(op, layer.name, name)) {
         usedFloat[name] = true;
         isFloat = true;
       }
@@ -113,7 +112,7 @@ void ChooseBitsPass::runOnOperation() {
       llvm::sort(measured);
     }
     FailureOr<WeightSensitivity> sensitivity =
-        measureWeightSensitivity(op, measured);
+        measureWeightSensitivity(op, layer.name, measured);
     if (failed(sensitivity))
       return signalPassFailure();
     layer.atOutput = sensitivity->atOutput;
@@ -287,16 +286,10 @@ LogicalResult ChooseBitsPass::measureModelNoise(std::vector<Layer> &layers) {
               else
                 op->setAttr(kKeepFloatAttrName, builder.getUnitAttr());
             }
-            if (llvm::Error error = Measurer::runPipeline(
-                    copy, "qlip-quantize-weights{first-layer-bits=0 "
-                          "last-layer-bits=0}"))
-              return error;
             // Activations stay float.
-            copy.walk([](ObserveOp op) {
-              op.getResult().replaceAllUsesWith(op.getInput());
-              op->erase();
-            });
-            return llvm::Error::success();
+            return Measurer::runPipeline(
+                copy, "qlip-quantize-weights{first-layer-bits=0 "
+                      "last-layer-bits=0},qlip-strip-observers");
           });
       if (!db)
         return fail(db.takeError());

@@ -22,10 +22,6 @@
 using namespace mlir;
 using namespace mlir::qlip;
 
-static llvm::Error makeError(const llvm::Twine &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
-}
-
 DetachedContext::DetachedContext(MLIRContext &like) {
   DialectRegistry registry;
   like.getDialectRegistry().appendTo(registry);

@@ -26,6 +26,12 @@
 
 namespace mlir::qlip {
 
+/// An error with `message` (the passes of this library report them at the
+/// module).
+inline llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
 /// A context with the dialects of `like` (its registry and qlip's input
 /// dialects) and copies of modules in it.
 class DetachedContext {

@@ -16,10 +16,6 @@
 using namespace mlir;
 using namespace mlir::qlip;
 
-static llvm::Error makeError(const llvm::Twine &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
-}
-
 void mlir::qlip::dropQuantization(ModuleOp module) {
   module.walk([](Operation *op) {
     if (isa<ObserveOp, FakeQuantOp>(op)) {
@@ -66,7 +62,6 @@ llvm::Expected<std::vector<NpyArray>> Measurer::run(ModuleOp module) {
       return std::move(error);
     samplesChecked = true;
   }
-  ++measurements;
   return (*runner)->runRows(samples);
 }
 

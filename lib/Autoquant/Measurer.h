@@ -59,8 +59,6 @@ public:
   llvm::Expected<double>
   measureVariant(llvm::function_ref<llvm::Error(ModuleOp)> prepare);
 
-  unsigned getMeasurements() const { return measurements; }
-
   /// Runs `pipeline` (textual, on builtin.module) on `module`; the error
   /// holds the pipeline's diagnostics.
   static llvm::Error runPipeline(ModuleOp module, llvm::StringRef pipeline);
@@ -78,7 +76,6 @@ private:
   std::vector<NpyArray> reference;
   OwningOpRef<ModuleOp> base;
   bool samplesChecked = false;
-  unsigned measurements = 0;
   /// Each measured model's activation grids (in program order), and its
   /// SQNR.
   std::map<std::vector<const void *>, double> measured;

@@ -11,20 +11,28 @@
 
 using namespace mlir::qlip;
 
+/// The sum of `field` at each layer's chosen option, with layer
+/// `change->first` at option `change->second` instead when given.
+static double
+sumOf(llvm::ArrayRef<LayerOptions> layers, llvm::ArrayRef<unsigned> choice,
+      llvm::SmallVector<double> LayerOptions::*field,
+      std::optional<std::pair<unsigned, unsigned>> change = std::nullopt) {
+  double total = 0;
+  for (auto [l, layer] : llvm::enumerate(layers)) {
+    unsigned option = change && change->first == l ? change->second : choice[l];
+    total += (layer.*field)[option];
+  }
+  return total;
+}
+
 double mlir::qlip::totalBytes(llvm::ArrayRef<LayerOptions> layers,
                               llvm::ArrayRef<unsigned> choice) {
-  double total = 0;
-  for (auto [layer, option] : llvm::zip_equal(layers, choice))
-    total += layer.bytes[option];
-  return total;
+  return sumOf(layers, choice, &LayerOptions::bytes);
 }
 
 double mlir::qlip::totalNoise(llvm::ArrayRef<LayerOptions> layers,
                               llvm::ArrayRef<unsigned> choice) {
-  double total = 0;
-  for (auto [layer, option] : llvm::zip_equal(layers, choice))
-    total += layer.noise[option];
-  return total;
+  return sumOf(layers, choice, &LayerOptions::noise);
 }
 
 namespace {
@@ -67,20 +75,6 @@ static void descend(llvm::ArrayRef<LayerOptions> layers,
   }
 }
 
-/// The change to total bytes and noise if layer `l` took option `to`.
-static double bytesWith(llvm::ArrayRef<LayerOptions> layers,
-                        llvm::ArrayRef<unsigned> choice, unsigned l,
-                        unsigned to) {
-  return totalBytes(layers, choice) - layers[l].bytes[choice[l]] +
-         layers[l].bytes[to];
-}
-static double noiseWith(llvm::ArrayRef<LayerOptions> layers,
-                        llvm::ArrayRef<unsigned> choice, unsigned l,
-                        unsigned to) {
-  return totalNoise(layers, choice) - layers[l].noise[choice[l]] +
-         layers[l].noise[to];
-}
-
 std::optional<llvm::SmallVector<unsigned>>
 mlir::qlip::chooseWithinSize(llvm::ArrayRef<LayerOptions> layers,
                              double budget) {
@@ -99,7 +93,8 @@ mlir::qlip::chooseWithinSize(llvm::ArrayRef<LayerOptions> layers,
   // left on the steps up that fit, best rate first.
   descend(layers, choice, /*down=*/false, [] { return true; },
           [&](unsigned l, unsigned to) {
-            return bytesWith(layers, choice, l, to) <= budget;
+            return sumOf(layers, choice, &LayerOptions::bytes,
+                         {{l, to}}) <= budget;
           });
   return choice;
 }
@@ -118,7 +113,8 @@ mlir::qlip::chooseForNoise(llvm::ArrayRef<LayerOptions> layers,
   if (totalNoise(layers, choice) <= maxNoise)
     descend(layers, choice, /*down=*/true, [] { return true; },
             [&](unsigned l, unsigned to) {
-              return noiseWith(layers, choice, l, to) <= maxNoise;
+              return sumOf(layers, choice, &LayerOptions::noise,
+                           {{l, to}}) <= maxNoise;
             });
   return choice;
 }

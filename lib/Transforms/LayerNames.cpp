@@ -58,6 +58,11 @@ std::string mlir::qlip::describePositions(Location loc) {
   return text;
 }
 
+bool mlir::qlip::isLayerNamed(Operation *op, StringRef name, StringRef entry) {
+  return entry == name ||
+         StringRef(describePositions(op->getLoc())).contains(entry);
+}
+
 bool mlir::qlip::isSupportedBitWidth(unsigned bits) {
   return (bits >= 2 && bits <= 8) || bits == 16;
 }

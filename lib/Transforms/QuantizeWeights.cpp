@@ -75,6 +75,17 @@ public:
     return buffer;
   }
 
+  /// Every channel's values in storage of its own (get() reuses one
+  /// buffer, so its results do not outlive the next call).
+  std::vector<std::vector<float>> copies() {
+    std::vector<std::vector<float>> result;
+    for (int64_t c = 0; c < numChannels; ++c) {
+      ArrayRef<float> channel = get(c);
+      result.emplace_back(channel.begin(), channel.end());
+    }
+    return result;
+  }
+
   /// Writes the values of channel `c` (in get()'s order) back into `out`,
   /// which has the layout of the whole tensor.
   void scatter(int64_t c, ArrayRef<float> channel,
@@ -93,6 +104,32 @@ private:
   int64_t numChannels = 1, inner = 1, outer = 1;
   SmallVector<float> buffer;
 };
+
+/// GPTQ's solvers for a layer's input moments: one for every channel, or
+/// one per channel (a depthwise layer). An error names the layer when the
+/// moments cannot be factored (only NaN or infinite moments cannot;
+/// calibration rejects those, so that is a hand-written attribute).
+static FailureOr<SmallVector<std::optional<GptqSolver>>>
+factorMoments(Operation *op, StringRef name, const InputMoments &moments) {
+  SmallVector<std::optional<GptqSolver>> solvers;
+  int64_t k = moments.k;
+  for (int64_t g = 0; g < moments.groups; ++g) {
+    solvers.push_back(
+        GptqSolver::create(moments.values.slice(g * k * k, k * k), k));
+    if (!solvers.back())
+      return op->emitError("the input moments of layer '")
+             << name << "' are not positive semi-definite";
+  }
+  return solvers;
+}
+
+/// The channels [first, last) solver `g` of `numSolvers` serves.
+static std::pair<size_t, size_t>
+solverChannels(size_t g, size_t numSolvers, size_t numChannels) {
+  if (numSolvers == 1)
+    return {0, numChannels};
+  return {g, g + 1};
+}
 
 /// The values of a rewritten weight. Small weights become a readable dense
 /// attribute; large ones a dense_resource blob filled in place, so a 100 MB
@@ -366,16 +403,10 @@ LogicalResult QuantizeWeightsPass::quantize(
                   static_cast<int64_t>(channels.get(0).size()) == moments->k;
   SmallVector<std::optional<GptqSolver>> solvers;
   if (measured) {
-    for (int64_t g = 0; g < moments->groups; ++g) {
-      int64_t k = moments->k;
-      solvers.push_back(GptqSolver::create(
-          moments->values.slice(g * k * k, k * k), k));
-      // Only NaN or infinite moments cannot be factored; calibration
-      // rejects those, so this is a hand-written attribute.
-      if (!solvers.back())
-        return op->emitError("the input moments of layer '")
-               << name << "' are not positive semi-definite";
-    }
+    auto factored = factorMoments(op, name, *moments);
+    if (failed(factored))
+      return failure();
+    solvers = std::move(*factored);
   }
   const ClipRule rule = ruleFor(layerBits, measured);
   bool gptq = measured && rounding == WeightRounding::Gptq;
@@ -433,24 +464,19 @@ LogicalResult QuantizeWeightsPass::quantize(
             chooseClip(channel, channelGrid, rule, candidates[c].back()));
       }
     }
-    for (int64_t g = 0, e = solvers.size(); g < e; ++g) {
+    // The rows outlive get(): every channel copied once.
+    std::vector<std::vector<float>> values = channels.copies();
+    for (size_t g = 0, e = solvers.size(); g < e; ++g) {
       const GptqSolver &solver = *solvers[g];
-      // The channels this solver serves: all of them, or channel g.
-      int64_t first = solvers.size() == 1 ? 0 : g;
-      int64_t last = solvers.size() == 1 ? channels.size() : g + 1;
-      // get() gathers into one buffer: the rows need copies of their own.
-      std::vector<std::vector<float>> values;
-      for (int64_t c = first; c < last; ++c) {
-        ArrayRef<float> channel = channels.get(c);
-        values.emplace_back(channel.begin(), channel.end());
-      }
-      std::vector<ArrayRef<float>> channelRows(values.begin(), values.end());
+      auto [first, last] = solverChannels(g, e, values.size());
+      std::vector<ArrayRef<float>> channelRows(values.begin() + first,
+                                               values.begin() + last);
       std::vector<GptqRow> rows;
-      std::vector<int64_t> rowChannel;
-      for (int64_t c = first; c < last; ++c) {
+      std::vector<size_t> rowChannel;
+      for (size_t c = first; c < last; ++c) {
         QuantGrid channelGrid = QuantGrid::signedNarrow(channelBits[c]);
         for (double alpha : alphas[c]) {
-          rows.push_back({channelRows[c - first], clipScale(alpha, channelGrid),
+          rows.push_back({values[c], clipScale(alpha, channelGrid),
                           channelGrid});
           rowChannel.push_back(c);
         }
@@ -465,12 +491,12 @@ LogicalResult QuantizeWeightsPass::quantize(
         errors = solver.outputErrors(rows, levels);
       }
       std::vector<double> powers = solver.outputPowers(channelRows);
-      for (int64_t c = first; c < last; ++c)
+      for (size_t c = first; c < last; ++c)
         measuredChoices[c].outputPower = powers[c - first];
       // Rows are in candidate order within each channel.
-      int64_t candidate = 0;
+      size_t candidate = 0;
       for (size_t r = 0; r < rows.size(); ++r) {
-        int64_t c = rowChannel[r];
+        size_t c = rowChannel[r];
         candidate = r > 0 && rowChannel[r - 1] == c ? candidate + 1 : 0;
         MeasuredChoice &choice = measuredChoices[c];
         if (candidate == 0 || errors[r] < choice.outputError) {
@@ -611,9 +637,8 @@ void QuantizeWeightsPass::runOnOperation() {
     // chosen float by qlip-choose-bits: no fake_quant, the layer stays
     // float (qlip-quantize dequantizes its input).
     bool keepFloat = op->hasAttr(kKeepFloatAttrName);
-    std::string location = describePositions(op->getLoc());
     for (const std::string &entry : floatLayers)
-      if (entry == name || StringRef(location).contains(entry)) {
+      if (isLayerNamed(op, name, entry)) {
         usedFloat[entry] = true;
         keepFloat = true;
       }
@@ -647,7 +672,8 @@ void QuantizeWeightsPass::runOnOperation() {
 } // namespace
 
 FailureOr<WeightSensitivity>
-mlir::qlip::measureWeightSensitivity(Operation *op, ArrayRef<unsigned> widths) {
+mlir::qlip::measureWeightSensitivity(Operation *op, StringRef name,
+                                     ArrayRef<unsigned> widths) {
   std::optional<WeightOperand> weight = getWeightOperand(op);
   ElementsAttr attr;
   if (!weight ||
@@ -659,15 +685,12 @@ mlir::qlip::measureWeightSensitivity(Operation *op, ArrayRef<unsigned> widths) {
     return op->emitError("cannot read the weight of this layer");
   ChannelView channels(weights->values(), type.getShape(),
                        weight->channelAxis);
-  std::vector<std::vector<float>> values;
-  for (int64_t c = 0, e = channels.size(); c < e; ++c) {
-    ArrayRef<float> channel = channels.get(c);
+  std::vector<std::vector<float>> values = channels.copies();
+  for (auto [c, channel] : llvm::enumerate(values))
     if (firstNonFinite(channel))
       return op->emitError("the weight holds NaN or infinite values in "
                            "output channel ")
              << c;
-    values.emplace_back(channel.begin(), channel.end());
-  }
   WeightSensitivity result;
   result.numElements = type.getNumElements();
   result.numChannels = channels.size();
@@ -677,19 +700,16 @@ mlir::qlip::measureWeightSensitivity(Operation *op, ArrayRef<unsigned> widths) {
       moments && moments->k == k &&
       (moments->groups == 1 || moments->groups == channels.size());
   SmallVector<std::optional<GptqSolver>> solvers;
-  if (result.atOutput)
-    for (int64_t g = 0; g < moments->groups; ++g) {
-      solvers.push_back(
-          GptqSolver::create(moments->values.slice(g * k * k, k * k), k));
-      if (!solvers.back())
-        return op->emitError("the input moments of this layer are not "
-                             "positive semi-definite");
-    }
+  if (result.atOutput) {
+    auto factored = factorMoments(op, name, *moments);
+    if (failed(factored))
+      return failure();
+    solvers = std::move(*factored);
+  }
   // The output's (or the weights') power, the same at every width.
   double power = 0;
   for (size_t g = 0; g < solvers.size(); ++g) {
-    size_t first = solvers.size() == 1 ? 0 : g;
-    size_t last = solvers.size() == 1 ? values.size() : g + 1;
+    auto [first, last] = solverChannels(g, solvers.size(), values.size());
     std::vector<ArrayRef<float>> plain(values.begin() + first,
                                        values.begin() + last);
     for (double p : solvers[g]->outputPowers(plain))
@@ -708,8 +728,7 @@ mlir::qlip::measureWeightSensitivity(Operation *op, ArrayRef<unsigned> widths) {
                  channel.size();
     } else {
       for (size_t g = 0; g < solvers.size(); ++g) {
-        size_t first = solvers.size() == 1 ? 0 : g;
-        size_t last = solvers.size() == 1 ? values.size() : g + 1;
+        auto [first, last] = solverChannels(g, solvers.size(), values.size());
         std::vector<GptqRow> rows;
         for (size_t c = first; c < last; ++c)
           rows.push_back({values[c],

@@ -53,6 +53,10 @@ bool isWeightLayer(Operation *op);
 /// op name and its position among the weight layers ("conv2d_0").
 std::string getLayerName(Operation *op, size_t position);
 
+/// Whether `entry`, a name in a per-layer option, names `op` (known to
+/// users as `name`): the name itself, or part of the op's source positions.
+bool isLayerNamed(Operation *op, llvm::StringRef name, llvm::StringRef entry);
+
 /// Whether qlip quantizes to `bits`: 2 to 8, or 16.
 bool isSupportedBitWidth(unsigned bits);
 

@@ -37,11 +37,12 @@ struct WeightSensitivity {
   int64_t numChannels = 0;
 };
 
-/// Measures `op`, a layer with a float constant weight, at each of
-/// `widths` (2 to 8 bits), per output channel. Fails with an error on the
-/// op for NaN or infinite weights.
-FailureOr<WeightSensitivity> measureWeightSensitivity(Operation *op,
-                                                      ArrayRef<unsigned> widths);
+/// Measures `op`, a layer with a float constant weight that users know
+/// as `name`, at each of `widths` (2 to 8 bits), per output channel.
+/// Fails with an error on the op for NaN or infinite weights.
+FailureOr<WeightSensitivity>
+measureWeightSensitivity(Operation *op, StringRef name,
+                         ArrayRef<unsigned> widths);
 
 } // namespace mlir::qlip
 
