@@ -192,8 +192,20 @@ void AutoquantPass::runOnOperation() {
       hasRelu6 = true;
   });
 
+  if (chooseBiasCorrection &&
+      llvm::StringRef(weights.getValue()).contains("empirical-bias-correction"))
+    return (void)fail(makeError(
+        "weights= must not set empirical-bias-correction, which this pass "
+        "chooses (choose-bias-correction=false keeps the one given)"));
+
   // Pipelines of passes on the module (parsed into module pass managers).
-  std::string weightPipeline = "qlip-quantize-weights{" + weights + "}";
+  auto weightPipeline = [&](bool corrected) {
+    std::string text = "qlip-quantize-weights{" + weights;
+    if (chooseBiasCorrection)
+      text += std::string(" empirical-bias-correction=") +
+              (corrected ? "true" : "false");
+    return text + "}";
+  };
   auto activationPipeline = [&](const RuleChoice &choice) {
     return "qlip-quantize-activations{" + choice.options(activations) + "}";
   };
@@ -205,19 +217,36 @@ void AutoquantPass::runOnOperation() {
 
   ScopedKernelThreads threads;
   Measurer measurer(getContext(), *entryName, std::move(*samples), files);
-  // The weights are quantized once, here (GPTQ is the expensive part on a
-  // large model); each measurement copies the result.
+  // The weights are quantized once per variant, here (GPTQ is the
+  // expensive part on a large model); each measurement copies the result.
   if (llvm::Error error = measurer.setReference(module))
     return (void)fail(std::move(error));
-  {
+  // The float model, for the weights without bias correction: a copy in
+  // the measuring context (where passes may run), and one here in case
+  // they win.
+  OwningOpRef<ModuleOp> floatModule, uncorrected;
+  if (chooseBiasCorrection) {
+    floatModule = module.clone();
+    llvm::Expected<OwningOpRef<ModuleOp>> copy =
+        measurer.copyIntoContext(module);
+    if (!copy)
+      return (void)fail(copy.takeError());
+    uncorrected = std::move(*copy);
+  }
+  auto quantizeWeightsInPlace = [&](bool corrected) -> LogicalResult {
     OpPassManager pm(ModuleOp::getOperationName());
     std::string parseError;
     llvm::raw_string_ostream os(parseError);
-    if (failed(parsePassPipeline(weightPipeline, pm, os)))
-      return (void)fail(makeError(parseError));
-    if (failed(runPipeline(pm, module)))
-      return signalPassFailure();
-  }
+    if (failed(parsePassPipeline(weightPipeline(corrected), pm, os)))
+      return fail(makeError(parseError));
+    if (failed(runPipeline(pm, module))) {
+      signalPassFailure();
+      return failure();
+    }
+    return success();
+  };
+  if (failed(quantizeWeightsInPlace(true)))
+    return;
   if (llvm::Error error = measurer.setBase(module))
     return (void)fail(std::move(error));
 
@@ -263,6 +292,32 @@ void AutoquantPass::runOnOperation() {
       best = choice;
     }
     progress.update(1, i + 1, globalChoices.size());
+  }
+  // The weights without empirical bias correction, with the best rule.
+  bool corrected = true;
+  if (chooseBiasCorrection) {
+    if (llvm::Error error =
+            Measurer::runPipeline(*uncorrected, weightPipeline(false)))
+      return (void)fail(std::move(error));
+    if (llvm::Error error = measurer.setBase(*uncorrected))
+      return (void)fail(std::move(error));
+    llvm::Expected<Measurement> result =
+        measure(best, "empirical-bias-correction=false act-clip=" +
+                          best.global +
+                          (best.calibrateRelu6 ? " calibrate-relu6" : ""));
+    if (!result)
+      return (void)fail(result.takeError());
+    if (result->db > bestDb + 0.01) {
+      // They win: this module takes them (quantized again here, where
+      // the copy's context cannot reach).
+      bestDb = result->db;
+      corrected = false;
+      module.getBodyRegion().takeBody(floatModule->getBodyRegion());
+      if (failed(quantizeWeightsInPlace(false)))
+        return;
+    } else if (llvm::Error error = measurer.setBase(module)) {
+      return (void)fail(std::move(error));
+    }
   }
   if (refine) {
     SmallVector<Refinement> order =
@@ -324,6 +379,9 @@ void AutoquantPass::runOnOperation() {
       {"samples", rows},
       {"measurements", std::move(measured)},
   };
+  // What it chose; otherwise `weights` said.
+  if (chooseBiasCorrection)
+    root["empirical_bias_correction"] = corrected;
   if (failed(writeJsonReportFile(reportFile, getArgument(), module.getLoc(),
                                  std::move(root))))
     signalPassFailure();

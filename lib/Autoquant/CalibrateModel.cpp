@@ -92,6 +92,7 @@ void CalibrateModelPass::runOnOperation() {
     if (input.position >= layers.size() || input.rows == 0)
       continue;
     setInputMoments(layers[input.position].first, input.secondMoment,
-                    input.geometry.groups(), input.geometry.patchSize());
+                    input.firstMoment, input.geometry.groups(),
+                    input.geometry.patchSize());
   }
 }

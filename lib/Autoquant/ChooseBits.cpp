@@ -112,7 +112,8 @@ void ChooseBitsPass::runOnOperation() {
       llvm::sort(measured);
     }
     FailureOr<WeightSensitivity> sensitivity =
-        measureWeightSensitivity(op, layer.name, measured);
+        measureWeightSensitivity(op, layer.name, measured,
+                                 empiricalBiasCorrection);
     if (failed(sensitivity))
       return signalPassFailure();
     layer.atOutput = sensitivity->atOutput;
@@ -288,8 +289,11 @@ LogicalResult ChooseBitsPass::measureModelNoise(std::vector<Layer> &layers) {
             }
             // Activations stay float.
             return Measurer::runPipeline(
-                copy, "qlip-quantize-weights{first-layer-bits=0 "
-                      "last-layer-bits=0},qlip-strip-observers");
+                copy, std::string("qlip-quantize-weights{first-layer-bits=0 "
+                                  "last-layer-bits=0 "
+                                  "empirical-bias-correction=") +
+                          (empiricalBiasCorrection ? "true" : "false") +
+                          "},qlip-strip-observers");
           });
       if (!db)
         return fail(db.takeError());

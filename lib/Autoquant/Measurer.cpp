@@ -82,6 +82,8 @@ llvm::Error Measurer::setBase(ModuleOp module) {
   if (!copy)
     return copy.takeError();
   base = std::move(*copy);
+  // Other weights: no earlier measurement is of this model.
+  measured.clear();
   return llvm::Error::success();
 }
 

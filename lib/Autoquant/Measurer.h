@@ -41,7 +41,8 @@ public:
   /// Runs a copy of the float `module` for the reference outputs.
   llvm::Error setReference(ModuleOp module);
   /// Copies `module` as what each measurement starts from (qlip-autoquant:
-  /// the model with its weights quantized).
+  /// the model with its weights quantized); measurements of an earlier
+  /// base are not reused.
   llvm::Error setBase(ModuleOp module);
 
   /// The SQNR (dB) against the reference of the outputs of the copy with
@@ -59,6 +60,11 @@ public:
   llvm::Expected<double>
   measureVariant(llvm::function_ref<llvm::Error(ModuleOp)> prepare);
 
+  /// `module` copied into the context measurements run in, where passes
+  /// can run while the caller's context is in a pass manager.
+  llvm::Expected<OwningOpRef<ModuleOp>> copyIntoContext(ModuleOp module) {
+    return detached.copy(module);
+  }
   /// Runs `pipeline` (textual, on builtin.module) on `module`; the error
   /// holds the pipeline's diagnostics.
   static llvm::Error runPipeline(ModuleOp module, llvm::StringRef pipeline);

@@ -8,6 +8,8 @@
 
 #include "MultiplyAdd.h"
 
+#include "llvm/ADT/STLExtras.h"
+
 #include <algorithm>
 #include <cassert>
 
@@ -50,6 +52,7 @@ LayerInputMoments::LayerInputMoments(const PatchGeometry &geometry,
     stride = std::max<int64_t>(1, (expected + maxRows - 1) / maxRows);
   block.assign(kBlockRows * groups * patchSize, 0.0f);
   sums.assign(groups * patchSize * patchSize, 0.0);
+  patchSums.assign(groups * patchSize, 0.0);
 }
 
 void LayerInputMoments::addSamples(llvm::ArrayRef<float> values) {
@@ -98,9 +101,12 @@ void LayerInputMoments::flush() {
   std::vector<double> widened(blockRows * k);
   for (int64_t group = 0; group < groups; ++group) {
     double *sum = sums.data() + group * k * k;
+    double *patchSum = patchSums.data() + group * k;
     for (int64_t r = 0; r < blockRows; ++r) {
       const float *x = block.data() + (r * groups + group) * k;
       std::copy(x, x + k, widened.begin() + r * k);
+      for (int64_t i = 0; i < k; ++i)
+        patchSum[i] += x[i];
     }
     // Rows i to i + 3 of the lower triangle at once (up to the last one's
     // diagonal: the upper triangle is scratch), eight patches a pass:
@@ -141,5 +147,16 @@ std::vector<double> LayerInputMoments::secondMoment() {
       for (int64_t j = 0; j <= i; ++j)
         out[i * k + j] = out[j * k + i] = sum[i * k + j] * inv;
   }
+  return result;
+}
+
+std::vector<double> LayerInputMoments::firstMoment() {
+  flush();
+  std::vector<double> result(patchSums.size(), 0.0);
+  if (rows == 0)
+    return result;
+  double inv = 1.0 / static_cast<double>(rows);
+  for (auto [out, sum] : llvm::zip_equal(result, patchSums))
+    out = sum * inv;
   return result;
 }

@@ -51,6 +51,10 @@ static std::string weightOptions(const PtqOptions &options) {
      << " last-layer-bits=" << options.lastLayerBits
      << " bias-correction=" << (options.biasCorrection ? "true" : "false")
      << " bit-allocation=" << (options.bitAllocation ? "true" : "false");
+  // Unless the user set it, qlip-autoquant measures it.
+  if (options.empiricalBiasCorrection.hasValue())
+    os << " empirical-bias-correction="
+       << (options.empiricalBiasCorrection ? "true" : "false");
   if (!options.weightLayerBits.empty())
     os << " layer-bits=" << listOption(options.weightLayerBits);
   if (!options.floatLayers.empty())
@@ -105,6 +109,7 @@ void mlir::qlip::buildPtqPipeline(OpPassManager &pm,
     bits.floatLayers.assign(options.floatLayers.begin(),
                             options.floatLayers.end());
     bits.allowFloat = options.allowFloat;
+    bits.empiricalBiasCorrection = options.empiricalBiasCorrection;
     bits.reportFile = options.bitsReport;
     pm.addPass(createChooseBitsPass(bits));
   }
@@ -116,6 +121,7 @@ void mlir::qlip::buildPtqPipeline(OpPassManager &pm,
     choose.weights = weightOptions(options);
     choose.activations = activationOptions(options);
     choose.reportFile = options.autoquantReport;
+    choose.chooseBiasCorrection = !options.empiricalBiasCorrection.hasValue();
     choose.quantize = llvm::formatv(
         "rounding-mode={0} int4-weights={1}",
         options.roundingMode == RoundingMode::Double ? "double" : "single",
@@ -130,6 +136,7 @@ void mlir::qlip::buildPtqPipeline(OpPassManager &pm,
     weights.firstLayerBits = options.firstLayerBits;
     weights.lastLayerBits = options.lastLayerBits;
     weights.biasCorrection = options.biasCorrection;
+    weights.empiricalBiasCorrection = options.empiricalBiasCorrection;
     weights.bitAllocation = options.bitAllocation;
     weights.layerBits.assign(options.weightLayerBits.begin(),
                              options.weightLayerBits.end());

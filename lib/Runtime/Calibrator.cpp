@@ -519,6 +519,7 @@ std::vector<LayerInputResult> Calibrator::takeLayerInputs() {
     result.geometry = plan.geometry;
     result.rows = moments.getRows();
     result.secondMoment = moments.secondMoment();
+    result.firstMoment = moments.firstMoment();
     results.push_back(std::move(result));
   }
   layerInputs.clear();

@@ -91,44 +91,67 @@ ObserveOp mlir::qlip::getInputObserver(Operation *layer) {
 /// larger ones a blob.
 static constexpr int64_t kInlineMoments = 4096;
 
-void mlir::qlip::setInputMoments(Operation *layer,
-                                 llvm::ArrayRef<double> moments,
-                                 int64_t groups, int64_t k) {
-  auto type = RankedTensorType::get({groups, k, k},
-                                    Float64Type::get(layer->getContext()));
-  Attribute attr;
-  if (static_cast<int64_t>(moments.size()) <= kInlineMoments) {
-    attr = DenseElementsAttr::get(type, moments);
-  } else {
-    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(
-        moments);
-    attr = DenseF64ResourceElementsAttr::get(type, "qlip_input_moments",
-                                             std::move(blob));
-  }
-  layer->setAttr(kInputMomentsAttrName, attr);
+static Attribute f64Elements(MLIRContext *context, ArrayRef<int64_t> shape,
+                             llvm::ArrayRef<double> values,
+                             StringRef blobName) {
+  auto type = RankedTensorType::get(shape, Float64Type::get(context));
+  if (static_cast<int64_t>(values.size()) <= kInlineMoments)
+    return DenseElementsAttr::get(type, values);
+  AsmResourceBlob blob =
+      HeapAsmResourceBlob::allocateAndCopyInferAlign(values);
+  return DenseF64ResourceElementsAttr::get(type, blobName, std::move(blob));
 }
 
-std::optional<InputMoments> mlir::qlip::getInputMoments(Operation *layer) {
+void mlir::qlip::setInputMoments(Operation *layer,
+                                 llvm::ArrayRef<double> moments,
+                                 llvm::ArrayRef<double> mean, int64_t groups,
+                                 int64_t k) {
+  MLIRContext *context = layer->getContext();
+  layer->setAttr(kInputMomentsAttrName,
+                 f64Elements(context, {groups, k, k}, moments,
+                             "qlip_input_moments"));
+  if (!mean.empty())
+    layer->setAttr(kInputMeanAttrName,
+                   f64Elements(context, {groups, k}, mean, "qlip_input_mean"));
+}
+
+/// The values of an f64 elements attribute (dense, not splat, or a blob
+/// that is present), or none.
+static std::optional<ArrayRef<double>> f64Values(Attribute attr) {
+  if (auto dense = dyn_cast<DenseFPElementsAttr>(attr)) {
+    if (dense.isSplat() || !dense.getElementType().isF64())
+      return std::nullopt;
+    return ArrayRef<double>(
+        reinterpret_cast<const double *>(dense.getRawData().data()),
+        dense.getNumElements());
+  }
+  if (auto resource = dyn_cast<DenseF64ResourceElementsAttr>(attr))
+    return resource.tryGetAsArrayRef();
+  return std::nullopt;
+}
+
+FailureOr<std::optional<InputMoments>>
+mlir::qlip::getInputMoments(Operation *layer) {
   Attribute attr = layer->getAttr(kInputMomentsAttrName);
   if (!attr)
-    return std::nullopt;
-  auto type = dyn_cast<RankedTensorType>(cast<TypedAttr>(attr).getType());
+    return std::optional<InputMoments>();
+  auto type = cast<RankedTensorType>(cast<TypedAttr>(attr).getType());
   InputMoments moments;
   moments.groups = type.getDimSize(0);
   moments.k = type.getDimSize(1);
-  if (auto dense = dyn_cast<DenseFPElementsAttr>(attr)) {
-    if (!dense.isSplat()) {
-      moments.values = ArrayRef<double>(
-          reinterpret_cast<const double *>(dense.getRawData().data()),
-          dense.getNumElements());
-      return moments;
-    }
-    return std::nullopt;
+  std::optional<ArrayRef<double>> values = f64Values(attr);
+  if (!values)
+    return std::optional<InputMoments>();
+  moments.values = *values;
+  if (Attribute meanAttr = layer->getAttr(kInputMeanAttrName)) {
+    std::optional<ArrayRef<double>> mean = f64Values(meanAttr);
+    if (!mean || static_cast<int64_t>(mean->size()) !=
+                     moments.groups * moments.k)
+      return layer->emitError("'")
+             << kInputMeanAttrName << "' must hold " << moments.groups
+             << " x " << moments.k << " values, one per element of '"
+             << kInputMomentsAttrName << "''s rows";
+    moments.mean = *mean;
   }
-  if (auto resource = dyn_cast<DenseF64ResourceElementsAttr>(attr))
-    if (std::optional<ArrayRef<double>> values = resource.tryGetAsArrayRef()) {
-      moments.values = *values;
-      return moments;
-    }
-  return std::nullopt;
+  return std::optional<InputMoments>(moments);
 }

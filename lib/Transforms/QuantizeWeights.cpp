@@ -106,21 +106,127 @@ private:
 };
 
 /// GPTQ's solvers for a layer's input moments: one for every channel, or
-/// one per channel (a depthwise layer). An error names the layer when the
-/// moments cannot be factored (only NaN or infinite moments cannot;
-/// calibration rejects those, so that is a hand-written attribute).
-static FailureOr<SmallVector<std::optional<GptqSolver>>>
-factorMoments(Operation *op, StringRef name, const InputMoments &moments) {
+/// one per channel (a depthwise layer).
+struct LayerSolvers {
   SmallVector<std::optional<GptqSolver>> solvers;
+  /// E[x] per group where the layer's bias absorbs the mean of the error
+  /// the rounding leaves at its output (the solvers then factor the
+  /// inputs' covariance E[x x^T] - E[x] E[x]^T, what remains of it); else
+  /// empty (they factor E[x x^T]).
+  ArrayRef<double> mean;
+  int64_t k = 0;
+
+  bool isCentered() const { return !mean.empty(); }
+  /// E[x]^T v for a row v of channel `c`: the mean of its output.
+  double meanDot(size_t c, ArrayRef<float> v) const {
+    if (mean.empty())
+      return 0.0;
+    ArrayRef<double> mu = mean.slice(solvers.size() == 1 ? 0 : c * k, k);
+    double sum = 0;
+    for (auto [m, x] : llvm::zip_equal(mu, v))
+      sum += m * x;
+    return sum;
+  }
+  /// E[x]^T (w - s q): the mean error of channel `c` at the output.
+  double meanError(size_t c, ArrayRef<float> w, ArrayRef<int64_t> levels,
+                   double scale) const {
+    if (mean.empty())
+      return 0.0;
+    ArrayRef<double> mu = mean.slice(solvers.size() == 1 ? 0 : c * k, k);
+    double sum = 0;
+    for (auto [m, x, q] : llvm::zip_equal(mu, w, levels))
+      sum += m * (double(x) - double(q) * scale);
+    return sum;
+  }
+};
+
+/// Factors the moments of `op` (named `name` in errors) into solvers;
+/// `centered` factors the covariance instead (see LayerSolvers). An error
+/// names the layer when they cannot be factored (only NaN or infinite
+/// moments cannot; calibration rejects those, so that is a hand-written
+/// attribute).
+static FailureOr<LayerSolvers> factorMoments(Operation *op, StringRef name,
+                                             const InputMoments &moments,
+                                             bool centered) {
+  LayerSolvers result;
   int64_t k = moments.k;
+  result.k = k;
+  if (centered)
+    result.mean = moments.mean;
+  std::vector<double> covariance;
   for (int64_t g = 0; g < moments.groups; ++g) {
-    solvers.push_back(
-        GptqSolver::create(moments.values.slice(g * k * k, k * k), k));
-    if (!solvers.back())
+    ArrayRef<double> h = moments.values.slice(g * k * k, k * k);
+    if (result.isCentered()) {
+      ArrayRef<double> mu = result.mean.slice(g * k, k);
+      covariance.assign(h.begin(), h.end());
+      for (int64_t i = 0; i < k; ++i)
+        for (int64_t j = 0; j < k; ++j)
+          covariance[i * k + j] -= mu[i] * mu[j];
+      h = covariance;
+    }
+    result.solvers.push_back(GptqSolver::create(h, k));
+    if (!result.solvers.back())
       return op->emitError("the input moments of layer '")
              << name << "' are not positive semi-definite";
   }
-  return solvers;
+  return result;
+}
+
+/// Whether `layer`'s bias can take a per-channel shift of its
+/// `numOutputs` channels: a conv's constant f32 bias (one value or one per
+/// channel), or a float matmul (a bias add is inserted after it).
+static bool canShiftBias(Operation *layer, int64_t numOutputs) {
+  if (isa<tosa::MatMulOp>(layer))
+    return cast<ShapedType>(layer->getResult(0).getType())
+        .getElementType()
+        .isF32();
+  if (!isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(layer))
+    return false;
+  ElementsAttr bias;
+  if (!matchPattern(layer->getOperand(2), m_Constant(&bias)) ||
+      !cast<ShapedType>(bias.getType()).getElementType().isF32())
+    return false;
+  std::optional<FloatElements> values = FloatElements::read(bias);
+  return values && (values->values().size() == 1 ||
+                    int64_t(values->values().size()) == numOutputs);
+}
+
+/// Adds `shift[c]` to the bias of `layer`'s output channel c (canShiftBias
+/// holds): a conv gets a new bias constant (the old one may be shared); a
+/// matmul a `tosa.add` of a [1, 1, N] constant after it, which the integer
+/// lowering folds into the int32 bias like any bias add.
+static void shiftBias(Operation *layer, ArrayRef<double> shift) {
+  OpBuilder builder(layer);
+  Location loc = layer->getLoc();
+  auto numOutputs = static_cast<int64_t>(shift.size());
+  SmallVector<float> values(numOutputs, 0.0f);
+  if (isa<tosa::MatMulOp>(layer)) {
+    for (auto [v, d] : llvm::zip_equal(values, shift))
+      v = static_cast<float>(d);
+    Value result = layer->getResult(0);
+    auto type = cast<RankedTensorType>(result.getType());
+    auto constType =
+        RankedTensorType::get({1, 1, numOutputs}, type.getElementType());
+    builder.setInsertionPointAfter(layer);
+    Value bias = tosa::ConstOp::create(
+        builder, loc, constType,
+        DenseElementsAttr::get(constType, ArrayRef<float>(values)));
+    auto add = tosa::AddOp::create(builder, loc, type, result, bias);
+    result.replaceAllUsesExcept(add, add);
+    return;
+  }
+  ElementsAttr old;
+  matchPattern(layer->getOperand(2), m_Constant(&old));
+  // canShiftBias read it: one value, or one per channel.
+  std::optional<FloatElements> current = FloatElements::read(old);
+  ArrayRef<float> base = current->values();
+  for (int64_t c = 0; c < numOutputs; ++c)
+    values[c] = static_cast<float>(
+        double(base.size() == 1 ? base[0] : base[c]) + shift[c]);
+  auto type = RankedTensorType::get({numOutputs}, builder.getF32Type());
+  Value bias = tosa::ConstOp::create(
+      builder, loc, type, DenseElementsAttr::get(type, ArrayRef<float>(values)));
+  layer->setOperand(2, bias);
 }
 
 /// The channels [first, last) solver `g` of `numSolvers` serves.
@@ -396,14 +502,23 @@ LogicalResult QuantizeWeightsPass::quantize(
   // The layer's input moments measure each channel at the layer's output:
   // one H for every channel, or one per channel (depthwise), over exactly
   // the channel's elements.
-  std::optional<InputMoments> moments = getInputMoments(op);
-  bool measured = moments && axis && !biasCorrection && !allocate &&
+  FailureOr<std::optional<InputMoments>> moments = getInputMoments(op);
+  if (failed(moments))
+    return failure();
+  bool measured = *moments && axis && !biasCorrection && !allocate &&
                   channels.size() > 0 &&
-                  (moments->groups == 1 || moments->groups == channels.size()) &&
-                  static_cast<int64_t>(channels.get(0).size()) == moments->k;
-  SmallVector<std::optional<GptqSolver>> solvers;
+                  ((*moments)->groups == 1 ||
+                   (*moments)->groups == channels.size()) &&
+                  static_cast<int64_t>(channels.get(0).size()) ==
+                      (*moments)->k;
+  // Empirical bias correction: with the input's mean, the mean error goes
+  // to the bias, and the rounding minimizes the rest.
+  bool centered = measured && empiricalBiasCorrection &&
+                  !(*moments)->mean.empty() &&
+                  canShiftBias(op, channels.size());
+  LayerSolvers solvers;
   if (measured) {
-    auto factored = factorMoments(op, name, *moments);
+    auto factored = factorMoments(op, name, **moments, centered);
     if (failed(factored))
       return failure();
     solvers = std::move(*factored);
@@ -418,6 +533,7 @@ LogicalResult QuantizeWeightsPass::quantize(
   layer.rule = rule;
   layer.axis = axis;
   layer.biasCorrected = biasCorrection;
+  layer.empiricalBiasCorrection = centered;
   layer.rounding = gptq ? "gptq" : "nearest";
   SmallVector<double> scales, clipMin, clipMax;
   double totalSquaredError = 0, totalPower = 0;
@@ -466,8 +582,8 @@ LogicalResult QuantizeWeightsPass::quantize(
     }
     // The rows outlive get(): every channel copied once.
     std::vector<std::vector<float>> values = channels.copies();
-    for (size_t g = 0, e = solvers.size(); g < e; ++g) {
-      const GptqSolver &solver = *solvers[g];
+    for (size_t g = 0, e = solvers.solvers.size(); g < e; ++g) {
+      const GptqSolver &solver = *solvers.solvers[g];
       auto [first, last] = solverChannels(g, e, values.size());
       std::vector<ArrayRef<float>> channelRows(values.begin() + first,
                                                values.begin() + last);
@@ -490,9 +606,13 @@ LogicalResult QuantizeWeightsPass::quantize(
           rowLevels = roundToNearest(row.weights, row.scale, row.grid);
         errors = solver.outputErrors(rows, levels);
       }
+      // Under the covariance, the power of the output's variations; its
+      // mean's square makes it the mean square.
       std::vector<double> powers = solver.outputPowers(channelRows);
-      for (size_t c = first; c < last; ++c)
-        measuredChoices[c].outputPower = powers[c - first];
+      for (size_t c = first; c < last; ++c) {
+        double mean = solvers.meanDot(c, values[c]);
+        measuredChoices[c].outputPower = powers[c - first] + mean * mean;
+      }
       // Rows are in candidate order within each channel.
       size_t candidate = 0;
       for (size_t r = 0; r < rows.size(); ++r) {
@@ -511,6 +631,9 @@ LogicalResult QuantizeWeightsPass::quantize(
   bool rewrite = biasCorrection || allocate || gptq;
   CorrectedWeights corrected(rewrite ? type.getNumElements() : 0);
   SmallVector<float> channelValues;
+  // Empirical bias correction: each channel's mean output error, which the
+  // bias takes back.
+  SmallVector<double> biasShifts;
   for (int64_t c = 0, e = channels.size(); c < e; ++c) {
     ArrayRef<float> channel = channels.get(c);
     QuantGrid channelGrid = QuantGrid::signedNarrow(channelBits[c]);
@@ -529,6 +652,9 @@ LogicalResult QuantizeWeightsPass::quantize(
       }
       if (gptq)
         channels.scatter(c, channelValues, corrected.values());
+      if (centered)
+        biasShifts.push_back(
+            solvers.meanError(c, channel, choice.levels, report.scale));
       report.mse = squaredError / std::max<size_t>(channel.size(), 1);
       report.clip = choice.alpha;
       totalOutputError += choice.outputError;
@@ -605,6 +731,8 @@ LogicalResult QuantizeWeightsPass::quantize(
   auto fakeQuant =
       FakeQuantOp::create(builder, value.getLoc(), value, qparams);
   op->setOperand(weight.index, fakeQuant);
+  if (centered)
+    shiftBias(op, biasShifts);
   report.push_back(std::move(layer));
   return success();
 }
@@ -654,6 +782,7 @@ void QuantizeWeightsPass::runOnOperation() {
   // The moments served their purpose (and are large).
   getOperation().walk([](Operation *op) {
     op->removeAttr(kInputMomentsAttrName);
+    op->removeAttr(kInputMeanAttrName);
     op->removeAttr(kWeightBitsAttrName);
     op->removeAttr(kKeepFloatAttrName);
   });
@@ -673,7 +802,8 @@ void QuantizeWeightsPass::runOnOperation() {
 
 FailureOr<WeightSensitivity>
 mlir::qlip::measureWeightSensitivity(Operation *op, StringRef name,
-                                     ArrayRef<unsigned> widths) {
+                                     ArrayRef<unsigned> widths,
+                                     bool empiricalBiasCorrection) {
   std::optional<WeightOperand> weight = getWeightOperand(op);
   ElementsAttr attr;
   if (!weight ||
@@ -694,18 +824,26 @@ mlir::qlip::measureWeightSensitivity(Operation *op, StringRef name,
   WeightSensitivity result;
   result.numElements = type.getNumElements();
   result.numChannels = channels.size();
-  std::optional<InputMoments> moments = getInputMoments(op);
+  FailureOr<std::optional<InputMoments>> found = getInputMoments(op);
+  if (failed(found))
+    return failure();
+  const std::optional<InputMoments> &moments = *found;
   int64_t k = values.empty() ? 0 : int64_t(values.front().size());
   result.atOutput =
       moments && moments->k == k &&
       (moments->groups == 1 || moments->groups == channels.size());
-  SmallVector<std::optional<GptqSolver>> solvers;
+  // As qlip-quantize-weights: the bias takes the mean error where it can.
+  bool centered = result.atOutput && empiricalBiasCorrection &&
+                  !moments->mean.empty() &&
+                  canShiftBias(op, channels.size());
+  LayerSolvers layerSolvers;
   if (result.atOutput) {
-    auto factored = factorMoments(op, name, *moments);
+    auto factored = factorMoments(op, name, *moments, centered);
     if (failed(factored))
       return failure();
-    solvers = std::move(*factored);
+    layerSolvers = std::move(*factored);
   }
+  ArrayRef<std::optional<GptqSolver>> solvers = layerSolvers.solvers;
   // The output's (or the weights') power, the same at every width.
   double power = 0;
   for (size_t g = 0; g < solvers.size(); ++g) {
@@ -714,6 +852,10 @@ mlir::qlip::measureWeightSensitivity(Operation *op, StringRef name,
                                        values.begin() + last);
     for (double p : solvers[g]->outputPowers(plain))
       power += p;
+    for (size_t c = first; c < last; ++c) {
+      double mean = layerSolvers.meanDot(c, values[c]);
+      power += mean * mean;
+    }
   }
   if (!result.atOutput)
     for (const std::vector<float> &channel : values)

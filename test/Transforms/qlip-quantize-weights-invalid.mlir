@@ -30,3 +30,14 @@ func.func @missing_blob(%x: tensor<1x1x2xf32>) -> tensor<1x1x1xf32> {
   %0 = tosa.matmul %x, %w, %zp, %zp : (tensor<1x1x2xf32>, tensor<1x2x1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1xf32>
   return %0 : tensor<1x1x1xf32>
 }
+
+// -----
+
+// A mean that does not match the moments it comes with.
+func.func @mean_of_other_moments(%x: tensor<1x1x3xf32>) -> tensor<1x1x1xf32> {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %w = "tosa.const"() <{values = dense<[[[0.6], [-0.45], [1.0]]]> : tensor<1x3x1xf32>}> : () -> tensor<1x3x1xf32>
+  // expected-error@+1 {{'qlip.input_mean' must hold 1 x 3 values, one per element of 'qlip.input_moments''s rows}}
+  %y = tosa.matmul %x, %w, %zp, %zp {qlip.input_moments = dense<[[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]]> : tensor<1x3x3xf64>, qlip.input_mean = dense<[[0.5, 0.5]]> : tensor<1x2xf64>} : (tensor<1x1x3xf32>, tensor<1x3x1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1xf32>
+  return %y : tensor<1x1x1xf32>
+}

@@ -11,19 +11,22 @@
 
 #include "gtest/gtest.h"
 
+#include <cmath>
 #include <random>
 
 using namespace mlir::qlip;
 
 namespace {
 
-/// The mean of the squared outputs of a direct NHWC convolution of
-/// `samples` with one output channel `w` (KH x KW x C, or KH x KW for the
-/// depthwise `channel`).
-double meanSquaredOutput(const PatchGeometry &g, const std::vector<float> &x,
-                         int64_t samples, const std::vector<float> &w,
-                         int64_t channel) {
-  double sum = 0;
+/// The mean and the mean square of the outputs of a direct NHWC
+/// convolution of `samples` with one output channel `w` (KH x KW x C, or
+/// KH x KW for the depthwise `channel`).
+std::pair<double, double> outputMoments(const PatchGeometry &g,
+                                        const std::vector<float> &x,
+                                        int64_t samples,
+                                        const std::vector<float> &w,
+                                        int64_t channel) {
+  double sum = 0, sumSquares = 0;
   int64_t count = 0;
   for (int64_t n = 0; n < samples; ++n)
     for (int64_t oy = 0; oy < g.outHeight(); ++oy)
@@ -45,10 +48,11 @@ double meanSquaredOutput(const PatchGeometry &g, const std::vector<float> &x,
               out += double(w[(ky * g.kernelW + kx) * g.channels + c]) *
                      pixel[c];
           }
-        sum += out * out;
+        sum += out;
+        sumSquares += out * out;
         ++count;
       }
-  return sum / double(count);
+  return {sum / double(count), sumSquares / double(count)};
 }
 
 double quadratic(const std::vector<double> &h, int64_t group, int64_t k,
@@ -60,7 +64,9 @@ double quadratic(const std::vector<double> &h, int64_t group, int64_t k,
   return s;
 }
 
-TEST(LayerInputs, SecondMomentGivesTheOutputPowerOfAConvolution) {
+// And w^T E[x] is the mean of the output (what empirical bias correction
+// moves the bias by, for the error's row).
+TEST(LayerInputs, MomentsGiveTheOutputMeanAndPowerOfAConvolution) {
   std::mt19937 rng(5);
   std::normal_distribution<float> normal;
   PatchGeometry plain{7, 6, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, false};
@@ -81,15 +87,24 @@ TEST(LayerInputs, SecondMomentGivesTheOutputPowerOfAConvolution) {
     moments.addSamples(llvm::ArrayRef<float>(x).drop_front(2 * g.sampleSize()));
     EXPECT_EQ(moments.getRows(), samples * g.patchesPerSample());
     std::vector<double> h = moments.secondMoment();
+    std::vector<double> mean = moments.firstMoment();
     int64_t k = g.patchSize();
     ASSERT_EQ(h.size(), size_t(g.groups() * k * k));
+    ASSERT_EQ(mean.size(), size_t(g.groups() * k));
     for (int64_t group = 0; group < g.groups(); ++group)
       for (int trial = 0; trial < 3; ++trial) {
         std::vector<float> w(k);
         for (float &v : w)
           v = normal(rng);
-        double expected = meanSquaredOutput(g, x, samples, w, group);
+        auto [expectedMean, expected] =
+            outputMoments(g, x, samples, w, group);
         EXPECT_NEAR(quadratic(h, group, k, w), expected, 1e-9 * expected + 1e-12)
+            << "geometry " << g.height << "x" << g.width << "x" << g.channels
+            << " group " << group;
+        double dot = 0;
+        for (int64_t i = 0; i < k; ++i)
+          dot += double(w[i]) * mean[group * k + i];
+        EXPECT_NEAR(dot, expectedMean, 1e-9 * std::sqrt(expected) + 1e-12)
             << "geometry " << g.height << "x" << g.width << "x" << g.channels
             << " group " << group;
       }
@@ -107,6 +122,8 @@ TEST(LayerInputs, SubsamplesEvenlyToTheRowBudget) {
   // Untouched by anything: zero.
   LayerInputMoments empty(g, 1, 0);
   for (double v : empty.secondMoment())
+    EXPECT_EQ(v, 0.0);
+  for (double v : empty.firstMoment())
     EXPECT_EQ(v, 0.0);
 }
 

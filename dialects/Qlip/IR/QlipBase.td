@@ -33,13 +33,17 @@ def Qlip_Dialect : Dialect {
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
   let hasConstantMaterializer = 1;
   let useDefaultAttributePrinterParser = 1;
-  // `qlip.input_moments`, `qlip.weight_bits` and `qlip.keep_float` on
+  // `qlip.input_moments`, `qlip.input_mean`, `qlip.weight_bits` and
+  // `qlip.keep_float` on
   // layers (calibration and choices to weight quantization).
   let hasOperationAttrVerify = 1;
   let extraClassDeclaration = [{
     /// E[x x^T] of a layer's input patches: f64 elements [G, K, K].
     static constexpr ::llvm::StringLiteral kInputMomentsAttrName =
         "qlip.input_moments";
+    /// E[x] of the same patches: f64 elements [G, K].
+    static constexpr ::llvm::StringLiteral kInputMeanAttrName =
+        "qlip.input_mean";
     /// A layer's weight width (2 to 8 or 16; qlip-choose-bits to
     /// qlip-quantize-weights).
     static constexpr ::llvm::StringLiteral kWeightBitsAttrName =

@@ -58,17 +58,20 @@ LogicalResult QlipDialect::verifyOperationAttribute(Operation *op,
     return success();
   }
   // Other `qlip.` names are left to the code that sets them.
-  if (attribute.getName() != kInputMomentsAttrName)
+  bool isMean = attribute.getName() == kInputMeanAttrName;
+  if (attribute.getName() != kInputMomentsAttrName && !isMean)
     return success();
   Attribute attr = attribute.getValue();
   auto typed = dyn_cast<TypedAttr>(attr);
   auto type = typed ? dyn_cast<RankedTensorType>(typed.getType()) : nullptr;
+  int64_t rank = isMean ? 2 : 3;
   if (!type || !isa<DenseElementsAttr, DenseF64ResourceElementsAttr>(attr) ||
-      !type.getElementType().isF64() || type.getRank() != 3 ||
-      !type.hasStaticShape() || type.getDimSize(1) != type.getDimSize(2) ||
+      !type.getElementType().isF64() || type.getRank() != rank ||
+      !type.hasStaticShape() || type.getDimSize(1) != type.getShape().back() ||
       type.getDimSize(0) < 1 || type.getDimSize(1) < 1)
     return op->emitError("'")
-           << kInputMomentsAttrName
-           << "' must be f64 elements of shape [groups, K, K], got " << attr;
+           << attribute.getName().getValue()
+           << "' must be f64 elements of shape "
+           << (isMean ? "[groups, K]" : "[groups, K, K]") << ", got " << attr;
   return success();
 }

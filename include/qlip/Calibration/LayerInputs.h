@@ -71,6 +71,11 @@ public:
   /// no row was taken.
   std::vector<double> secondMoment();
 
+  /// E[x] per group over the same patches, groups() x K; zero when no row
+  /// was taken. With it, the error a rounding leaves at the layer's output
+  /// splits into a mean, which the bias can absorb, and the rest.
+  std::vector<double> firstMoment();
+
 private:
   void flush();
 
@@ -83,6 +88,8 @@ private:
   int64_t blockRows = 0;
   /// Lower triangles, accumulated in double.
   std::vector<double> sums;
+  /// Each group's sum of patches, in double.
+  std::vector<double> patchSums;
 };
 
 } // namespace mlir::qlip

@@ -282,6 +282,13 @@ struct PtqOptions : public PassPipelineOptions<PtqOptions> {
           clEnumValN(WeightRounding::Nearest, "nearest", "to nearest"),
           clEnumValN(WeightRounding::Gptq, "gptq",
                      "GPTQ where calib gave the layer's input moments"))};
+  PassOptions::Option<bool> empiricalBiasCorrection{
+      *this, "empirical-bias-correction",
+      llvm::cl::desc("With calib: each layer's bias takes back the mean "
+                     "error its rounded weights cause at its output "
+                     "(qlip-quantize-weights; unset with act-clip=auto: "
+                     "measured on and off by qlip-autoquant)"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> biasCorrection{
       *this, "bias-correction",
       llvm::cl::desc("ACIQ's per-channel weight bias correction"),

@@ -96,6 +96,8 @@ struct LayerInputResult {
   int64_t rows = 0;
   /// groups x K x K.
   std::vector<double> secondMoment;
+  /// groups x K.
+  std::vector<double> firstMoment;
 };
 
 /// Called after every batch: the pass (1 or 2), the samples that pass has

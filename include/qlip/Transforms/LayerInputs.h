@@ -18,6 +18,7 @@
 #include "qlip/Calibration/LayerInputs.h"
 
 #include "mlir/IR/Operation.h"
+#include "mlir/Support/LLVM.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <optional>
@@ -44,16 +45,25 @@ std::optional<PatchGeometry> getInputPatchGeometry(Operation *layer,
 /// reshapes (they keep the values' order), or null.
 ObserveOp getInputObserver(Operation *layer);
 
-/// Attaches `moments` (`groups x k x k`) to `layer`.
+/// E[x] of the same patches, `G x K` f64 elements (verified likewise).
+inline constexpr llvm::StringLiteral kInputMeanAttrName =
+    QlipDialect::kInputMeanAttrName;
+
+/// Attaches `moments` (`groups x k x k`) and, when not empty, `mean`
+/// (`groups x k`) to `layer`.
 void setInputMoments(Operation *layer, llvm::ArrayRef<double> moments,
-                     int64_t groups, int64_t k);
+                     llvm::ArrayRef<double> mean, int64_t groups, int64_t k);
 
 /// The moments attached to `layer` and their groups and size, or none.
 struct InputMoments {
   int64_t groups = 0, k = 0;
   llvm::ArrayRef<double> values;
+  /// E[x] per group, or empty (moments written without it).
+  llvm::ArrayRef<double> mean;
 };
-std::optional<InputMoments> getInputMoments(Operation *layer);
+/// None without moments; an error (on `layer`) when the mean does not
+/// match them.
+FailureOr<std::optional<InputMoments>> getInputMoments(Operation *layer);
 
 } // namespace mlir::qlip
 

@@ -55,7 +55,21 @@ def QuantizeWeightsPass : Pass<"qlip-quantize-weights", "::mlir::ModuleOp"> {
     the weights not yet rounded through H (docs/algorithms.md), and the
     grid-exact result replaces the weight constant. The report gives each
     layer's output SQNR, 10 log10(sum w^T H w / sum (w-q)^T H (w-q)), and
-    its rounding. The attribute is removed. GPTQ needs one H per channel
+    its rounding.
+
+    Empirical bias correction (`empirical-bias-correction`, on by default)
+    needs the inputs' mean as well, `qlip.input_mean` (E[x] of the same
+    patches, from `qlip-calibrate-model`), and a bias to move: a conv's
+    constant bias, or a matmul's (a `tosa.add` of a constant is inserted
+    after it, which the integer lowering folds into the int32 bias). The
+    output error of a channel, e = w - q, has mean e^T E[x]: the bias takes
+    it back (bias[c] += e^T E[x]), which leaves the error's variance
+    e^T C e with C = E[x x^T] - E[x] E[x]^T, never more than e^T H e. GPTQ
+    and the clip choice then minimize e^T C e (they factor C instead of
+    H), and the output SQNR is w^T H w over e^T C e. The report says
+    which layers were corrected (`empirical_bias_correction`).
+
+    The attributes are removed. GPTQ needs one H per channel
     layout it knows (per-channel scales, a conv2d, depthwise with
     multiplier 1, or the fully-connected matmul); bias correction and bit
     allocation round to nearest.
@@ -137,6 +151,11 @@ def QuantizeWeightsPass : Pass<"qlip-quantize-weights", "::mlir::ModuleOp"> {
            "ACIQ's per-channel bit allocation: channel widths from 2 to 8 "
            "bits averaging the layer's, in proportion to alpha^(2/3) "
            "(rewrites the weight constants)">,
+    Option<"empiricalBiasCorrection", "empirical-bias-correction", "bool",
+           "true",
+           "With `qlip.input_mean`: the layer's bias takes back the mean "
+           "error its rounded weights cause at its output, and the rounding "
+           "and clip choice minimize the rest (the inputs' covariance)">,
     Option<"biasCorrection", "bias-correction", "bool", "false",
            "ACIQ's per-channel mean and variance correction, kept on the "
            "integer grid (rewrites the weight constants)">,

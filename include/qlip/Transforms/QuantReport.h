@@ -42,6 +42,9 @@ struct LayerReport {
   std::optional<int64_t> axis;
   /// Whether ACIQ's bias correction rewrote the weights.
   bool biasCorrected = false;
+  /// Whether the bias took back the mean error the rounded weights cause
+  /// at the layer's output on the calibration inputs.
+  bool empiricalBiasCorrection = false;
   /// Over the whole tensor.
   double mse = 0;
   double sqnrDb = 0;

@@ -39,10 +39,13 @@ struct WeightSensitivity {
 
 /// Measures `op`, a layer with a float constant weight that users know
 /// as `name`, at each of `widths` (2 to 8 bits), per output channel.
+/// With `empiricalBiasCorrection`, as qlip-quantize-weights' option: the
+/// bias takes the mean of the error where the layer has its input's mean.
 /// Fails with an error on the op for NaN or infinite weights.
 FailureOr<WeightSensitivity>
 measureWeightSensitivity(Operation *op, StringRef name,
-                         ArrayRef<unsigned> widths);
+                         ArrayRef<unsigned> widths,
+                         bool empiricalBiasCorrection = true);
 
 } // namespace mlir::qlip
 

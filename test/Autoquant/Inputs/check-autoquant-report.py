@@ -1,5 +1,7 @@
 """Checks a qlip-autoquant report against its own measurements: the global
-rule (and ReLU6 mode) is the best of the global tries, every per-activation rule that was
+rule (and ReLU6 mode) is the best of the global tries; the weights without
+empirical bias correction were measured with that rule and kept only if
+they raised the SQNR by more than 0.01 dB; every per-activation rule that was
 kept raised the SQNR by more than 0.01 dB over the choice before it, and the
 final SQNR is the last kept measurement.
 
@@ -19,10 +21,23 @@ rule, *flags = first_best["try"].split("=", 1)[1].split(" ")
 assert report["act_clip"] == rule, (report["act_clip"], rule)
 assert report["calibrate_relu6"] == ("calibrate-relu6" in flags), report
 current = best["sqnr_db"]
+rest = tries[len(globals_):]
+# Empirical bias correction off, measured with the best global choice.
+if rest and rest[0]["try"].startswith("empirical-bias-correction=false "):
+    off = rest.pop(0)
+    assert off["try"] == "empirical-bias-correction=false " + \
+        first_best["try"], off
+    assert report["empirical_bias_correction"] == \
+        (off["sqnr_db"] <= current + 0.01), report
+    current = max(current, off["sqnr_db"]) \
+        if off["sqnr_db"] > current + 0.01 else current
+else:
+    # Not chosen: as `weights` says, and not reported.
+    assert "empirical_bias_correction" not in report, report
 # Refinements come most promising first: an activation's rules together,
 # the activations by descending scale spread (ties in program order).
 spreads, seen = [], []
-for t in tries[len(globals_):]:
+for t in rest:
     id_ = t["try"].split("=")[1]
     if not seen or seen[-1] != id_:
         assert id_ not in seen, f"{id_} refined in two runs"
@@ -32,7 +47,7 @@ for t in tries[len(globals_):]:
     assert t["scale_spread"] > 0, t
 assert spreads == sorted(spreads, reverse=True), spreads
 kept = []
-for t in tries[len(globals_):]:
+for t in rest:
     if t["sqnr_db"] > current + 0.01:
         current = t["sqnr_db"]
         _, id_, rule = t["try"].split("=")
@@ -42,5 +57,8 @@ assert [(k["id"], k["rule"]) for k in report["layer_clip"]] == kept or \
     sorted((k["id"], k["rule"]) for k in report["layer_clip"]) == sorted(kept), \
     (report["layer_clip"], kept)
 assert abs(report["sqnr_db"] - current) < 1e-9, (report["sqnr_db"], current)
-print(f"consistent: act-clip={report['act_clip']}, {len(kept)} per-activation, "
+print(f"consistent: act-clip={report['act_clip']}, "
+      f"empirical-bias-correction="
+      f"{str(report.get('empirical_bias_correction', 'given')).lower()}, "
+      f"{len(kept)} per-activation, "
       f"{len(tries)} measurements, {len(globals_)} global")

@@ -440,3 +440,11 @@ func.func @input_moments_f32(%x: tensor<1x1x3xf32>, %w: tensor<1x3x1xf32>, %zp: 
   %y = tosa.matmul %x, %w, %zp, %zp {qlip.input_moments = dense<1.0> : tensor<1x3x3xf32>} : (tensor<1x1x3xf32>, tensor<1x3x1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1xf32>
   return %y : tensor<1x1x1xf32>
 }
+
+// -----
+
+func.func @input_mean_rank(%x: tensor<1x1x3xf32>, %w: tensor<1x3x1xf32>, %zp: tensor<1xf32>) -> tensor<1x1x1xf32> {
+  // expected-error@+1 {{'qlip.input_mean' must be f64 elements of shape [groups, K], got dense<1.000000e+00> : tensor<1x3x3xf64>}}
+  %y = tosa.matmul %x, %w, %zp, %zp {qlip.input_mean = dense<1.0> : tensor<1x3x3xf64>} : (tensor<1x1x3xf32>, tensor<1x3x1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1xf32>
+  return %y : tensor<1x1x1xf32>
+}
