@@ -34,6 +34,20 @@ using namespace mlir::qlip;
 
 static constexpr llvm::StringLiteral kPrefix = "qlip-autoquant: ";
 
+/// Whether the pass options `options` (as qlip-opt spells them) set
+/// `name` (`first-layer-bits=` does not set `layer-bits`).
+static bool setsOption(llvm::StringRef options, llvm::StringRef name) {
+  SmallVector<llvm::StringRef> tokens;
+  options.split(tokens, ' ', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
+  return llvm::any_of(tokens, [&](llvm::StringRef token) {
+    return token.split('=').first.trim("{}") == name;
+  });
+}
+
+/// The SQNR gain (dB) that raising the residual adds' operands must beat:
+/// wider activations cost memory and bandwidth, so not for noise.
+static constexpr double kResidualGainDb = 0.1;
+
 namespace {
 
 /// One activation rule assignment: a global rule and per-observer ones.
@@ -42,6 +56,8 @@ struct RuleChoice {
   /// ReLU6 outputs get the rule's range instead of exactly [0, 6].
   bool calibrateRelu6 = false;
   llvm::SmallVector<std::pair<std::string, std::string>> perActivation;
+  /// Activations at other bits (the residual adds' operands).
+  llvm::SmallVector<std::pair<std::string, unsigned>> perActivationBits;
 
   /// The options of qlip-quantize-activations that apply it.
   std::string options(llvm::StringRef base) const {
@@ -53,6 +69,12 @@ struct RuleChoice {
       llvm::ListSeparator comma(",");
       for (const auto &[id, rule] : perActivation)
         text += (llvm::Twine(comma) + id + "=" + rule).str();
+    }
+    if (!perActivationBits.empty()) {
+      text += " layer-bits=";
+      llvm::ListSeparator comma(",");
+      for (const auto &[id, bits] : perActivationBits)
+        text += (llvm::Twine(comma) + id + "=" + llvm::Twine(bits)).str();
     }
     return text;
   }
@@ -177,10 +199,23 @@ void AutoquantPass::runOnOperation() {
       ids.push_back(op.getId().str());
   });
   for (llvm::StringRef chosen : {"act-clip", "layer-clip", "calibrate-relu6"})
-    if (llvm::StringRef(activations.getValue()).contains(chosen))
+    if (setsOption(activations, chosen))
       return (void)fail(makeError("activations= must not set act-clip, "
                                   "layer-clip or calibrate-relu6, which this "
                                   "pass chooses"));
+  // The operands of residual adds (an add of two observed activations),
+  // whose bits are measured: unless the user set activations' bits.
+  SmallVector<std::string> residualIds;
+  if (residualAddBits != 0 && !setsOption(activations, "layer-bits"))
+    module.walk([&](tosa::AddOp add) {
+      auto lhs = add.getInput1().getDefiningOp<ObserveOp>();
+      auto rhs = add.getInput2().getDefiningOp<ObserveOp>();
+      if (!lhs || !rhs)
+        return;
+      for (ObserveOp operand : {lhs, rhs})
+        if (!llvm::is_contained(residualIds, operand.getId()))
+          residualIds.push_back(operand.getId().str());
+    });
   // A ReLU6's [0, 6] is honoured, or calibrated like any activation: both
   // are measured where the model has one.
   bool hasRelu6 = false;
@@ -193,7 +228,7 @@ void AutoquantPass::runOnOperation() {
   });
 
   if (chooseBiasCorrection &&
-      llvm::StringRef(weights.getValue()).contains("empirical-bias-correction"))
+      setsOption(weights, "empirical-bias-correction"))
     return (void)fail(makeError(
         "weights= must not set empirical-bias-correction, which this pass "
         "chooses (choose-bias-correction=false keeps the one given)"));
@@ -319,6 +354,45 @@ void AutoquantPass::runOnOperation() {
       return (void)fail(std::move(error));
     }
   }
+  // Residual adds' operands at residual-add-bits, where they are narrower
+  // (read off the best model's grids), if that gains clearly.
+  SmallVector<std::string> raised;
+  if (!residualIds.empty()) {
+    llvm::StringMap<SmallVector<size_t>> positions =
+        measurer.getObserverPositions();
+    const std::vector<QParamsAttr> *grids = nullptr;
+    for (auto [choice, g] : llvm::zip_equal(globalChoices, globalGrids))
+      if (choice.global == best.global &&
+          choice.calibrateRelu6 == best.calibrateRelu6)
+        grids = &g;
+    for (const std::string &id : residualIds) {
+      auto it = positions.find(id);
+      if (grids && it != positions.end() &&
+          llvm::any_of(it->second, [&](size_t position) {
+            return position < grids->size() &&
+                   (*grids)[position].getBits() < residualAddBits;
+          }))
+        raised.push_back(id);
+    }
+  }
+  bool residualRaised = false;
+  if (!raised.empty()) {
+    RuleChoice choice = best;
+    for (const std::string &id : raised)
+      choice.perActivationBits.push_back({id, unsigned(residualAddBits)});
+    llvm::Expected<Measurement> result =
+        measure(choice, ("residual-add-bits=" + llvm::Twine(residualAddBits) +
+                         " on " + llvm::join(raised, ","))
+                            .str());
+    if (!result)
+      return (void)fail(result.takeError());
+    // Wider activations cost memory: only a clear gain.
+    if (result->db > bestDb + kResidualGainDb) {
+      bestDb = result->db;
+      best = choice;
+      residualRaised = true;
+    }
+  }
   if (refine) {
     SmallVector<Refinement> order =
         rankRefinements(globalChoices, globalGrids, best,
@@ -379,6 +453,14 @@ void AutoquantPass::runOnOperation() {
       {"samples", rows},
       {"measurements", std::move(measured)},
   };
+  if (!raised.empty()) {
+    llvm::json::Array ids;
+    if (residualRaised)
+      for (const std::string &id : raised)
+        ids.push_back(id);
+    root["residual_add_bits"] = int64_t(residualAddBits);
+    root["residual_raised"] = std::move(ids);
+  }
   // What it chose; otherwise `weights` said.
   if (chooseBiasCorrection)
     root["empirical_bias_correction"] = corrected;

@@ -122,6 +122,7 @@ void mlir::qlip::buildPtqPipeline(OpPassManager &pm,
     choose.activations = activationOptions(options);
     choose.reportFile = options.autoquantReport;
     choose.chooseBiasCorrection = !options.empiricalBiasCorrection.hasValue();
+    choose.residualAddBits = options.residualAddBits;
     choose.quantize = llvm::formatv(
         "rounding-mode={0} int4-weights={1}",
         options.roundingMode == RoundingMode::Double ? "double" : "single",

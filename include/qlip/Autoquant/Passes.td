@@ -92,6 +92,16 @@ def AutoquantPass : Pass<"qlip-autoquant", "::mlir::ModuleOp"> {
     and it can cost the model accuracy there: hence a measurement, not a
     rule. `weights` must not set `empirical-bias-correction` then.
 
+    The operands of residual adds (a `tosa.add` of two observed
+    activations) are narrow where the activations are, and a residual
+    network sums its signal through them. Where they are narrower than
+    `residual-add-bits` (8), the model with all of them at that width is
+    measured after the global choice (and the bias correction's) and kept
+    if it raises the SQNR by more than 0.1 dB (wider activations cost
+    memory, so not for noise); refinement then starts from it. The report
+    lists them (`residual_raised`). Not when `activations` sets
+    `layer-bits` (the user chose the widths).
+
     `weights` and `activations` are the options of the two passes as
     qlip-opt spells them (`activations` without `act-clip`, `layer-clip`
     and `calibrate-relu6`, which this pass sets). Each measurement compiles the
@@ -127,6 +137,9 @@ def AutoquantPass : Pass<"qlip-autoquant", "::mlir::ModuleOp"> {
            "gain (0: never)">,
     Option<"maxSamples", "max-samples", "int64_t", "256",
            "Samples of calib to measure on">,
+    Option<"residualAddBits", "residual-add-bits", "unsigned", "8",
+           "Bits the operands of residual adds may be raised to, where "
+           "that raises the SQNR by more than 0.1 dB (0: never)">,
     Option<"chooseBiasCorrection", "choose-bias-correction", "bool", "true",
            "Measure the weights with and without qlip-quantize-weights' "
            "empirical-bias-correction and keep the better">,

@@ -282,6 +282,12 @@ struct PtqOptions : public PassPipelineOptions<PtqOptions> {
           clEnumValN(WeightRounding::Nearest, "nearest", "to nearest"),
           clEnumValN(WeightRounding::Gptq, "gptq",
                      "GPTQ where calib gave the layer's input moments"))};
+  PassOptions::Option<unsigned> residualAddBits{
+      *this, "residual-add-bits",
+      llvm::cl::desc("With calib and act-clip=auto: the bits qlip-autoquant "
+                     "may raise residual adds' operands to, where measured "
+                     "to gain (0: never)"),
+      llvm::cl::init(8)};
   PassOptions::Option<bool> empiricalBiasCorrection{
       *this, "empirical-bias-correction",
       llvm::cl::desc("With calib: each layer's bias takes back the mean "

@@ -1,7 +1,8 @@
 """Checks a qlip-autoquant report against its own measurements: the global
 rule (and ReLU6 mode) is the best of the global tries; the weights without
 empirical bias correction were measured with that rule and kept only if
-they raised the SQNR by more than 0.01 dB; every per-activation rule that was
+they raised the SQNR by more than 0.01 dB; the residual adds' operands
+raised only for more than 0.1 dB; every per-activation rule that was
 kept raised the SQNR by more than 0.01 dB over the choice before it, and the
 final SQNR is the last kept measurement.
 
@@ -34,6 +35,19 @@ if rest and rest[0]["try"].startswith("empirical-bias-correction=false "):
 else:
     # Not chosen: as `weights` says, and not reported.
     assert "empirical_bias_correction" not in report, report
+# The residual adds' operands raised, measured with the choice so far,
+# kept only for more than 0.1 dB.
+if rest and rest[0]["try"].startswith("residual-add-bits="):
+    wide = rest.pop(0)
+    bits, ids = wide["try"].split("=", 1)[1].split(" on ")
+    assert int(bits) == report["residual_add_bits"], wide
+    kept_wide = wide["sqnr_db"] > current + 0.1
+    assert report["residual_raised"] == (ids.split(",") if kept_wide else []), \
+        (report["residual_raised"], wide)
+    if kept_wide:
+        current = wide["sqnr_db"]
+else:
+    assert "residual_raised" not in report, report
 # Refinements come most promising first: an activation's rules together,
 # the activations by descending scale spread (ties in program order).
 spreads, seen = [], []
@@ -58,6 +72,7 @@ assert [(k["id"], k["rule"]) for k in report["layer_clip"]] == kept or \
     (report["layer_clip"], kept)
 assert abs(report["sqnr_db"] - current) < 1e-9, (report["sqnr_db"], current)
 print(f"consistent: act-clip={report['act_clip']}, "
+      f"residual-raised={len(report.get('residual_raised', []))}, "
       f"empirical-bias-correction="
       f"{str(report.get('empirical_bias_correction', 'given')).lower()}, "
       f"{len(kept)} per-activation, "
