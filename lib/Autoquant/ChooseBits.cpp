@@ -10,6 +10,7 @@
 #include "Measurer.h"
 #include "dialects/Qlip/IR/QlipOps.h"
 #include "qlip/Calibration/MixedPrecision.h"
+#include "qlip/Runtime/Metrics.h"
 #include "qlip/Support/ProgressBar.h"
 #include "qlip/Transforms/LayerNames.h"
 #include "qlip/Transforms/QuantReport.h"
@@ -20,6 +21,7 @@
 #include "llvm/Support/JSON.h"
 
 #include <cmath>
+#include <map>
 
 namespace mlir::qlip {
 #define GEN_PASS_DEF_CHOOSEBITSPASS
@@ -28,6 +30,9 @@ namespace mlir::qlip {
 
 using namespace mlir;
 using namespace mlir::qlip;
+
+/// How many targets max-drop's bisection measures at most.
+static constexpr int kDropSearchSteps = 8;
 
 /// -10 log10(noise): a SQNR in dB (inf for no noise).
 static double toDb(double noise) {
@@ -56,20 +61,38 @@ struct ChooseBitsPass : qlip::impl::ChooseBitsPassBase<ChooseBitsPass> {
 private:
   /// Measures the model's noise with each free layer alone quantized at
   /// each of its widths.
-  LogicalResult measureModelNoise(std::vector<Layer> &layers);
+  LogicalResult measureModelNoise(Measurer &measurer,
+                                  std::vector<Layer> &layers);
+  /// The choice with the fewest bytes the search finds whose weights cost
+  /// at most max-drop points of top-1 accuracy on the labelled samples;
+  /// the tries go to `report`.
+  FailureOr<SmallVector<unsigned>>
+  chooseForDrop(Measurer &measurer, ArrayRef<Layer> layers,
+                ArrayRef<LayerOptions> options, llvm::json::Object &report);
+  /// The outputs of the model with `choice`'s weights, activations float.
+  llvm::Expected<std::vector<NpyArray>>
+  runChoice(Measurer &measurer, ArrayRef<Layer> layers,
+            llvm::function_ref<unsigned(size_t)> bitsOf);
+  LogicalResult fail(const Twine &message) {
+    emitError(getOperation().getLoc()) << "qlip-choose-bits: " << message;
+    signalPassFailure();
+    return failure();
+  }
 };
 } // namespace
 
 void ChooseBitsPass::runOnOperation() {
   ModuleOp module = getOperation();
-  auto fail = [&](const Twine &message) {
-    emitError(module.getLoc()) << "qlip-choose-bits: " << message;
-    signalPassFailure();
-  };
-  if ((sizeBudget > 0) == (targetSqnr > 0))
-    return fail("give one budget: size-budget=BYTES or target-sqnr=DB");
-  if (sizeBudget < 0 || targetSqnr < 0)
-    return fail("budgets must be positive");
+  if (!labels.empty() && maxDrop == 0)
+    return (void)fail("labels= is for max-drop");
+  if ((sizeBudget != 0) + (targetSqnr != 0) + (maxDrop != 0) != 1)
+    return (void)fail("give one budget: size-budget=BYTES, target-sqnr=DB "
+                      "or max-drop=POINTS");
+  if (sizeBudget < 0 || targetSqnr < 0 || maxDrop < 0)
+    return (void)fail("budgets must be positive");
+  if (maxDrop != 0 && (calib.empty() || labels.empty()))
+    return (void)fail("max-drop needs labelled samples: calib=FILE.npy and "
+                      "labels=FILE.npy");
   SmallVector<unsigned> candidates(widths.begin(), widths.end());
   if (candidates.empty())
     candidates = {2, 3, 4, 8};
@@ -78,12 +101,12 @@ void ChooseBitsPass::runOnOperation() {
                    candidates.end());
   for (unsigned b : candidates)
     if (b < 2 || b > 8)
-      return fail("widths must be 2 to 8, got " + Twine(b));
+      return (void)fail("widths must be 2 to 8, got " + Twine(b));
   for (unsigned b : {unsigned(firstLayerBits), unsigned(lastLayerBits)})
     if (b != 0 && !isSupportedBitWidth(b))
-      return fail("first and last layer widths must be 2 to 8 or 16 (0: "
-                  "chosen), got " +
-                  Twine(b));
+      return (void)fail("first and last layer widths must be 2 to 8 or 16 "
+                        "(0: chosen), got " +
+                        Twine(b));
 
   auto found = collectUnquantizedLayers(module);
   std::vector<Layer> layers;
@@ -148,11 +171,26 @@ void ChooseBitsPass::runOnOperation() {
                                 "float-layers")))
     return signalPassFailure();
   if (layers.empty())
-    return fail("the model has no weight layer to choose widths for");
+    return (void)fail("the model has no weight layer to choose widths for");
 
-  if (!calib.empty())
-    if (failed(measureModelNoise(layers)))
-      return signalPassFailure();
+  // The models measured on calib: its first max-samples samples.
+  std::optional<Measurer> measurer;
+  if (!calib.empty()) {
+    std::vector<std::string> files(calib.begin(), calib.end());
+    llvm::Expected<std::vector<NpyArray>> samples = readSampleFiles(files);
+    if (!samples)
+      return (void)fail(llvm::toString(samples.takeError()));
+    keepFirstRows(*samples, maxSamples > 0 ? int64_t(maxSamples)
+                            : maxDrop > 0  ? 256
+                                           : 64);
+    llvm::Expected<std::string> entryName = chooseEntry(module, entry);
+    if (!entryName)
+      return (void)fail(llvm::toString(entryName.takeError()));
+    measurer.emplace(getContext(), *entryName, std::move(*samples), files);
+  }
+  ScopedKernelThreads threads;
+  if (measurer && failed(measureModelNoise(*measurer, layers)))
+    return;
 
   // What the choice weighs: the model's noise where it was measured, else
   // the layer's own.
@@ -165,18 +203,25 @@ void ChooseBitsPass::runOnOperation() {
         noise = *measured;
   }
   SmallVector<unsigned> choice;
-  if (sizeBudget > 0) {
+  llvm::json::Object dropReport;
+  if (maxDrop > 0) {
+    FailureOr<SmallVector<unsigned>> chosen =
+        chooseForDrop(*measurer, layers, options, dropReport);
+    if (failed(chosen))
+      return;
+    choice = std::move(*chosen);
+  } else if (sizeBudget > 0) {
     std::optional<SmallVector<unsigned>> fits =
         chooseWithinSize(options, double(sizeBudget));
     if (!fits) {
       SmallVector<unsigned> smallest;
       for (const LayerOptions &o : options)
         smallest.push_back(o.fixed.value_or(0));
-      return fail(llvm::formatv("the weights take at least {0} bytes (every "
-                                "layer at its smallest width), over "
-                                "size-budget={1}",
-                                int64_t(totalBytes(options, smallest)),
-                                int64_t(sizeBudget)));
+      return (void)fail(llvm::formatv("the weights take at least {0} bytes "
+                                      "(every layer at its smallest width), "
+                                      "over size-budget={1}",
+                                      int64_t(totalBytes(options, smallest)),
+                                      int64_t(sizeBudget)));
     }
     choice = std::move(*fits);
   } else {
@@ -232,32 +277,20 @@ void ChooseBitsPass::runOnOperation() {
       {"predicted_sqnr_db", jsonDb(toDb(totalNoise(options, choice)))},
       {"measured_on_model", !calib.empty()},
       {"layers", std::move(perLayer)}};
+  if (maxDrop > 0)
+    root["max_drop"] = std::move(dropReport);
   if (failed(writeJsonReportFile(reportFile, getArgument(), module.getLoc(),
                                  std::move(root))))
     signalPassFailure();
 }
 
-LogicalResult ChooseBitsPass::measureModelNoise(std::vector<Layer> &layers) {
+LogicalResult ChooseBitsPass::measureModelNoise(Measurer &measurer,
+                                                std::vector<Layer> &layers) {
   ModuleOp module = getOperation();
-  auto fail = [&](llvm::Error error) {
-    emitError(module.getLoc())
-        << "qlip-choose-bits: " << llvm::toString(std::move(error));
-    return failure();
-  };
-  std::vector<std::string> files(calib.begin(), calib.end());
-  llvm::Expected<std::vector<NpyArray>> samples = readSampleFiles(files);
-  if (!samples)
-    return fail(samples.takeError());
-  keepFirstRows(*samples, maxSamples);
-  llvm::Expected<std::string> entryName = chooseEntry(module, entry);
-  if (!entryName)
-    return fail(entryName.takeError());
-  ScopedKernelThreads threads;
-  Measurer measurer(getContext(), *entryName, std::move(*samples), files);
   if (llvm::Error error = measurer.setReference(module))
-    return fail(std::move(error));
+    return fail(llvm::toString(std::move(error)));
   if (llvm::Error error = measurer.setBase(module))
-    return fail(std::move(error));
+    return fail(llvm::toString(std::move(error)));
   int64_t total = 0, done = 0;
   for (const Layer &layer : layers)
     if (!layer.options.fixed)
@@ -271,32 +304,17 @@ LogicalResult ChooseBitsPass::measureModelNoise(std::vector<Layer> &layers) {
     for (auto [i, bits] : llvm::enumerate(layer.widths)) {
       if (bits == 0)
         continue;
-      // Only layer l quantized, at `bits`; the rest of the model float
-      // (the layers in program order, as in this module).
-      llvm::Expected<double> db =
-          measurer.measureVariant([&](ModuleOp copy) -> llvm::Error {
-            Builder builder(copy.getContext());
-            for (auto [index, entry] :
-                 llvm::enumerate(collectUnquantizedLayers(copy))) {
-              Operation *op = entry.first;
-              op->removeAttr(kWeightBitsAttrName);
-              op->removeAttr(kKeepFloatAttrName);
-              if (index == l)
-                op->setAttr(kWeightBitsAttrName,
-                            builder.getI64IntegerAttr(bits));
-              else
-                op->setAttr(kKeepFloatAttrName, builder.getUnitAttr());
-            }
-            // Activations stay float.
-            return Measurer::runPipeline(
-                copy, std::string("qlip-quantize-weights{first-layer-bits=0 "
-                                  "last-layer-bits=0 "
-                                  "empirical-bias-correction=") +
-                          (empiricalBiasCorrection ? "true" : "false") +
-                          "},qlip-strip-observers");
+      // Only layer l quantized, at `bits`; the rest of the model float.
+      llvm::Expected<std::vector<NpyArray>> outputs =
+          runChoice(measurer, layers, [&, l = l, bits = bits](size_t index) {
+            return index == l ? bits : 0u;
           });
+      llvm::Expected<double> db =
+          outputs ? llvm::Expected<double>(
+                        measurer.sqnrAgainstReference(*outputs))
+                  : llvm::Expected<double>(outputs.takeError());
       if (!db)
-        return fail(db.takeError());
+        return fail(llvm::toString(db.takeError()));
       layer.modelNoise[i] = std::isfinite(*db) ? std::pow(10.0, -*db / 10.0)
                             : *db > 0          ? 0.0
                                                : INFINITY;
@@ -304,4 +322,126 @@ LogicalResult ChooseBitsPass::measureModelNoise(std::vector<Layer> &layers) {
     }
   }
   return success();
+}
+
+llvm::Expected<std::vector<NpyArray>>
+ChooseBitsPass::runChoice(Measurer &measurer, ArrayRef<Layer> layers,
+                          llvm::function_ref<unsigned(size_t)> bitsOf) {
+  return measurer.runVariant([&](ModuleOp copy) -> llvm::Error {
+    Builder builder(copy.getContext());
+    // The layers in program order, as in this module.
+    for (auto [index, entry] :
+         llvm::enumerate(collectUnquantizedLayers(copy))) {
+      Operation *op = entry.first;
+      op->removeAttr(kWeightBitsAttrName);
+      op->removeAttr(kKeepFloatAttrName);
+      if (unsigned bits = bitsOf(index))
+        op->setAttr(kWeightBitsAttrName, builder.getI64IntegerAttr(bits));
+      else
+        op->setAttr(kKeepFloatAttrName, builder.getUnitAttr());
+    }
+    // Activations stay float.
+    return Measurer::runPipeline(
+        copy, std::string("qlip-quantize-weights{first-layer-bits=0 "
+                          "last-layer-bits=0 empirical-bias-correction=") +
+                  (empiricalBiasCorrection ? "true" : "false") +
+                  "},qlip-strip-observers");
+  });
+}
+
+FailureOr<SmallVector<unsigned>> ChooseBitsPass::chooseForDrop(
+    Measurer &measurer, ArrayRef<Layer> layers, ArrayRef<LayerOptions> options,
+    llvm::json::Object &report) {
+  llvm::Expected<NpyArray> labelArray = readNpy(labels);
+  if (!labelArray)
+    return fail(labels + ": " + llvm::toString(labelArray.takeError()));
+  llvm::Expected<std::vector<int64_t>> allLabels = labelArray->toInt64s();
+  if (!allLabels)
+    return fail(labels + ": labels must be integers (" +
+                llvm::toString(allLabels.takeError()) + ")");
+  const NpyArray &reference = measurer.getReference().front();
+  if (reference.shape.empty())
+    return fail("max-drop needs a first result of shape [N, classes]");
+  size_t rows = reference.shape.front();
+  size_t rowLength = rows == 0 ? 0 : reference.numElements() / rows;
+  if (allLabels->size() < rows || rowLength == 0)
+    return fail(llvm::formatv("{0}: {1} labels for the {2} samples measured "
+                              "(max-samples of calib)",
+                              labels, allLabels->size(), rows));
+  ArrayRef<int64_t> rowLabels = ArrayRef<int64_t>(*allLabels).take_front(rows);
+  auto accuracy = [&](ArrayRef<NpyArray> outputs) {
+    return 100.0 *
+           double(countTop1Correct(outputs.front().toDoubles(), rowLength,
+                                   rowLabels)) /
+           double(rows);
+  };
+  double floatAccuracy = accuracy(measurer.getReference());
+
+  // Choices along the greedy ascent, found by bisecting its noise target
+  // (accuracy falls, in the main, as the predicted noise rises): the one
+  // with the fewest bytes whose drop is within max-drop.
+  llvm::json::Array tries;
+  std::map<SmallVector<unsigned>, double> measured;
+  auto dropOf = [&](const SmallVector<unsigned> &choice)
+      -> llvm::Expected<double> {
+    if (auto it = measured.find(choice); it != measured.end())
+      return it->second;
+    llvm::Expected<std::vector<NpyArray>> outputs =
+        runChoice(measurer, layers, [&](size_t index) {
+          return layers[index].widths[choice[index]];
+        });
+    if (!outputs)
+      return outputs.takeError();
+    double acc = accuracy(*outputs);
+    tries.push_back(llvm::json::Object{
+        {"bytes", int64_t(totalBytes(options, choice))},
+        {"predicted_sqnr_db", jsonDb(toDb(totalNoise(options, choice)))},
+        {"accuracy", acc}});
+    measured[choice] = floatAccuracy - acc;
+    return floatAccuracy - acc;
+  };
+  SmallVector<unsigned> smallest = chooseForNoise(options, INFINITY);
+  SmallVector<unsigned> largest = chooseForNoise(options, 0.0);
+  SmallVector<unsigned> best = largest;
+  ProgressBar progress(0, "accuracy");
+  llvm::Expected<double> drop = dropOf(smallest);
+  if (!drop)
+    return fail(llvm::toString(drop.takeError()));
+  if (*drop <= maxDrop) {
+    best = smallest;
+  } else {
+    drop = dropOf(largest);
+    if (!drop)
+      return fail(llvm::toString(drop.takeError()));
+    if (*drop > maxDrop)
+      emitWarning(getOperation().getLoc())
+          << "qlip-choose-bits: with every layer at its widest the weights "
+             "cost "
+          << *drop << " points of top-1 accuracy, over max-drop=" << maxDrop;
+    // Bisection over the target, in dB, between the two ends.
+    double lo = toDb(totalNoise(options, smallest));
+    double hi = std::min(toDb(totalNoise(options, largest)), lo + 120.0);
+    for (int step = 0; step < kDropSearchSteps && hi - lo > 0.05; ++step) {
+      double mid = 0.5 * (lo + hi);
+      SmallVector<unsigned> choice =
+          chooseForNoise(options, std::pow(10.0, -mid / 10.0));
+      drop = dropOf(choice);
+      if (!drop)
+        return fail(llvm::toString(drop.takeError()));
+      if (*drop <= maxDrop) {
+        hi = mid;
+        if (totalBytes(options, choice) <= totalBytes(options, best))
+          best = choice;
+      } else {
+        lo = mid;
+      }
+      progress.update(1, step + 1, kDropSearchSteps);
+    }
+  }
+  report["max_drop_points"] = maxDrop.getValue();
+  report["samples"] = int64_t(rows);
+  report["float_accuracy"] = floatAccuracy;
+  report["accuracy"] = floatAccuracy - measured[best];
+  report["tries"] = std::move(tries);
+  return best;
 }

@@ -120,18 +120,30 @@ llvm::Expected<double> Measurer::measureModule(ModuleOp module) {
   auto outputs = run(module);
   if (!outputs)
     return outputs.takeError();
+  return sqnrAgainstReference(*outputs);
+}
+
+double Measurer::sqnrAgainstReference(llvm::ArrayRef<NpyArray> outputs) const {
   SqnrAccumulator sqnr;
-  for (auto [actual, expected] : llvm::zip_equal(*outputs, reference))
+  for (auto [actual, expected] : llvm::zip_equal(outputs, reference))
     sqnr.add(actual.toDoubles(), expected.toDoubles());
   return sqnr.db();
 }
 
 llvm::Expected<double> Measurer::measureVariant(
     llvm::function_ref<llvm::Error(ModuleOp)> prepare) {
+  auto outputs = runVariant(prepare);
+  if (!outputs)
+    return outputs.takeError();
+  return sqnrAgainstReference(*outputs);
+}
+
+llvm::Expected<std::vector<NpyArray>> Measurer::runVariant(
+    llvm::function_ref<llvm::Error(ModuleOp)> prepare) {
   OwningOpRef<ModuleOp> model(cast<ModuleOp>(base->clone()));
   if (llvm::Error error = prepare(*model))
     return std::move(error);
-  return measureModule(*model);
+  return run(*model);
 }
 
 llvm::StringMap<SmallVector<size_t>> Measurer::getObserverPositions() {

@@ -65,6 +65,13 @@ public:
   llvm::Expected<OwningOpRef<ModuleOp>> copyIntoContext(ModuleOp module) {
     return detached.copy(module);
   }
+  /// The outputs of a copy of the base that `prepare` changed.
+  llvm::Expected<std::vector<NpyArray>>
+  runVariant(llvm::function_ref<llvm::Error(ModuleOp)> prepare);
+  /// The SQNR (dB) of `outputs` against the reference.
+  double sqnrAgainstReference(llvm::ArrayRef<NpyArray> outputs) const;
+  /// The float model's outputs (setReference).
+  const std::vector<NpyArray> &getReference() const { return reference; }
   /// Runs `pipeline` (textual, on builtin.module) on `module`; the error
   /// holds the pipeline's diagnostics.
   static llvm::Error runPipeline(ModuleOp module, llvm::StringRef pipeline);

@@ -96,7 +96,8 @@ void mlir::qlip::buildPtqPipeline(OpPassManager &pm,
   }
 
   // Mixed precision: widths chosen on the calibrated model's moments.
-  if (options.sizeBudget != 0 || options.targetSqnr != 0) {
+  if (options.sizeBudget != 0 || options.targetSqnr != 0 ||
+      options.maxDrop != 0 || !options.labels.empty()) {
     ChooseBitsPassOptions bits;
     // With samples, each layer's gain to the output is measured.
     bits.calib.assign(options.calib.begin(), options.calib.end());
@@ -104,6 +105,8 @@ void mlir::qlip::buildPtqPipeline(OpPassManager &pm,
                        options.weightWidths.end());
     bits.sizeBudget = options.sizeBudget;
     bits.targetSqnr = options.targetSqnr;
+    bits.maxDrop = options.maxDrop;
+    bits.labels = options.labels;
     bits.firstLayerBits = options.firstLayerBits;
     bits.lastLayerBits = options.lastLayerBits;
     bits.floatLayers.assign(options.floatLayers.begin(),

@@ -191,8 +191,9 @@ def ChooseBitsPass : Pass<"qlip-choose-bits", "::mlir::ModuleOp"> {
     Option<"entry", "entry", "std::string", "\"\"",
            "The function to run (default: the module's only public "
            "function)">,
-    Option<"maxSamples", "max-samples", "int64_t", "64",
-           "Samples of calib to measure on">,
+    Option<"maxSamples", "max-samples", "int64_t", "0",
+           "Samples of calib to measure on (0: 64, or 256 with max-drop, "
+           "whose accuracy needs more)">,
     ListOption<"widths", "widths", "unsigned",
                "The weight widths to choose from (default 2, 3, 4, 8)">,
     Option<"allowFloat", "allow-float", "bool", "false",
@@ -202,6 +203,12 @@ def ChooseBitsPass : Pass<"qlip-choose-bits", "::mlir::ModuleOp"> {
     Option<"targetSqnr", "target-sqnr", "double", "0",
            "The predicted output SQNR (dB) to reach with the least size "
            "(0: none)">,
+    Option<"maxDrop", "max-drop", "double", "0",
+           "The most top-1 accuracy (points) the weights may cost on the "
+           "labelled samples, with the least size (0: none; needs calib "
+           "and labels)">,
+    Option<"labels", "labels", "std::string", "\"\"",
+           "For max-drop: integer labels (.npy), one per sample of calib">,
     Option<"firstLayerBits", "first-layer-bits", "unsigned", "8",
            "Bits of the first layer (0: chosen)">,
     Option<"lastLayerBits", "last-layer-bits", "unsigned", "8",

@@ -245,6 +245,17 @@ struct PtqOptions : public PassPipelineOptions<PtqOptions> {
                      "predicted output SQNR (dB) with the fewest bytes "
                      "(qlip-choose-bits)"),
       llvm::cl::init(0)};
+  PassOptions::Option<double> maxDrop{
+      *this, "max-drop",
+      llvm::cl::desc("With calib and labels: choose each layer's weight "
+                     "width so the weights cost at most this many points of "
+                     "top-1 accuracy on the labelled samples, with the "
+                     "fewest bytes (qlip-choose-bits)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<std::string> labels{
+      *this, "labels",
+      llvm::cl::desc("For max-drop: integer labels (.npy), one per sample "
+                     "of calib")};
   PassOptions::ListOption<unsigned> weightWidths{
       *this, "weight-widths",
       llvm::cl::desc("The widths size-budget and target-sqnr choose from "

@@ -5,7 +5,8 @@ budget (or the prediction reaches the target), the predicted SQNR is
 -10 log10 of the chosen layers' summed relative noise, and the choice is
 near the best of every choice there is (brute force over the widths
 measured, fixed layers at their width: never better than the optimum,
-within 3x of its noise for a budget, 2x of its bytes for a target).
+within 3x of its noise for a budget, 2x of its bytes for a target); with
+max-drop, the fewest bytes of the measured choices within the drop.
 
 usage: check-choose-bits.py report.json
 """
@@ -50,6 +51,18 @@ if r["budget_bytes"] > 0:
             best = n if best is None else min(best, n)
     assert predicted >= best * (1 - 1e-9), (predicted, best)
     assert predicted <= 3 * best, (predicted, best)
+elif "max_drop" in r:
+    # The fewest bytes among the measured choices within the drop (or, if
+    # none, the widest), with its measured accuracy.
+    d = r["max_drop"]
+    within = [t for t in d["tries"]
+              if d["float_accuracy"] - t["accuracy"] <= d["max_drop_points"] + 1e-9]
+    if within:
+        fewest = min(t["bytes"] for t in within)
+        assert abs(total - fewest) <= 1, (total, fewest)
+        assert d["float_accuracy"] - d["accuracy"] <= d["max_drop_points"] + 1e-9, d
+    mine = [t for t in d["tries"] if abs(t["bytes"] - total) <= 1]
+    assert any(abs(t["accuracy"] - d["accuracy"]) < 1e-9 for t in mine), (mine, d)
 else:
     target = 10 ** (-r["target_sqnr_db"] / 10)
     assert predicted <= target * (1 + 1e-9), (predicted, target)
