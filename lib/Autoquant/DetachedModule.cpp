@@ -8,6 +8,7 @@
 
 #include "qlip/Kernels/Kernels.h"
 
+#include <limits>
 #include <thread>
 
 #include "dialects/Qlip/IR/QlipDialect.h"
@@ -86,6 +87,17 @@ int64_t mlir::qlip::keepFirstRows(std::vector<NpyArray> &arrays,
     rows = keep;
   }
   return rows;
+}
+
+int64_t mlir::qlip::rowsWithinValues(llvm::ArrayRef<NpyArray> arrays,
+                                     int64_t maxValues, int64_t minRows) {
+  if (maxValues <= 0)
+    return std::numeric_limits<int64_t>::max();
+  int64_t perRow = 0;
+  for (const NpyArray &array : arrays)
+    if (!array.shape.empty() && array.shape.front() > 0)
+      perRow += int64_t(array.numElements()) / array.shape.front();
+  return std::max(minRows, maxValues / std::max<int64_t>(perRow, 1));
 }
 
 ScopedKernelThreads::ScopedKernelThreads() : previous(qlip_get_num_threads()) {

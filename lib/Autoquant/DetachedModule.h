@@ -73,6 +73,12 @@ private:
 /// the rows kept (the arrays are checked when first run).
 int64_t keepFirstRows(std::vector<NpyArray> &arrays, int64_t maxRows);
 
+/// The rows (at least `minRows`) whose values, over every array, are at
+/// most `maxValues` (0: no limit): the samples a measurement can afford
+/// when each costs in proportion to its size.
+int64_t rowsWithinValues(llvm::ArrayRef<NpyArray> arrays, int64_t maxValues,
+                         int64_t minRows);
+
 } // namespace mlir::qlip
 
 #endif // QLIP_LIB_AUTOQUANT_DETACHEDMODULE_H

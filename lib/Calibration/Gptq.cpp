@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <thread>
 
 using namespace mlir::qlip;
 
@@ -114,17 +115,42 @@ std::optional<GptqSolver> GptqSolver::create(llvm::ArrayRef<double> h,
   return std::nullopt;
 }
 
+/// Calls `body(t)` for every tile t < `numTiles`, on `threads` threads
+/// (each takes every threads-th tile; the tiles are independent).
+static void runTiles(int64_t numTiles, int64_t threads,
+                     llvm::function_ref<void(int64_t)> body) {
+  auto stripe = [&](int64_t first) {
+    for (int64_t t = first; t < numTiles; t += threads)
+      body(t);
+  };
+  std::vector<std::thread> workers;
+  for (int64_t i = 1; i < threads; ++i)
+    workers.emplace_back(stripe, i);
+  stripe(0);
+  for (std::thread &worker : workers)
+    worker.join();
+}
+
 template <typename Coefficient>
 void GptqSolver::sweep(int64_t rows, Coefficient coefficient,
                        llvm::MutableArrayRef<double> norms) const {
   // Rows in tiles: each pass over the factor serves a tile. The sums for
   // positions below a block of steps are added a block at a time, in the
   // same order as one step at a time.
+  // Tiles are independent (each writes only its rows' norms and whatever
+  // `coefficient` writes for its rows), so they run in parallel; the
+  // result does not depend on the thread count.
   constexpr int64_t kTileRows = 8;
-  std::vector<double> sums(kTileRows * k);
-  for (int64_t r0 = 0; r0 < rows; r0 += kTileRows) {
+  int64_t numTiles = (rows + kTileRows - 1) / kTileRows;
+  // A tile costs about 8 k^2 / 2 multiply-adds: threads pay off from a few
+  // million.
+  int64_t threads = 1;
+  if (numTiles > 1 && 4 * k * k * kTileRows >= (int64_t(1) << 22))
+    threads = std::min<int64_t>(numTiles, std::max(1u, std::thread::hardware_concurrency()));
+  runTiles(numTiles, threads, [&](int64_t tileIndex) {
+    int64_t r0 = tileIndex * kTileRows;
     int64_t tile = std::min(kTileRows, rows - r0);
-    std::fill(sums.begin(), sums.end(), 0.0);
+    std::vector<double> sums(kTileRows * k, 0.0);
     double c[kTileRows][kTerms];
     double *y[kTileRows];
     for (int64_t r = 0; r < tile; ++r) {
@@ -151,7 +177,7 @@ void GptqSolver::sweep(int64_t rows, Coefficient coefficient,
       if (lo > 0)
         addProducts(y, tile, c, x, steps, lo);
     }
-  }
+  });
 }
 
 double GptqSolver::undamped(double norm, llvm::ArrayRef<double> d) const {

@@ -428,14 +428,17 @@ struct MeasuredChoice {
 } // namespace
 
 /// What `auto` tries per channel, by the error each causes at the layer's
-/// output. SAWB's coefficients are a low-bit fit: not at 8 bits.
+/// output (each candidate is a GPTQ rounding: the cost is in proportion
+/// to their number). SAWB's coefficients are a low-bit fit: not at 8 bits.
+/// Neither are ACIQ's priors: at 8 bits its clips barely differ from the
+/// MSE-optimal one (on ResNet-50's 27,560 channels, max won 53%, mse 45%,
+/// aciq-gauss 2% and aciq-laplace none), so 8-bit layers, the bulk of a
+/// W8 model, round twice instead of four times.
 static SmallVector<ClipRule> autoCandidates(unsigned bits) {
-  SmallVector<ClipRule> candidates = {ClipRule::Max, ClipRule::MSE,
-                                      ClipRule::AciqLaplace,
-                                      ClipRule::AciqGauss};
-  if (bits < 8)
-    candidates.push_back(ClipRule::Sawb);
-  return candidates;
+  if (bits >= 8)
+    return {ClipRule::Max, ClipRule::MSE};
+  return {ClipRule::Max, ClipRule::MSE, ClipRule::AciqLaplace,
+          ClipRule::AciqGauss, ClipRule::Sawb};
 }
 
 double QuantizeWeightsPass::chooseClip(ArrayRef<float> channel,

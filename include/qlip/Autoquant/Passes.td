@@ -85,9 +85,11 @@ def AutoquantPass : Pass<"qlip-autoquant", "::mlir::ModuleOp"> {
     (`qlip-quantize-weights`' `empirical-bias-correction`, which moves
     each layer's bias by the mean error of its rounded weights on float
     inputs) is measured too: the weights are quantized with it, the global
-    rules measured, and then the weights quantized without it are measured
-    with the best rule; the better model (by more than 0.01 dB) keeps its
-    weights. It helps most layers at 3 and 4 bits, but at 2-bit activations
+    rules measured, and then, where the best rule leaves some activation
+    narrower than 8 bits, the weights quantized without it are measured
+    with that rule; the better model (by more than 0.01 dB) keeps its
+    weights. (At 8 bits a layer's quantized inputs are within a fraction
+    of a level of the float ones the correction is computed on.) It helps most layers at 3 and 4 bits, but at 2-bit activations
     a layer's real inputs are far from the float ones it was computed on,
     and it can cost the model accuracy there: hence a measurement, not a
     rule. `weights` must not set `empirical-bias-correction` then.
@@ -132,11 +134,15 @@ def AutoquantPass : Pass<"qlip-autoquant", "::mlir::ModuleOp"> {
     Option<"maxRefinements", "max-refinements", "int64_t", "48",
            "At most this many measurements after the global choice, for "
            "the activations whose rules disagree most (0: all)">,
-    Option<"refinePatience", "refine-patience", "int64_t", "16",
+    Option<"refinePatience", "refine-patience", "int64_t", "8",
            "Stop refining after this many measurements in a row without a "
            "gain (0: never)">,
     Option<"maxSamples", "max-samples", "int64_t", "256",
            "Samples of calib to measure on">,
+    Option<"maxSampleValues", "max-sample-values", "int64_t", "2500000",
+           "Measure on at most this many input values: fewer samples of "
+           "large inputs, at least 16 (0: no limit; ResNet-50 at 224x224: "
+           "16 samples)">,
     Option<"residualAddBits", "residual-add-bits", "unsigned", "8",
            "Bits the operands of residual adds may be raised to, where "
            "that raises the SQNR by more than 0.1 dB (0: never)">,
