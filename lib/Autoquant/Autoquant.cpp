@@ -274,18 +274,11 @@ void AutoquantPass::runOnOperation() {
   // expensive part on a large model); each measurement copies the result.
   if (llvm::Error error = measurer.setReference(module))
     return (void)fail(std::move(error));
-  // The float model, for the weights without bias correction: a copy in
-  // the measuring context (where passes may run), and one here in case
-  // they win.
-  OwningOpRef<ModuleOp> floatModule, uncorrected;
-  if (chooseBiasCorrection) {
+  // The float model, for the weights without bias correction (a clone
+  // shares the weights' attributes: it is cheap).
+  OwningOpRef<ModuleOp> floatModule;
+  if (chooseBiasCorrection)
     floatModule = module.clone();
-    llvm::Expected<OwningOpRef<ModuleOp>> copy =
-        measurer.copyIntoContext(module);
-    if (!copy)
-      return (void)fail(copy.takeError());
-    uncorrected = std::move(*copy);
-  }
   auto quantizeWeightsInPlace = [&](bool corrected) -> LogicalResult {
     OpPassManager pm(ModuleOp::getOperationName());
     std::string parseError;
@@ -363,10 +356,15 @@ void AutoquantPass::runOnOperation() {
           narrowActivations = true;
   bool measureCorrection = chooseBiasCorrection && narrowActivations;
   if (measureCorrection) {
+    // Quantized in the measuring context, where passes may run.
+    llvm::Expected<OwningOpRef<ModuleOp>> uncorrected =
+        measurer.copyIntoContext(*floatModule);
+    if (!uncorrected)
+      return (void)fail(uncorrected.takeError());
     if (llvm::Error error =
-            Measurer::runPipeline(*uncorrected, weightPipeline(false)))
+            Measurer::runPipeline(**uncorrected, weightPipeline(false)))
       return (void)fail(std::move(error));
-    if (llvm::Error error = measurer.setBase(*uncorrected))
+    if (llvm::Error error = measurer.setBase(**uncorrected))
       return (void)fail(std::move(error));
     llvm::Expected<Measurement> result =
         measure(best, "empirical-bias-correction=false act-clip=" +
