@@ -77,7 +77,9 @@ def AutoquantPass : Pass<"qlip-autoquant", "::mlir::ModuleOp"> {
     own are tried (read off the global measurements, which applied each
     rule everywhere), the activations whose rules' scales differ most
     first, at most `max-refinements` of them, stopping after
-    `refine-patience` in a row that gain nothing. A choice that gives every
+    `refine-patience` in a row that gain nothing (`wide-refine-patience`
+    when every activation is 8 bits or wider, where the rules' grids
+    differ by fractions of a level). A choice that gives every
     activation the grids of one measured before is not run again. The chosen rules are applied to this module; the
     choice and every measurement are written to `report` (JSON).
 
@@ -134,9 +136,12 @@ def AutoquantPass : Pass<"qlip-autoquant", "::mlir::ModuleOp"> {
     Option<"maxRefinements", "max-refinements", "int64_t", "48",
            "At most this many measurements after the global choice, for "
            "the activations whose rules disagree most (0: all)">,
-    Option<"refinePatience", "refine-patience", "int64_t", "8",
+    Option<"refinePatience", "refine-patience", "int64_t", "16",
            "Stop refining after this many measurements in a row without a "
            "gain (0: never)">,
+    Option<"wideRefinePatience", "wide-refine-patience", "int64_t", "8",
+           "refine-patience when every activation is 8 bits or wider (0: "
+           "never)">,
     Option<"maxSamples", "max-samples", "int64_t", "256",
            "Samples of calib to measure on">,
     Option<"maxSampleValues", "max-sample-values", "int64_t", "2500000",
