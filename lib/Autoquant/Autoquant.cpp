@@ -62,6 +62,11 @@ struct RuleChoice {
   /// Activations at other bits (the residual adds' operands).
   llvm::SmallVector<std::pair<std::string, unsigned>> perActivationBits;
 
+  /// The global rule as the report names its try.
+  std::string describe() const {
+    return "act-clip=" + global + (calibrateRelu6 ? " calibrate-relu6" : "");
+  }
+
   /// The options of qlip-quantize-activations that apply it.
   std::string options(llvm::StringRef base) const {
     std::string text = base.str() + " act-clip=" + global;
@@ -279,11 +284,12 @@ void AutoquantPass::runOnOperation() {
   OwningOpRef<ModuleOp> floatModule;
   if (chooseBiasCorrection)
     floatModule = module.clone();
-  auto quantizeWeightsInPlace = [&](bool corrected) -> LogicalResult {
+  // Pipelines on this module run as the pass's dynamic pipelines.
+  auto runInPlace = [&](const std::string &pipeline) -> LogicalResult {
     OpPassManager pm(ModuleOp::getOperationName());
     std::string parseError;
     llvm::raw_string_ostream os(parseError);
-    if (failed(parsePassPipeline(weightPipeline(corrected), pm, os)))
+    if (failed(parsePassPipeline(pipeline, pm, os)))
       return fail(makeError(parseError));
     if (failed(runPipeline(pm, module))) {
       signalPassFailure();
@@ -291,10 +297,14 @@ void AutoquantPass::runOnOperation() {
     }
     return success();
   };
-  if (failed(quantizeWeightsInPlace(true)))
+  if (failed(runInPlace(weightPipeline(true))))
     return;
   if (llvm::Error error = measurer.setBase(module))
     return (void)fail(std::move(error));
+  // Where each observer's fake_quant is in every measured model (the same
+  // for every base: the weights' fake_quants are where they were).
+  llvm::StringMap<SmallVector<size_t>> positions =
+      measurer.getObserverPositions();
 
   // Every measurement, in order, for the report.
   llvm::json::Array measured;
@@ -327,9 +337,7 @@ void AutoquantPass::runOnOperation() {
   // Each global choice's grids: what each activation gets under each rule.
   SmallVector<std::vector<QParamsAttr>> globalGrids;
   for (auto [i, choice] : llvm::enumerate(globalChoices)) {
-    llvm::Expected<Measurement> result = measure(
-        choice, "act-clip=" + choice.global +
-                    (choice.calibrateRelu6 ? " calibrate-relu6" : ""));
+    llvm::Expected<Measurement> result = measure(choice, choice.describe());
     if (!result)
       return (void)fail(result.takeError());
     globalGrids.push_back(std::move(result->grids));
@@ -347,13 +355,17 @@ void AutoquantPass::runOnOperation() {
   bool corrected = true;
   const std::vector<QParamsAttr> *bestGrids =
       gridsOf(globalChoices, globalGrids, best);
-  bool narrowActivations = false;
-  if (bestGrids)
-    for (const auto &entry : measurer.getObserverPositions())
-      for (size_t position : entry.getValue())
-        if (position < bestGrids->size() &&
-            (*bestGrids)[position].getBits() < 8)
-          narrowActivations = true;
+  // Whether the best global model gives activation `id` fewer than `bits`.
+  auto isNarrower = [&](llvm::StringRef id, unsigned bits) {
+    auto it = positions.find(id);
+    return bestGrids && it != positions.end() &&
+           llvm::any_of(it->second, [&](size_t position) {
+             return position < bestGrids->size() &&
+                    (*bestGrids)[position].getBits() < bits;
+           });
+  };
+  bool narrowActivations = llvm::any_of(
+      ids, [&](const std::string &id) { return isNarrower(id, 8); });
   bool measureCorrection = chooseBiasCorrection && narrowActivations;
   if (measureCorrection) {
     // Quantized in the measuring context, where passes may run.
@@ -367,9 +379,7 @@ void AutoquantPass::runOnOperation() {
     if (llvm::Error error = measurer.setBase(**uncorrected))
       return (void)fail(std::move(error));
     llvm::Expected<Measurement> result =
-        measure(best, "empirical-bias-correction=false act-clip=" +
-                          best.global +
-                          (best.calibrateRelu6 ? " calibrate-relu6" : ""));
+        measure(best, "empirical-bias-correction=false " + best.describe());
     if (!result)
       return (void)fail(result.takeError());
     if (result->db > bestDb + 0.01) {
@@ -378,7 +388,7 @@ void AutoquantPass::runOnOperation() {
       bestDb = result->db;
       corrected = false;
       module.getBodyRegion().takeBody(floatModule->getBodyRegion());
-      if (failed(quantizeWeightsInPlace(false)))
+      if (failed(runInPlace(weightPipeline(false))))
         return;
     } else if (llvm::Error error = measurer.setBase(module)) {
       return (void)fail(std::move(error));
@@ -387,20 +397,9 @@ void AutoquantPass::runOnOperation() {
   // Residual adds' operands at residual-add-bits, where they are narrower
   // (read off the best model's grids), if that gains clearly.
   SmallVector<std::string> raised;
-  if (!residualIds.empty()) {
-    llvm::StringMap<SmallVector<size_t>> positions =
-        measurer.getObserverPositions();
-    const std::vector<QParamsAttr> *grids = bestGrids;
-    for (const std::string &id : residualIds) {
-      auto it = positions.find(id);
-      if (grids && it != positions.end() &&
-          llvm::any_of(it->second, [&](size_t position) {
-            return position < grids->size() &&
-                   (*grids)[position].getBits() < residualAddBits;
-          }))
-        raised.push_back(id);
-    }
-  }
+  for (const std::string &id : residualIds)
+    if (isNarrower(id, residualAddBits))
+      raised.push_back(id);
   bool residualRaised = false;
   if (!raised.empty()) {
     RuleChoice choice = best;
@@ -419,19 +418,18 @@ void AutoquantPass::runOnOperation() {
       residualRaised = true;
     }
   }
+  // The most promising refinements come first: a long run without a gain
+  // ends them. With every activation at 8 bits the rules' grids differ by
+  // fractions of a level and a shorter run does (ResNet-50 W8A8 kept what
+  // it kept among the first five); below, gains come later (dw_net W3A3:
+  // 60.6% top-1 stopping after 8, 80.0% after 16).
+  int64_t patience = narrowActivations ? refinePatience : wideRefinePatience;
   if (refine) {
     SmallVector<Refinement> order =
-        rankRefinements(globalChoices, globalGrids, best,
-                        measurer.getObserverPositions(), ids);
+        rankRefinements(globalChoices, globalGrids, best, positions, ids);
     int64_t total = order.size();
     if (maxRefinements > 0)
       total = std::min<int64_t>(total, maxRefinements);
-    // The most promising come first: a long run without a gain ends it.
-    // With every activation at 8 bits the rules' grids differ by fractions
-    // of a level and a shorter run does (ResNet-50 W8A8 kept what it kept
-    // among the first five); below, gains come later (dw_net W3A3: 60.6%
-    // top-1 stopping after 8, 80.0% after 16).
-    int64_t patience = narrowActivations ? refinePatience : wideRefinePatience;
     int64_t sinceGain = 0;
     for (int64_t done = 0; done < total; ++done) {
       if (patience > 0 && sinceGain >= patience) {
@@ -462,13 +460,8 @@ void AutoquantPass::runOnOperation() {
   }
 
   // The choice, applied to this module (its weights are quantized).
-  OpPassManager pm(ModuleOp::getOperationName());
-  std::string parseError;
-  llvm::raw_string_ostream os(parseError);
-  if (failed(parsePassPipeline(activationPipeline(best), pm, os)))
-    return (void)fail(makeError(parseError));
-  if (failed(runPipeline(pm, module)))
-    return signalPassFailure();
+  if (failed(runInPlace(activationPipeline(best))))
+    return;
 
   if (reportFile.empty())
     return;
@@ -493,9 +486,7 @@ void AutoquantPass::runOnOperation() {
     root["residual_raised"] = std::move(ids);
   }
   if (refine)
-    root["refine_patience"] = narrowActivations
-                                  ? int64_t(refinePatience)
-                                  : int64_t(wideRefinePatience);
+    root["refine_patience"] = patience;
   // What it chose; otherwise `weights` said.
   if (chooseBiasCorrection)
     root["empirical_bias_correction"] = corrected;

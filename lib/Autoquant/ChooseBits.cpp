@@ -69,10 +69,10 @@ private:
   FailureOr<SmallVector<unsigned>>
   chooseForDrop(Measurer &measurer, ArrayRef<Layer> layers,
                 ArrayRef<LayerOptions> options, llvm::json::Object &report);
-  /// The outputs of the model with `choice`'s weights, activations float.
-  llvm::Expected<std::vector<NpyArray>>
-  runChoice(Measurer &measurer, ArrayRef<Layer> layers,
-            llvm::function_ref<unsigned(size_t)> bitsOf);
+  /// Quantizes the weights of `copy` (a measured variant), layer i at
+  /// bitsOf(i) bits or float for 0; activations stay float.
+  llvm::Error quantizeAt(ModuleOp copy,
+                         llvm::function_ref<unsigned(size_t)> bitsOf);
   LogicalResult fail(const Twine &message) {
     emitError(getOperation().getLoc()) << "qlip-choose-bits: " << message;
     signalPassFailure();
@@ -305,14 +305,11 @@ LogicalResult ChooseBitsPass::measureModelNoise(Measurer &measurer,
       if (bits == 0)
         continue;
       // Only layer l quantized, at `bits`; the rest of the model float.
-      llvm::Expected<std::vector<NpyArray>> outputs =
-          runChoice(measurer, layers, [&, l = l, bits = bits](size_t index) {
-            return index == l ? bits : 0u;
-          });
-      llvm::Expected<double> db =
-          outputs ? llvm::Expected<double>(
-                        measurer.sqnrAgainstReference(*outputs))
-                  : llvm::Expected<double>(outputs.takeError());
+      llvm::Expected<double> db = measurer.measureVariant([&](ModuleOp copy) {
+        return quantizeAt(copy, [&, l = l, bits = bits](size_t index) {
+          return index == l ? bits : 0u;
+        });
+      });
       if (!db)
         return fail(llvm::toString(db.takeError()));
       layer.modelNoise[i] = std::isfinite(*db) ? std::pow(10.0, -*db / 10.0)
@@ -324,41 +321,33 @@ LogicalResult ChooseBitsPass::measureModelNoise(Measurer &measurer,
   return success();
 }
 
-llvm::Expected<std::vector<NpyArray>>
-ChooseBitsPass::runChoice(Measurer &measurer, ArrayRef<Layer> layers,
-                          llvm::function_ref<unsigned(size_t)> bitsOf) {
-  return measurer.runVariant([&](ModuleOp copy) -> llvm::Error {
-    Builder builder(copy.getContext());
-    // The layers in program order, as in this module.
-    for (auto [index, entry] :
-         llvm::enumerate(collectUnquantizedLayers(copy))) {
-      Operation *op = entry.first;
-      op->removeAttr(kWeightBitsAttrName);
-      op->removeAttr(kKeepFloatAttrName);
-      if (unsigned bits = bitsOf(index))
-        op->setAttr(kWeightBitsAttrName, builder.getI64IntegerAttr(bits));
-      else
-        op->setAttr(kKeepFloatAttrName, builder.getUnitAttr());
-    }
-    // Activations stay float.
-    return Measurer::runPipeline(
-        copy, std::string("qlip-quantize-weights{first-layer-bits=0 "
-                          "last-layer-bits=0 empirical-bias-correction=") +
-                  (empiricalBiasCorrection ? "true" : "false") +
-                  "},qlip-strip-observers");
-  });
+llvm::Error
+ChooseBitsPass::quantizeAt(ModuleOp copy,
+                           llvm::function_ref<unsigned(size_t)> bitsOf) {
+  Builder builder(copy.getContext());
+  // The layers in program order, as in this module.
+  for (auto [index, entry] : llvm::enumerate(collectUnquantizedLayers(copy))) {
+    Operation *op = entry.first;
+    op->removeAttr(kWeightBitsAttrName);
+    op->removeAttr(kKeepFloatAttrName);
+    if (unsigned bits = bitsOf(index))
+      op->setAttr(kWeightBitsAttrName, builder.getI64IntegerAttr(bits));
+    else
+      op->setAttr(kKeepFloatAttrName, builder.getUnitAttr());
+  }
+  return Measurer::runPipeline(
+      copy, std::string("qlip-quantize-weights{first-layer-bits=0 "
+                        "last-layer-bits=0 empirical-bias-correction=") +
+                (empiricalBiasCorrection ? "true" : "false") +
+                "},qlip-strip-observers");
 }
 
 FailureOr<SmallVector<unsigned>> ChooseBitsPass::chooseForDrop(
     Measurer &measurer, ArrayRef<Layer> layers, ArrayRef<LayerOptions> options,
     llvm::json::Object &report) {
-  llvm::Expected<NpyArray> labelArray = readNpy(labels);
-  if (!labelArray)
-    return fail(labels + ": " + llvm::toString(labelArray.takeError()));
-  llvm::Expected<std::vector<int64_t>> allLabels = labelArray->toInt64s();
+  llvm::Expected<std::vector<int64_t>> allLabels = readLabels(labels);
   if (!allLabels)
-    return fail(labels + ": labels must be integers (" +
-                llvm::toString(allLabels.takeError()) + ")");
+    return fail(llvm::toString(allLabels.takeError()));
   const NpyArray &reference = measurer.getReference().front();
   if (reference.shape.empty())
     return fail("max-drop needs a first result of shape [N, classes]");
@@ -387,8 +376,10 @@ FailureOr<SmallVector<unsigned>> ChooseBitsPass::chooseForDrop(
     if (auto it = measured.find(choice); it != measured.end())
       return it->second;
     llvm::Expected<std::vector<NpyArray>> outputs =
-        runChoice(measurer, layers, [&](size_t index) {
-          return layers[index].widths[choice[index]];
+        measurer.runVariant([&](ModuleOp copy) {
+          return quantizeAt(copy, [&](size_t index) {
+            return layers[index].widths[choice[index]];
+          });
         });
     if (!outputs)
       return outputs.takeError();

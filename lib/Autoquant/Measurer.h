@@ -68,8 +68,6 @@ public:
   /// The outputs of a copy of the base that `prepare` changed.
   llvm::Expected<std::vector<NpyArray>>
   runVariant(llvm::function_ref<llvm::Error(ModuleOp)> prepare);
-  /// The SQNR (dB) of `outputs` against the reference.
-  double sqnrAgainstReference(llvm::ArrayRef<NpyArray> outputs) const;
   /// The float model's outputs (setReference).
   const std::vector<NpyArray> &getReference() const { return reference; }
   /// Runs `pipeline` (textual, on builtin.module) on `module`; the error
@@ -80,6 +78,8 @@ private:
   llvm::Expected<std::vector<NpyArray>> run(ModuleOp module);
   /// The SQNR (dB) of `module`'s outputs against the reference.
   llvm::Expected<double> measureModule(ModuleOp module);
+  /// The SQNR (dB) of `outputs` against the reference.
+  double sqnrAgainstReference(llvm::ArrayRef<NpyArray> outputs) const;
 
   DetachedContext detached;
   std::string entry;

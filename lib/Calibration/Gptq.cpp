@@ -8,10 +8,11 @@
 
 #include "MultiplyAdd.h"
 
+#include "llvm/Support/Parallel.h"
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <thread>
 
 using namespace mlir::qlip;
 
@@ -115,22 +116,6 @@ std::optional<GptqSolver> GptqSolver::create(llvm::ArrayRef<double> h,
   return std::nullopt;
 }
 
-/// Calls `body(t)` for every tile t < `numTiles`, on `threads` threads
-/// (each takes every threads-th tile; the tiles are independent).
-static void runTiles(int64_t numTiles, int64_t threads,
-                     llvm::function_ref<void(int64_t)> body) {
-  auto stripe = [&](int64_t first) {
-    for (int64_t t = first; t < numTiles; t += threads)
-      body(t);
-  };
-  std::vector<std::thread> workers;
-  for (int64_t i = 1; i < threads; ++i)
-    workers.emplace_back(stripe, i);
-  stripe(0);
-  for (std::thread &worker : workers)
-    worker.join();
-}
-
 template <typename Coefficient>
 void GptqSolver::sweep(int64_t rows, Coefficient coefficient,
                        llvm::MutableArrayRef<double> norms) const {
@@ -142,13 +127,8 @@ void GptqSolver::sweep(int64_t rows, Coefficient coefficient,
   // result does not depend on the thread count.
   constexpr int64_t kTileRows = 8;
   int64_t numTiles = (rows + kTileRows - 1) / kTileRows;
-  // A tile costs about 8 k^2 / 2 multiply-adds: threads pay off from a few
-  // million.
-  int64_t threads = 1;
-  if (numTiles > 1 && 4 * k * k * kTileRows >= (int64_t(1) << 22))
-    threads = std::min<int64_t>(numTiles, std::max(1u, std::thread::hardware_concurrency()));
-  runTiles(numTiles, threads, [&](int64_t tileIndex) {
-    int64_t r0 = tileIndex * kTileRows;
+  auto runTile = [&](size_t tileIndex) {
+    int64_t r0 = int64_t(tileIndex) * kTileRows;
     int64_t tile = std::min(kTileRows, rows - r0);
     std::vector<double> sums(kTileRows * k, 0.0);
     double c[kTileRows][kTerms];
@@ -177,7 +157,14 @@ void GptqSolver::sweep(int64_t rows, Coefficient coefficient,
       if (lo > 0)
         addProducts(y, tile, c, x, steps, lo);
     }
-  });
+  };
+  // A tile costs about 8 k^2 / 2 multiply-adds: LLVM's thread pool pays
+  // off from a few million.
+  if (numTiles > 1 && 4 * k * k * kTileRows >= (int64_t(1) << 22))
+    llvm::parallelFor(0, numTiles, runTile);
+  else
+    for (int64_t t = 0; t < numTiles; ++t)
+      runTile(t);
 }
 
 double GptqSolver::undamped(double norm, llvm::ArrayRef<double> d) const {

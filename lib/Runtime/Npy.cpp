@@ -628,6 +628,20 @@ llvm::Expected<NpyArray> mlir::qlip::readNpy(llvm::StringRef path,
   return parseNpy((*file)->getBuffer(), path, options);
 }
 
+llvm::Expected<std::vector<int64_t>>
+mlir::qlip::readLabels(llvm::StringRef path) {
+  llvm::Expected<NpyArray> array = readNpy(path);
+  if (!array)
+    return array.takeError();
+  llvm::Expected<std::vector<int64_t>> labels = array->toInt64s();
+  if (!labels)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   path + ": labels must be integers (" +
+                                       llvm::toString(labels.takeError()) +
+                                       ")");
+  return labels;
+}
+
 llvm::Expected<std::vector<NpyArray>>
 mlir::qlip::readNpyFiles(llvm::ArrayRef<std::string> paths,
                          const NpyReadOptions &options) {

@@ -105,6 +105,25 @@ private:
   SmallVector<float> buffer;
 };
 
+/// Whether `layer`'s bias can take a per-channel shift of its
+/// `numOutputs` channels: a conv's constant f32 bias (one value or one per
+/// channel), or a float matmul (a bias add is inserted after it).
+static bool canShiftBias(Operation *layer, int64_t numOutputs) {
+  if (isa<tosa::MatMulOp>(layer))
+    return cast<ShapedType>(layer->getResult(0).getType())
+        .getElementType()
+        .isF32();
+  if (!isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(layer))
+    return false;
+  ElementsAttr bias;
+  if (!matchPattern(layer->getOperand(2), m_Constant(&bias)) ||
+      !cast<ShapedType>(bias.getType()).getElementType().isF32())
+    return false;
+  std::optional<FloatElements> values = FloatElements::read(bias);
+  return values && (values->values().size() == 1 ||
+                    int64_t(values->values().size()) == numOutputs);
+}
+
 /// GPTQ's solvers for a layer's input moments: one for every channel, or
 /// one per channel (a depthwise layer).
 struct LayerSolvers {
@@ -117,41 +136,48 @@ struct LayerSolvers {
   int64_t k = 0;
 
   bool isCentered() const { return !mean.empty(); }
-  /// E[x]^T v for a row v of channel `c`: the mean of its output.
-  double meanDot(size_t c, ArrayRef<float> v) const {
+  /// E[x]^T (w - s q): the mean error of channel `c` at the output (with
+  /// no levels, E[x]^T w: the output's mean); 0 when not centered.
+  double meanError(size_t c, ArrayRef<float> w, ArrayRef<int64_t> levels = {},
+                   double scale = 0.0) const {
     if (mean.empty())
       return 0.0;
     ArrayRef<double> mu = mean.slice(solvers.size() == 1 ? 0 : c * k, k);
     double sum = 0;
-    for (auto [m, x] : llvm::zip_equal(mu, v))
-      sum += m * x;
+    for (size_t i = 0; i < mu.size(); ++i)
+      sum += mu[i] * (double(w[i]) -
+                      (levels.empty() ? 0.0 : double(levels[i]) * scale));
     return sum;
   }
-  /// E[x]^T (w - s q): the mean error of channel `c` at the output.
-  double meanError(size_t c, ArrayRef<float> w, ArrayRef<int64_t> levels,
-                   double scale) const {
-    if (mean.empty())
-      return 0.0;
-    ArrayRef<double> mu = mean.slice(solvers.size() == 1 ? 0 : c * k, k);
-    double sum = 0;
-    for (auto [m, x, q] : llvm::zip_equal(mu, w, levels))
-      sum += m * (double(x) - double(q) * scale);
-    return sum;
+  /// The mean square of the outputs of channels [first, first + rows) of
+  /// solver `g`: w^T H w, which under the covariance is w^T C w plus the
+  /// mean's square.
+  std::vector<double> outputPowers(size_t g, size_t first,
+                                   ArrayRef<ArrayRef<float>> rows) const {
+    std::vector<double> powers = solvers[g]->outputPowers(rows);
+    for (auto [i, power] : llvm::enumerate(powers)) {
+      double m = meanError(first + i, rows[i]);
+      power += m * m;
+    }
+    return powers;
   }
 };
 
-/// Factors the moments of `op` (named `name` in errors) into solvers;
-/// `centered` factors the covariance instead (see LayerSolvers). An error
-/// names the layer when they cannot be factored (only NaN or infinite
-/// moments cannot; calibration rejects those, so that is a hand-written
-/// attribute).
+/// Factors the moments of `op` (named `name` in errors, `numChannels`
+/// output channels) into solvers. With `correctBias` (empirical bias
+/// correction), where the moments have the input's mean and the layer's
+/// bias can move, they factor the covariance instead (see LayerSolvers).
+/// An error names the layer when they cannot be factored (only NaN or
+/// infinite moments cannot; calibration rejects those, so that is a
+/// hand-written attribute).
 static FailureOr<LayerSolvers> factorMoments(Operation *op, StringRef name,
                                              const InputMoments &moments,
-                                             bool centered) {
+                                             bool correctBias,
+                                             int64_t numChannels) {
   LayerSolvers result;
   int64_t k = moments.k;
   result.k = k;
-  if (centered)
+  if (correctBias && canShiftBias(op, numChannels))
     result.mean = moments.mean;
   std::vector<double> covariance;
   for (int64_t g = 0; g < moments.groups; ++g) {
@@ -170,25 +196,6 @@ static FailureOr<LayerSolvers> factorMoments(Operation *op, StringRef name,
              << name << "' are not positive semi-definite";
   }
   return result;
-}
-
-/// Whether `layer`'s bias can take a per-channel shift of its
-/// `numOutputs` channels: a conv's constant f32 bias (one value or one per
-/// channel), or a float matmul (a bias add is inserted after it).
-static bool canShiftBias(Operation *layer, int64_t numOutputs) {
-  if (isa<tosa::MatMulOp>(layer))
-    return cast<ShapedType>(layer->getResult(0).getType())
-        .getElementType()
-        .isF32();
-  if (!isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(layer))
-    return false;
-  ElementsAttr bias;
-  if (!matchPattern(layer->getOperand(2), m_Constant(&bias)) ||
-      !cast<ShapedType>(bias.getType()).getElementType().isF32())
-    return false;
-  std::optional<FloatElements> values = FloatElements::read(bias);
-  return values && (values->values().size() == 1 ||
-                    int64_t(values->values().size()) == numOutputs);
 }
 
 /// Adds `shift[c]` to the bias of `layer`'s output channel c (canShiftBias
@@ -514,18 +521,17 @@ LogicalResult QuantizeWeightsPass::quantize(
                    (*moments)->groups == channels.size()) &&
                   static_cast<int64_t>(channels.get(0).size()) ==
                       (*moments)->k;
-  // Empirical bias correction: with the input's mean, the mean error goes
-  // to the bias, and the rounding minimizes the rest.
-  bool centered = measured && empiricalBiasCorrection &&
-                  !(*moments)->mean.empty() &&
-                  canShiftBias(op, channels.size());
   LayerSolvers solvers;
   if (measured) {
-    auto factored = factorMoments(op, name, **moments, centered);
+    auto factored = factorMoments(op, name, **moments,
+                                  empiricalBiasCorrection, channels.size());
     if (failed(factored))
       return failure();
     solvers = std::move(*factored);
   }
+  // Empirical bias correction: the mean error goes to the bias, and the
+  // rounding minimizes the rest.
+  bool centered = solvers.isCentered();
   const ClipRule rule = ruleFor(layerBits, measured);
   bool gptq = measured && rounding == WeightRounding::Gptq;
 
@@ -609,13 +615,10 @@ LogicalResult QuantizeWeightsPass::quantize(
           rowLevels = roundToNearest(row.weights, row.scale, row.grid);
         errors = solver.outputErrors(rows, levels);
       }
-      // Under the covariance, the power of the output's variations; its
-      // mean's square makes it the mean square.
-      std::vector<double> powers = solver.outputPowers(channelRows);
-      for (size_t c = first; c < last; ++c) {
-        double mean = solvers.meanDot(c, values[c]);
-        measuredChoices[c].outputPower = powers[c - first] + mean * mean;
-      }
+      std::vector<double> powers =
+          solvers.outputPowers(g, first, channelRows);
+      for (size_t c = first; c < last; ++c)
+        measuredChoices[c].outputPower = powers[c - first];
       // Rows are in candidate order within each channel.
       size_t candidate = 0;
       for (size_t r = 0; r < rows.size(); ++r) {
@@ -836,12 +839,10 @@ mlir::qlip::measureWeightSensitivity(Operation *op, StringRef name,
       moments && moments->k == k &&
       (moments->groups == 1 || moments->groups == channels.size());
   // As qlip-quantize-weights: the bias takes the mean error where it can.
-  bool centered = result.atOutput && empiricalBiasCorrection &&
-                  !moments->mean.empty() &&
-                  canShiftBias(op, channels.size());
   LayerSolvers layerSolvers;
   if (result.atOutput) {
-    auto factored = factorMoments(op, name, *moments, centered);
+    auto factored = factorMoments(op, name, *moments,
+                                  empiricalBiasCorrection, channels.size());
     if (failed(factored))
       return failure();
     layerSolvers = std::move(*factored);
@@ -853,12 +854,8 @@ mlir::qlip::measureWeightSensitivity(Operation *op, StringRef name,
     auto [first, last] = solverChannels(g, solvers.size(), values.size());
     std::vector<ArrayRef<float>> plain(values.begin() + first,
                                        values.begin() + last);
-    for (double p : solvers[g]->outputPowers(plain))
+    for (double p : layerSolvers.outputPowers(g, first, plain))
       power += p;
-    for (size_t c = first; c < last; ++c) {
-      double mean = layerSolvers.meanDot(c, values[c]);
-      power += mean * mean;
-    }
   }
   if (!result.atOutput)
     for (const std::vector<float> &channel : values)

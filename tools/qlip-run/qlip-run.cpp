@@ -257,13 +257,9 @@ static int compareResults(llvm::ArrayRef<NpyArray> results) {
   }
 
   if (!labelsFile.empty()) {
-    llvm::Expected<NpyArray> labelArray = readNpy(labelsFile);
-    if (!labelArray)
-      return fail(llvm::toString(labelArray.takeError()));
-    llvm::Expected<std::vector<int64_t>> labels = labelArray->toInt64s();
+    llvm::Expected<std::vector<int64_t>> labels = readLabels(labelsFile);
     if (!labels)
-      return fail(labelsFile + ": labels must be integers (" +
-                  llvm::toString(labels.takeError()) + ")");
+      return fail(llvm::toString(labels.takeError()));
     const NpyArray &result = results.front();
     size_t rowLength = result.shape.empty() ? 1 : result.shape.back();
     size_t rows = rowLength ? result.numElements() / rowLength : 0;

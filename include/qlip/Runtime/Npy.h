@@ -173,6 +173,10 @@ llvm::Expected<NpyArray> parseNpy(llvm::StringRef buffer,
 llvm::Expected<NpyArray> readNpy(llvm::StringRef path,
                                  const NpyReadOptions &options = {});
 
+/// Reads class labels: a .npy of integers, one per row (qlip-run's
+/// --labels, qlip-choose-bits' labels=); an error names the file.
+llvm::Expected<std::vector<int64_t>> readLabels(llvm::StringRef path);
+
 /// Reads every file of `paths`, in order; fails on the first that cannot be
 /// read or parsed (the message names it). What the tools do with their
 /// input lists.
