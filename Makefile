@@ -17,6 +17,7 @@ CMAKE_FLAGS ?=
 DEB_PACKAGES := libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools \
                 cmake ninja-build g++ libgtest-dev python3 ccache \
                 clang-22 libonnx-testdata libonnx-dev libprotobuf-dev \
+                libpng-dev libjpeg-dev \
                 chromium
 
 .PHONY: all setup configure build check demo docs install clean

@@ -41,6 +41,7 @@ tool_dirs = [config.qlip_tools_dir, config.llvm_tools_dir]
 tools = [
     "qlip-aot",
     "qlip-calibrate",
+    "qlip-compile",
     "qlip-import-onnx",
     "qlip-npu-sim",
     "qlip-npy",

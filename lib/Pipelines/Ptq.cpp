@@ -77,8 +77,8 @@ static std::string activationOptions(const PtqOptions &options) {
   return text;
 }
 
-void mlir::qlip::buildPtqPipeline(OpPassManager &pm,
-                                  const PtqOptions &options) {
+void mlir::qlip::buildPtqRangesPipeline(OpPassManager &pm,
+                                        const PtqOptions &options) {
   // Stage 1-2, idempotent: a model that went through qlip-prepare for
   // calibration is unchanged, so its fingerprint matches the statistics.
   buildPreparePipeline(pm);
@@ -163,6 +163,10 @@ void mlir::qlip::buildPtqPipeline(OpPassManager &pm,
     pm.addPass(createQuantizeActivationsPass(activations));
   }
 
+}
+
+void mlir::qlip::buildPtqIntegerPipeline(OpPassManager &pm,
+                                         const PtqOptions &options) {
   // Stage 5, before any folding: canonicalization would fold the weights'
   // fake_quant ops and lose their parameters.
   QuantizeToTosaPassOptions quantize;
@@ -177,6 +181,12 @@ void mlir::qlip::buildPtqPipeline(OpPassManager &pm,
   // The rules emit a zero point per use; one of each is enough.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+}
+
+void mlir::qlip::buildPtqPipeline(OpPassManager &pm,
+                                  const PtqOptions &options) {
+  buildPtqRangesPipeline(pm, options);
+  buildPtqIntegerPipeline(pm, options);
 }
 
 void mlir::qlip::registerPtqPipelines() {

@@ -24,53 +24,26 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "AotCompiler.h"
+#include "qlip/Aot/AotCompiler.h"
 
 #include "qlip/Support/CommandLine.h"
 #include "qlip/InitAll.h"
 #include "qlip/Pipelines/Pipelines.h"
 
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Support/FileUtilities.h"
-#include "mlir/Target/LLVMIR/Export.h"
-#include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/SmallString.h"
-#include "llvm/IR/LLVMContext.h"
-#include "llvm/IR/LegacyPassManager.h"
-#include "llvm/IR/Module.h"
-#include "llvm/MC/MCSubtargetInfo.h"
-#include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/TargetSelect.h"
-#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
-#include "llvm/Target/TargetMachine.h"
-#include "llvm/Target/TargetOptions.h"
-#include "llvm/TargetParser/Host.h"
-#include "llvm/TargetParser/SubtargetFeature.h"
-#include "llvm/TargetParser/Triple.h"
 
 using namespace mlir;
 using namespace mlir::qlip;
 namespace cl = llvm::cl;
-
-namespace {
-/// What qlip-aot writes to -o.
-enum class EmitKind {
-  Object,
-  Assembly,
-  LLVMIR,
-  MLIR,
-};
-} // namespace
 
 static cl::OptionCategory toolCategory("qlip-aot options");
 
@@ -91,15 +64,15 @@ static cl::opt<std::string>
           cl::desc("Name of the C function (default: qlip_<entry>); in "
                    "upper case it prefixes the header's macros"),
           cl::value_desc("identifier"), cl::cat(toolCategory));
-static cl::opt<EmitKind> emitKind(
+static cl::opt<aot::EmitKind> emitKind(
     "emit", cl::desc("What to write to the output file"),
-    cl::values(clEnumValN(EmitKind::Object, "obj", "an object file (default)"),
-               clEnumValN(EmitKind::Assembly, "asm", "target assembly"),
-               clEnumValN(EmitKind::LLVMIR, "llvm", "optimized LLVM IR"),
-               clEnumValN(EmitKind::MLIR, "mlir",
+    cl::values(clEnumValN(aot::EmitKind::Object, "obj", "an object file (default)"),
+               clEnumValN(aot::EmitKind::Assembly, "asm", "target assembly"),
+               clEnumValN(aot::EmitKind::LLVMIR, "llvm", "optimized LLVM IR"),
+               clEnumValN(aot::EmitKind::MLIR, "mlir",
                           "the LLVM dialect with the C entry point, before "
                           "translation")),
-    cl::init(EmitKind::Object), cl::cat(toolCategory));
+    cl::init(aot::EmitKind::Object), cl::cat(toolCategory));
 static cl::opt<unsigned> optLevel("opt-level",
                                   cl::desc("LLVM optimization level, 0 to 3"),
                                   cl::init(3), cl::cat(toolCategory));
@@ -119,114 +92,6 @@ static int fail(const llvm::Twine &message) {
   return 1;
 }
 
-/// LLVM's own mapping of 0-3, with anything above 3 as -O3.
-static llvm::CodeGenOptLevel getCodeGenOptLevel(unsigned level) {
-  return llvm::CodeGenOpt::getLevel(int(std::min(level, 3u)))
-      .value_or(llvm::CodeGenOptLevel::Aggressive);
-}
-
-/// A target machine for the host's triple and `cpu` ("native": the host
-/// CPU and every feature it has), producing position-independent code so
-/// that the object links into PIE executables and shared libraries.
-static llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
-createTargetMachine(llvm::StringRef cpu, unsigned level) {
-  auto error = [](const llvm::Twine &message) {
-    return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
-  };
-  llvm::Triple triple(llvm::sys::getProcessTriple());
-  std::string lookupError;
-  const llvm::Target *target =
-      llvm::TargetRegistry::lookupTarget(triple, lookupError);
-  if (!target)
-    return error("no target for " + triple.str() + ": " + lookupError);
-  std::string cpuName = cpu.str();
-  std::string features;
-  if (cpu == "native") {
-    cpuName = llvm::sys::getHostCPUName().str();
-    llvm::SubtargetFeatures hostFeatures;
-    for (const auto &feature : llvm::sys::getHostCPUFeatures())
-      hostFeatures.AddFeature(feature.getKey(), feature.getValue());
-    features = hostFeatures.getString();
-  }
-  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, cpuName, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
-      std::nullopt, getCodeGenOptLevel(level)));
-  if (!machine)
-    return error("cannot create a target machine for " + triple.str());
-  if (!machine->getMCSubtargetInfo()->isCPUStringValid(cpuName))
-    return error("--mcpu: '" + cpuName + "' is not a CPU of " + triple.str() +
-                 " (llc -mcpu=help lists them)");
-  return std::move(machine);
-}
-
-/// The best of the kernels' code paths (qlip_isa names) that `cpu` has.
-static std::string getKernelIsa(const llvm::MCSubtargetInfo &cpu) {
-  if (cpu.checkFeatures("+avx512f,+avx512bw,+avx512dq,+avx512vl,+avx512vnni"))
-    return "avx512-vnni";
-  if (cpu.checkFeatures("+avx2,+fma,+avxvnni"))
-    return "avx-vnni";
-  if (cpu.checkFeatures("+avx2,+fma"))
-    return "avx2";
-  return "generic";
-}
-
-/// Translates `module` (the LLVM dialect), optimizes it at `level` for
-/// `machine` and writes what `kind` asks for into `out`.
-static LogicalResult emitLLVM(ModuleOp module, llvm::TargetMachine &machine,
-                              unsigned level, EmitKind kind,
-                              llvm::SmallVectorImpl<char> &out) {
-  llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(
-      module, llvmContext, llvm::sys::path::filename(modelFile));
-  if (!llvmModule)
-    return failure(); // translateModuleToLLVMIR emitted the reason.
-  llvmModule->setTargetTriple(machine.getTargetTriple());
-  llvmModule->setDataLayout(machine.createDataLayout());
-  auto optimize = qlip::makeLLVMOptimizer(level, &machine);
-  if (llvm::Error error = optimize(llvmModule.get())) {
-    emitError(module.getLoc())
-        << "LLVM optimization failed: " << llvm::toString(std::move(error));
-    return failure();
-  }
-
-  llvm::raw_svector_ostream os(out);
-  if (kind == EmitKind::LLVMIR) {
-    llvmModule->print(os, /*AAW=*/nullptr);
-    return success();
-  }
-  llvm::legacy::PassManager codegen;
-  auto fileType = kind == EmitKind::Object
-                      ? llvm::CodeGenFileType::ObjectFile
-                      : llvm::CodeGenFileType::AssemblyFile;
-  if (machine.addPassesToEmitFile(codegen, os, /*DwoOut=*/nullptr, fileType)) {
-    emitError(module.getLoc())
-        << "the target " << machine.getTargetTriple().str()
-        << " cannot emit this kind of file";
-    return failure();
-  }
-  codegen.run(*llvmModule);
-  return success();
-}
-
-/// Writes `bytes` to `path` ("-": stdout).
-static LogicalResult writeFile(llvm::StringRef path, llvm::StringRef bytes) {
-  std::string message;
-  std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(path, &message);
-  if (!file) {
-    fail(message);
-    return failure();
-  }
-  file->os() << bytes;
-  file->os().flush();
-  if (file->os().has_error()) {
-    fail("cannot write " + path + ": " + file->os().error().message());
-    file->os().clear_error();
-    return failure();
-  }
-  file->keep();
-  return success();
-}
-
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   mlir::qlip::setQlipVersionPrinter();
@@ -236,31 +101,20 @@ int main(int argc, char **argv) {
       "qlip-aot: compile a function of a TOSA/qlip model to an object file "
       "and a C header\n");
 
-  if (optLevel > 3)
-    return fail("--opt-level must be 0 to 3, got " + llvm::Twine(optLevel));
-  std::string name = cName.empty() ? "qlip_" + entryName : cName.getValue();
-  if (!aot::isCIdentifier(name))
-    return fail("'" + name + "' is not a C identifier; " +
-                (cName.empty() ? "choose the C function's name with --name"
-                               : "--name takes letters, digits and '_', not "
-                                 "starting with a digit, and no keyword"));
+  aot::AotOptions options;
+  options.entry = entryName;
+  options.cName = cName;
+  options.optLevel = optLevel;
+  options.targetCpu = targetCpu;
+  options.sourceName = llvm::sys::path::filename(modelFile).str();
+  if (llvm::Error error = aot::checkOptions(options))
+    return fail(llvm::toString(std::move(error)));
   std::unique_ptr<qlip::LowerToLLVMOptions> lowering =
       pipelineOptions.empty()
           ? std::make_unique<qlip::LowerToLLVMOptions>()
           : qlip::LowerToLLVMOptions::createFromString(pipelineOptions);
   if (!lowering)
     return fail("--pipeline-options: cannot parse '" + pipelineOptions + "'");
-
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> machine =
-      createTargetMachine(targetCpu, optLevel);
-  if (!machine)
-    return fail(llvm::toString(machine.takeError()));
-  // An object for a named CPU runs the kernels' path that CPU has, unless
-  // --pipeline-options names one.
-  if (targetCpu != "native" && lowering->kernelIsa == "auto")
-    lowering->kernelIsa = getKernelIsa(*(*machine)->getMCSubtargetInfo());
 
   DialectRegistry registry;
   registerAllQlipDialects(registry);
@@ -274,42 +128,26 @@ int main(int argc, char **argv) {
   if (!module)
     return fail("cannot read the model " + modelFile);
 
-  FailureOr<aot::CEntry> entry = aot::readCEntry(*module, entryName, name);
-  if (failed(entry) || failed(aot::prepareForLowering(*module, *entry)))
-    return 1;
-  PassManager pm(&context, ModuleOp::getOperationName());
-  pm.addPass(createSymbolDCEPass());
-  buildLowerToLLVMPipeline(pm, *lowering);
-  if (failed(pm.run(*module)))
-    return fail("lowering '" + entryName + "' to LLVM failed");
-  if (failed(aot::finishLoweredModule(*module, *entry)))
-    return 1;
-
+  options.lowering = lowering.get();
   llvm::SmallString<0> output;
-  if (emitKind == EmitKind::MLIR) {
-    llvm::raw_svector_ostream os(output);
-    module->print(os);
-  } else if (failed(emitLLVM(*module, **machine, optLevel, emitKind, output))) {
+  FailureOr<aot::CEntry> entry =
+      aot::compile(*module, options, emitKind, output);
+  if (failed(entry))
     return 1;
-  }
 
-  std::string header = headerFile;
-  if (header.empty() && outputFile != "-") {
-    llvm::SmallString<128> path(outputFile);
-    llvm::sys::path::replace_extension(path, "h");
-    header = path.str().str();
-  }
+  std::string header = headerFile.empty()
+                           ? aot::getDefaultHeaderPath(outputFile)
+                           : headerFile.getValue();
   if (!header.empty() && header == outputFile)
     return fail("the header and the output are both " + header +
                 "; name the header with --header");
-  if (failed(writeFile(outputFile, output)))
-    return 1;
-  if (!header.empty()) {
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    aot::writeCHeader(os, *entry, modelFile);
-    if (failed(writeFile(header, text)))
-      return 1;
-  }
+  if (llvm::Error error = writeOutputFile(
+          outputFile, [&](llvm::raw_ostream &os) { os << output; }))
+    return fail(llvm::toString(std::move(error)));
+  if (!header.empty())
+    if (llvm::Error error = writeOutputFile(header, [&](llvm::raw_ostream &os) {
+          aot::writeCHeader(os, *entry, modelFile);
+        }))
+      return fail(llvm::toString(std::move(error)));
   return 0;
 }

@@ -357,6 +357,16 @@ void buildPreparePipeline(OpPassManager &pm);
 /// against the target the integer model needs), canonicalize and cse.
 void buildPtqPipeline(OpPassManager &pm, const PtqOptions &options);
 
+/// qlip-ptq's first half: the float model to the fake-quantized one, whose
+/// `qlip.fake_quant` ops carry every chosen range (bits, scales, rule).
+/// Tools that report what was chosen (qlip-compile) stop here, read the
+/// ranges, then run the second half.
+void buildPtqRangesPipeline(OpPassManager &pm, const PtqOptions &options);
+
+/// qlip-ptq's second half: the fake-quantized model to integer TOSA
+/// (qlip-quantize, canonicalize, cse).
+void buildPtqIntegerPipeline(OpPassManager &pm, const PtqOptions &options);
+
 /// Registers `qlip-prepare` and `qlip-ptq` with the global pipeline
 /// registry.
 void registerPtqPipelines();

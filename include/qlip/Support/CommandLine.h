@@ -7,6 +7,14 @@
 #ifndef QLIP_SUPPORT_COMMANDLINE_H
 #define QLIP_SUPPORT_COMMANDLINE_H
 
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+namespace llvm {
+class raw_ostream;
+} // namespace llvm
+
 namespace mlir::qlip {
 
 /// Frees the name `stats` for a tool's own `--stats FILE` (the statistics
@@ -21,6 +29,11 @@ void releaseLlvmStatsOption(const char *argv0);
 /// built against, in place of LLVM's own text. Call before the command line
 /// is parsed.
 void setQlipVersionPrinter();
+
+/// Writes a tool's output file `path` ("-": stdout) with `write`, kept only
+/// when everything was written; the error names the file.
+llvm::Error writeOutputFile(llvm::StringRef path,
+                            llvm::function_ref<void(llvm::raw_ostream &)> write);
 
 } // namespace mlir::qlip
 

@@ -4,7 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "AotCompiler.h"
+#include "qlip/Aot/AotCompiler.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/STLExtras.h"
@@ -74,7 +74,7 @@ void mlir::qlip::aot::writeCHeader(llvm::raw_ostream &os, const CEntry &entry,
 
   os << "/* " << entry.cName << ": '" << entry.entry << "' of "
      << llvm::sys::path::filename(source)
-     << ", compiled ahead of time by qlip-aot.\n"
+     << ", compiled ahead of time by qlip.\n"
      << " * Generated; do not edit.\n"
      << " *\n";
   // "input0:  float[64]  tensor<1x8x8x1xf32>": the flat C array the
@@ -136,4 +136,12 @@ void mlir::qlip::aot::writeCHeader(llvm::raw_ostream &os, const CEntry &entry,
      << declaration << ";\n"
      << "\n#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n"
      << "#endif /* " << guard << " */\n";
+}
+
+std::string mlir::qlip::aot::getDefaultHeaderPath(llvm::StringRef output) {
+  if (output == "-")
+    return "";
+  llvm::SmallString<128> path(output);
+  llvm::sys::path::replace_extension(path, "h");
+  return path.str().str();
 }
