@@ -228,10 +228,10 @@ mlir::qlip::resolveImageLayout(llvm::ArrayRef<int64_t> shape,
   return layout;
 }
 
-/// Bilinear sampling with half-pixel centres of channel `c` of the
-/// `cropWidth` x `cropHeight` window at (`left`, `top`) of the image
-/// resized to `scaledWidth` x `scaledHeight`, at output pixel (x, y).
 namespace {
+/// Bilinear sampling with half-pixel centres: channel `c` at pixel (x, y)
+/// of the window at (`left`, `top`) of the image scaled by 1 / `scaleX`,
+/// 1 / `scaleY`.
 struct Resampler {
   const Image &image;
   double scaleX, scaleY;
@@ -249,9 +249,9 @@ struct Resampler {
     auto at = [&](int64_t px, int64_t py) {
       return double(image.pixels[(py * image.width + px) * image.channels + c]);
     };
-    double top = at(x0, y0) * (1 - fx) + at(x1, y0) * fx;
-    double bottom = at(x0, y1) * (1 - fx) + at(x1, y1) * fx;
-    return float(top * (1 - fy) + bottom * fy);
+    double upper = at(x0, y0) * (1 - fx) + at(x1, y0) * fx;
+    double lower = at(x0, y1) * (1 - fx) + at(x1, y1) * fx;
+    return float(upper * (1 - fy) + lower * fy);
   }
 };
 } // namespace

@@ -477,12 +477,16 @@ int main(int argc, char **argv) {
       os << llvm::StringRef(*position).drop_back(
                 llvm::StringRef(*position).ends_with(":0:0") ? 4 : 0)
          << ": ";
+    // The layer's name, unless the message already gives it (the
+    // importer's do).
+    std::string message = diag.str();
     if (std::optional<std::string> name = getLocationName(diag.getLocation()))
-      os << "'" << *name << "': ";
+      if (!llvm::StringRef(message).contains("'" + *name + "'"))
+        os << "'" << *name << "': ";
     os << (diag.getSeverity() == DiagnosticSeverity::Error     ? "error: "
            : diag.getSeverity() == DiagnosticSeverity::Warning ? "warning: "
                                                                 : "note: ")
-       << diag.str() << "\n";
+       << message << "\n";
     for (Diagnostic &note : diag.getNotes())
       os << "  note: " << note.str() << "\n";
     return success();
