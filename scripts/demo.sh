@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # make demo: the bundled example from its ONNX file to integer models.
 #
+#   0. qlip-compile: the ONNX file and the calibration images to a W4A4
+#      object file in one command, with its summary;
 #   1. import  examples/fashion_cnn.onnx (a CNN trained on Fashion-MNIST by
 #              examples/train_fashion_cnn.py, exported by torch.onnx) to
 #              float TOSA with qlip-import-onnx, and check it against the
@@ -25,8 +27,17 @@ calib=examples/fashion_calib.npy
 accuracy() { sed -n 's/^top-1 accuracy: .*(\(.*\)%)$/\1/p'; }
 count() { grep -cE "$1" "$2" || true; }
 
-# --- 1. Import ----------------------------------------------------------------
+# --- 0. One command ------------------------------------------------------------
 echo "== qlip demo: $onnx (Fashion-MNIST; trained by examples/train_fashion_cnn.py)"
+echo "-- one command: the ONNX model and its calibration images to a W4A4 object file"
+echo "   qlip-compile $onnx --io-layout nhwc --calib $calib --bits 4 \\"
+echo "     --test $ftest --labels $flabels -o $out/fashion-w4.o"
+"$bin/qlip-compile" "$onnx" --io-layout nhwc --calib "$calib" --bits 4 \
+  --test "$ftest" --labels "$flabels" -o "$out/fashion-w4.o" 2>/dev/null | sed 's/^/   /'
+echo
+echo "== the same, step by step, with the rules compared"
+
+# --- 1. Import ----------------------------------------------------------------
 echo "-- import: qlip-import-onnx $onnx --io-layout=nhwc"
 "$bin/qlip-import-onnx" "$onnx" --io-layout=nhwc -o "$out/fashion.mlir"
 fmodel="$out/fashion.mlir"

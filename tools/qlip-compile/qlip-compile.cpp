@@ -35,6 +35,7 @@
 #include "qlip/Runtime/Npy.h"
 #include "qlip/Runtime/Runner.h"
 #include "qlip/Support/CommandLine.h"
+#include "qlip/Support/ProgressBar.h"
 #include "qlip/Transforms/LayerNames.h"
 #include "dialects/Npu/Transforms/Passes.h"
 
@@ -342,16 +343,21 @@ static llvm::Expected<Measurement>
 measure(ModuleOp floatModel, ModuleOp integerModel,
         llvm::ArrayRef<NpyArray> samples,
         std::optional<llvm::ArrayRef<int64_t>> labels) {
-  auto run = [&](ModuleOp model) -> llvm::Expected<std::vector<NpyArray>> {
+  // The float model's run, then the integer model's.
+  ProgressBar progress(2, "rows");
+  auto run = [&](ModuleOp model,
+                 unsigned pass) -> llvm::Expected<std::vector<NpyArray>> {
     auto runner = Runner::create(model, entryName);
     if (!runner)
       return runner.takeError();
-    return (*runner)->runRows(samples);
+    return (*runner)->runRows(samples, [&](int64_t done, int64_t total) {
+      progress.update(pass, done, total);
+    });
   };
-  auto reference = run(floatModel);
+  auto reference = run(floatModel, 1);
   if (!reference)
     return reference.takeError();
-  auto actual = run(integerModel);
+  auto actual = run(integerModel, 2);
   if (!actual)
     return actual.takeError();
   Measurement result;
