@@ -19,31 +19,23 @@
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Func/Transforms/Passes.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/LLVMIR/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
-#include "mlir/Dialect/Quant/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Tensor/Transforms/Passes.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/Dialect/Tosa/Transforms/Passes.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Vector/Transforms/Passes.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Transforms/Passes.h"
@@ -83,25 +75,40 @@ void mlir::qlip::registerAllQlipDialects(DialectRegistry &registry) {
 void mlir::qlip::registerAllQlipPasses() {
   registerQlipPassesAndPipelines();
 
-  // Generic transforms (canonicalize, cse, inline, ...) and the conversions.
+  // The generic transforms (canonicalize, cse, inline, symbol-dce, ...).
   registerTransformsPasses();
-  registerConversionPasses();
 
-  // The dialects a model passes through on its way to LLVM.
-  tosa::registerTosaPasses();
+  // Each upstream pass that qlip-lower-to-llvm and qlip-ptq are made of,
+  // so that a stage can be run on its own, and TOSA's validation; not
+  // every upstream pass: qlip-opt --help then lists qlip's passes among a
+  // few dozen rather than after hundreds.
+  registerTosaToSCFPass();
+  tosa::registerTosaOptionalDecompositionsPass();
+  registerTosaToLinalgNamed();
+  registerTosaToLinalg();
+  registerTosaToArithPass();
+  registerTosaToTensorPass();
   tosa::registerTosaToLinalgPipelines();
-  registerLinalgPasses();
-  bufferization::registerBufferizationPasses();
+  tosa::registerTosaValidation();
+  tosa::registerTosaAttachTarget();
+  registerLinalgElementwiseOpFusionPass();
+  bufferization::registerOneShotBufferizePass();
+  bufferization::registerBufferResultsToOutParamsPass();
   bufferization::registerBufferizationPipelines();
-  func::registerFuncPasses();
-  arith::registerArithPasses();
-  memref::registerMemRefPasses();
-  registerSCFPasses();
-  tensor::registerTensorPasses();
-  vector::registerVectorPasses();
-  math::registerMathPasses();
-  quant::registerQuantPasses();
-  LLVM::registerLLVMPasses();
+  registerConvertLinalgToLoopsPass();
+  registerLowerAffinePass();
+  registerSCFToControlFlowPass();
+  memref::registerExpandStridedMetadataPass();
+  registerConvertMathToLibmPass();
+  registerConvertMathToLLVMPass();
+  registerFinalizeMemRefToLLVMConversionPass();
+  registerConvertFuncToLLVMPass();
+  registerArithToLLVMConversionPass();
+  registerConvertIndexToLLVMPass();
+  registerConvertControlFlowToLLVMPass();
+  registerUBToLLVMConversionPass();
+  registerConvertToLLVMPass();
+  registerReconcileUnrealizedCastsPass();
 }
 
 void mlir::qlip::registerAllQlip(DialectRegistry &registry) {

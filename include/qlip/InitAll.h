@@ -28,9 +28,11 @@ void registerQlipPassesAndPipelines();
 /// bufferization need.
 void registerAllQlipDialects(DialectRegistry &registry);
 
-/// Registers qlip's passes and pipelines and the upstream passes a qlip
-/// pipeline is made of (TOSA, linalg, bufferization, the conversions to
-/// LLVM, and the generic transforms).
+/// Registers qlip's passes and pipelines, the generic transforms
+/// (canonicalize, cse, ...), and each upstream pass a qlip pipeline is made
+/// of (the TOSA conversions and validation, elementwise fusion,
+/// bufferization, the conversions to LLVM); a host compiler registers any
+/// other upstream passes it wants itself.
 void registerAllQlipPasses();
 
 /// Everything above: what an opt-style driver for qlip calls.
