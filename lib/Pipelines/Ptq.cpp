@@ -77,13 +77,13 @@ static std::string activationOptions(const PtqOptions &options) {
   return text;
 }
 
-void mlir::qlip::buildPtqRangesPipeline(OpPassManager &pm,
-                                        const PtqOptions &options) {
+void mlir::qlip::buildPtqCalibrationPipeline(OpPassManager &pm,
+                                             const PtqOptions &options) {
   // Stage 1-2, idempotent: a model that went through qlip-prepare for
   // calibration is unchanged, so its fingerprint matches the statistics.
   buildPreparePipeline(pm);
 
-  // Stage 3-4: the statistics, then the ranges.
+  // Stage 3: the statistics (the ranges are the next stage's).
   if (!options.calib.empty()) {
     CalibrateModelPassOptions calibrate;
     calibrate.calib.assign(options.calib.begin(), options.calib.end());
@@ -94,7 +94,10 @@ void mlir::qlip::buildPtqRangesPipeline(OpPassManager &pm,
     stats.file = options.stats;
     pm.addPass(createApplyStatsPass(stats));
   }
+}
 
+void mlir::qlip::buildPtqRangesPipeline(OpPassManager &pm,
+                                        const PtqOptions &options) {
   // Mixed precision: widths chosen on the calibrated model's moments.
   if (options.sizeBudget != 0 || options.targetSqnr != 0 ||
       options.maxDrop != 0 || !options.labels.empty()) {
@@ -183,8 +186,25 @@ void mlir::qlip::buildPtqIntegerPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
 }
 
+FailureOr<PtqModels> mlir::qlip::runPtqToFakeQuant(ModuleOp model,
+                                                   const PtqOptions &options) {
+  PtqModels models;
+  models.calibrated = cast<ModuleOp>(model->clone());
+  PassManager calibrate(model.getContext(), ModuleOp::getOperationName());
+  buildPtqCalibrationPipeline(calibrate, options);
+  if (failed(calibrate.run(*models.calibrated)))
+    return failure();
+  models.fakeQuant = cast<ModuleOp>((*models.calibrated)->clone());
+  PassManager ranges(model.getContext(), ModuleOp::getOperationName());
+  buildPtqRangesPipeline(ranges, options);
+  if (failed(ranges.run(*models.fakeQuant)))
+    return failure();
+  return models;
+}
+
 void mlir::qlip::buildPtqPipeline(OpPassManager &pm,
                                   const PtqOptions &options) {
+  buildPtqCalibrationPipeline(pm, options);
   buildPtqRangesPipeline(pm, options);
   buildPtqIntegerPipeline(pm, options);
 }

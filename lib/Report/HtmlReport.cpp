@@ -368,6 +368,11 @@ svg text { font: 11px system-ui, sans-serif; fill: #333; }
 .bar.cumulative { fill: #f58518; }
 .legend .isolated { color: #4c78a8; font-weight: bold; }
 .legend .cumulative { color: #f58518; font-weight: bold; }
+.channel-range { fill: #4c78a8; }
+.channel-clip { stroke: #d62728; stroke-width: 1.5; }
+.grid { stroke: #ddd; stroke-width: 1; }
+.legend .recover-float, .legend .recover-8bit { font-weight: bold; }
+.accuracy { font-size: 1.1em; }
 )css";
 
 static void writeSummary(llvm::raw_ostream &os,
@@ -398,6 +403,25 @@ static void writeSummary(llvm::raw_ostream &os,
     os << "</td></tr>\n";
   }
   os << "</tbody></table>\n";
+  if (report.floatAccuracy)
+    os << llvm::format("<p class=\"accuracy\">Top-1 accuracy on the "
+                       "labelled samples: float <span class=\"float-"
+                       "accuracy\">%.2f%%</span>, quantized <span "
+                       "class=\"quantized-accuracy\">%.2f%%</span>.</p>\n",
+                       *report.floatAccuracy, *report.quantizedAccuracy);
+}
+
+/// How much of result #0's SQNR a what-if model recovers: "+3.1 dB".
+static std::string formatRecovery(const QuantizationReport &report,
+                                  std::optional<double> db) {
+  if (!db)
+    return "";
+  if (report.results.empty())
+    return formatDb(*db);
+  double gain = *db - report.results.front().sqnrDb;
+  if (!std::isfinite(gain))
+    return formatDb(*db);
+  return llvm::formatv("{0}{1:f1} dB", gain >= 0 ? "+" : "", gain).str();
 }
 
 /// The layer with the lowest isolated SQNR: the one whose own quantization
@@ -432,9 +456,21 @@ static void writeLayerTable(llvm::raw_ostream &os,
   os << "<figcaption>SQNR per layer, dB: isolated (blue) and cumulative "
         "(orange).</figcaption></figure>\n";
 
+  bool sensitivity = llvm::any_of(report.layers, [](const ReportLayer &l) {
+    return l.floatLayerSqnrDb.has_value();
+  });
+  if (sensitivity)
+    os << "<p class=\"legend\">Sensitivity: what result #0's SQNR "
+          "against float (" << formatDb(report.results.front().sqnrDb)
+       << ") gains with this layer's weight and input <span "
+          "class=\"recover-float\">left float</span>, or <span "
+          "class=\"recover-8bit\">at 8 bits</span> on the same ranges, "
+          "everything else quantized.</p>\n";
   os << "<table class=\"layers\"><thead><tr><th>layer</th><th>op</th>"
-        "<th>SQNR isolated</th><th>SQNR cumulative</th><th>weight</th>"
-        "<th>input</th><th>output</th></tr></thead><tbody>\n";
+        "<th>SQNR isolated</th><th>SQNR cumulative</th>";
+  if (sensitivity)
+    os << "<th>float recovers</th><th>8-bit recovers</th>";
+  os << "<th>weight</th><th>input</th><th>output</th></tr></thead><tbody>\n";
   for (auto [i, layer] : llvm::enumerate(report.layers)) {
     os << "<tr class=\"layer" << (worst && *worst == i ? " worst" : "")
        << "\" id=\"" << toId("row-", layer.name) << "\" data-layer=\""
@@ -444,6 +480,11 @@ static void writeLayerTable(llvm::raw_ostream &os,
        << "</td><td class=\"sqnr isolated\">" << formatDb(layer.isolatedSqnrDb)
        << "</td><td class=\"sqnr cumulative\">"
        << formatDb(layer.cumulativeSqnrDb) << "</td>";
+    if (sensitivity)
+      os << "<td class=\"sqnr recover-float\">"
+         << formatRecovery(report, layer.floatLayerSqnrDb)
+         << "</td><td class=\"sqnr recover-8bit\">"
+         << formatRecovery(report, layer.eightBitLayerSqnrDb) << "</td>";
     writeQuantizerCell(os, "weight", layer.weight);
     writeQuantizerCell(os, "input", layer.input);
     writeQuantizerCell(os, "output", layer.output);
@@ -480,6 +521,90 @@ static void writeFigure(llvm::raw_ostream &os, llvm::StringRef cls,
   os << ".</figcaption></figure>\n";
 }
 
+/// Per output channel, a bar from its smallest to its largest weight and
+/// ticks at its clip range.
+static void writeChannelChart(llvm::raw_ostream &os, const ReportLayer &layer) {
+  size_t channels = layer.channelMin.size();
+  if (channels == 0)
+    return;
+  double extent = 0;
+  for (size_t c = 0; c < channels; ++c)
+    extent = std::max({extent, std::fabs(layer.channelMin[c]),
+                       std::fabs(layer.channelMax[c])});
+  const ReportQuantizer *q = layer.weight ? &*layer.weight : nullptr;
+  bool perChannel = q && q->clipMin.size() == channels;
+  if (q)
+    for (size_t c = 0; c < q->clipMin.size(); ++c)
+      extent = std::max({extent, std::fabs(q->clipMin[c]),
+                         std::fabs(q->clipMax[c])});
+  if (!(extent > 0))
+    return;
+  constexpr double kHeight = 160, kTop = 10, kLeft = 80, kWidth = 560;
+  double step = kWidth / channels;
+  auto y = [&](double v) { return kTop + (1 - (v + extent) / (2 * extent)) * kHeight; };
+  os << "<figure class=\"channels\"><svg xmlns=\"http://www.w3.org/2000/svg\" "
+     << llvm::formatv("viewBox=\"0 0 {0} {1}\" width=\"{0}\" height=\"{1}\" "
+                      "role=\"img\" aria-label=\"{2} weight range per "
+                      "channel\">",
+                      kLeft + kWidth + 10, kTop + kHeight + 24,
+                      escape(layer.name));
+  for (double v : {-extent, 0.0, extent})
+    os << llvm::formatv("<text class=\"tick\" x=\"{0}\" y=\"{1:f1}\" "
+                        "text-anchor=\"end\">{2}</text><line class=\"grid\" "
+                        "x1=\"{3}\" x2=\"{4}\" y1=\"{5:f1}\" y2=\"{5:f1}\"/>",
+                        kLeft - 4, y(v) + 4, escape(formatValue(v)), kLeft,
+                        kLeft + kWidth, y(v));
+  for (size_t c = 0; c < channels; ++c) {
+    double x = kLeft + step * (c + 0.5);
+    double width = std::max(1.0, step * 0.6);
+    os << llvm::formatv("<rect class=\"channel-range\" x=\"{0:f2}\" "
+                        "y=\"{1:f2}\" width=\"{2:f2}\" height=\"{3:f2}\">"
+                        "<title>channel {4}: {5} to {6}</title></rect>",
+                        x - width / 2, y(layer.channelMax[c]), width,
+                        std::max(0.5, y(layer.channelMin[c]) -
+                                          y(layer.channelMax[c])),
+                        c, escape(formatValue(layer.channelMin[c])),
+                        escape(formatValue(layer.channelMax[c])));
+    if (q) {
+      size_t k = perChannel ? c : 0;
+      for (double v : {q->clipMin[k], q->clipMax[k]})
+        os << llvm::formatv("<line class=\"channel-clip\" x1=\"{0:f2}\" "
+                            "x2=\"{1:f2}\" y1=\"{2:f2}\" y2=\"{2:f2}\"/>",
+                            x - step / 2, x + step / 2, y(v));
+    }
+  }
+  os << "</svg><figcaption>Weight range per output channel (" << channels
+     << " channels): bars from each channel's smallest to largest weight";
+  if (q)
+    os << ", lines at its clip";
+  os << ".</figcaption></figure>\n";
+}
+
+/// Every quantized activation: where, its grid and rule, the range chosen
+/// and what calibration saw.
+static void writeActivationTable(llvm::raw_ostream &os,
+                                 const QuantizationReport &report) {
+  os << "<h2>Activations</h2>\n<p class=\"legend\">Every quantized "
+        "activation (" << report.activations.size()
+     << "), named by the op that computes it.</p>\n<table "
+        "class=\"activations\"><thead><tr><th>activation</th><th>op</th>"
+        "<th>grid</th><th>rule</th><th>range</th><th>observed</th></tr>"
+        "</thead><tbody>\n";
+  for (const ReportActivation &activation : report.activations) {
+    os << "<tr class=\"activation\"><td class=\"name\">"
+       << escape(activation.name) << "</td><td class=\"op\">"
+       << escape(activation.opName) << "</td><td>"
+       << formatGrid(activation.quantizer) << "</td><td>"
+       << escape(activation.quantizer.rule) << "</td><td>"
+       << escape(describeRange(activation.quantizer)) << "</td><td>";
+    if (!activation.histogram.empty())
+      os << escape(formatValue(activation.histogram.min)) << " to "
+         << escape(formatValue(activation.histogram.max));
+    os << "</td></tr>\n";
+  }
+  os << "</tbody></table>\n";
+}
+
 static void writeLayerSection(llvm::raw_ostream &os, const ReportLayer &layer) {
   os << "<section class=\"layer\" id=\"" << toId("layer-", layer.name)
      << "\"><h3>" << escape(layer.name) << " <small>" << escape(layer.opName);
@@ -496,7 +621,9 @@ static void writeLayerSection(llvm::raw_ostream &os, const ReportLayer &layer) {
   writeFigure(os, "weight", "Weight", layer.weightHistogram, layer.weight,
               layer.name + " weight histogram",
               "The weight is not a float constant.");
-  os << "</div></section>\n";
+  os << "</div>\n";
+  writeChannelChart(os, layer);
+  os << "</section>\n";
 }
 
 void mlir::qlip::writeHtmlReport(llvm::raw_ostream &os,
@@ -510,6 +637,7 @@ void mlir::qlip::writeHtmlReport(llvm::raw_ostream &os,
   writeLayerTable(os, report);
   for (const ReportLayer &layer : report.layers)
     writeLayerSection(os, layer);
+  writeActivationTable(os, report);
   os << "<p class=\"footer\">Written by qlip-report.</p>\n</body>\n</html>\n";
 }
 

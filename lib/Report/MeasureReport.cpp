@@ -16,7 +16,10 @@
 
 #include "qlip/Transforms/LayerNames.h"
 #include "dialects/Qlip/IR/FloatElements.h"
+#include "qlip/Calibration/ActivationClip.h"
+#include "qlip/Calibration/ClipMath.h"
 #include "qlip/Runtime/Metrics.h"
+#include "qlip/Support/ProgressBar.h"
 #include "qlip/Runtime/Runner.h"
 #include "qlip/Transforms/ModelFingerprint.h"
 
@@ -26,6 +29,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::qlip;
@@ -115,6 +119,35 @@ static ReportQuantizer describe(FakeQuantOp op) {
   return quantizer;
 }
 
+/// `op`'s parameters on the same clip ranges at 8 bits, or null when they
+/// are 8 bits or wider: the "what if this were 8-bit" of the sensitivity.
+static QParamsAttr atEightBits(FakeQuantOp op) {
+  QParamsAttr q = op.getQparams();
+  if (q.getBits() >= 8)
+    return nullptr;
+  llvm::ArrayRef<double> lo = q.getClipMin().asArrayRef();
+  llvm::ArrayRef<double> hi = q.getClipMax().asArrayRef();
+  llvm::SmallVector<double> scales;
+  llvm::SmallVector<int64_t> zeroPoints;
+  for (auto [min, max] : llvm::zip_equal(lo, hi)) {
+    if (q.getIsSigned() && q.getNarrowRange()) {
+      // A weight's symmetric grid: zero point 0, the clip at the top level.
+      double alpha = std::max(std::fabs(min), std::fabs(max));
+      scales.push_back(clipScale(alpha, QuantGrid::signedNarrow(8)));
+      zeroPoints.push_back(0);
+    } else {
+      AffineQuantization affine = nudgeRange(
+          {min, max}, q.getIsSigned() ? QuantGrid::signedFull(8)
+                                      : QuantGrid::unsignedFull(8));
+      scales.push_back(affine.scale);
+      zeroPoints.push_back(affine.zeroPoint);
+    }
+  }
+  return QParamsAttr::get(op.getContext(), 8, q.getIsSigned(),
+                          q.getNarrowRange(), q.getAxis(), scales, zeroPoints,
+                          lo, hi, q.getRule());
+}
+
 /// The id of the observer on `value` in the float model, or "".
 static std::string getObserverId(Value value) {
   for (Operation *user : value.getUsers())
@@ -173,6 +206,31 @@ static ReportHistogram getObservedHistogram(const ObserverStats &stats) {
   histogram.counts.assign(stats.histogramCounts.begin(),
                           stats.histogramCounts.end());
   return histogram;
+}
+
+/// Each output channel's smallest and largest value of the constant
+/// `weight` along `axis`.
+static void getChannelRanges(Value weight, int64_t axis,
+                             std::vector<double> &channelMin,
+                             std::vector<double> &channelMax) {
+  ElementsAttr attr;
+  if (!matchPattern(weight, m_Constant(&attr)))
+    return;
+  std::optional<FloatElements> elements = FloatElements::read(attr);
+  auto type = dyn_cast<ShapedType>(weight.getType());
+  if (!elements || !type || !type.hasStaticShape() || axis >= type.getRank())
+    return;
+  int64_t channels = type.getDimSize(axis);
+  int64_t inner = 1;
+  for (int64_t d = axis + 1; d < type.getRank(); ++d)
+    inner *= type.getDimSize(d);
+  channelMin.assign(channels, std::numeric_limits<double>::infinity());
+  channelMax.assign(channels, -std::numeric_limits<double>::infinity());
+  for (auto [index, value] : llvm::enumerate(elements->values())) {
+    int64_t channel = (int64_t(index) / inner) % channels;
+    channelMin[channel] = std::min(channelMin[channel], double(value));
+    channelMax[channel] = std::max(channelMax[channel], double(value));
+  }
 }
 
 /// Returns exactly `values` from `func`.
@@ -297,8 +355,35 @@ llvm::Expected<QuantizationReport> mlir::qlip::measureQuantizationReport(
       weight = layer.weight.getInput();
     entry.weightHistogram =
         getWeightHistogram(weight, entry.weight ? &*entry.weight : nullptr);
+    getChannelRanges(weight, getWeightOperand(qOp)->channelAxis,
+                     entry.channelMin, entry.channelMax);
     report.layers.push_back(std::move(entry));
   }
+
+  // Every quantized activation, with what calibration saw there.
+  qFunc->walk([&](FakeQuantOp op) {
+    if (matchPattern(op.getInput(), m_Constant()))
+      return;
+    ReportActivation activation;
+    Operation *producer = op.getInput().getDefiningOp();
+    Location loc = producer ? producer->getLoc() : op.getLoc();
+    activation.name = getLocationName(loc).value_or(
+        producer ? getLocationPosition(loc).value_or("") : "input");
+    activation.opName =
+        producer ? producer->getName().getStringRef().str() : "argument";
+    activation.quantizer = describe(op);
+    if (std::optional<ValuePosition> at = qOps.find(op.getInput()))
+      if (auto it = observers.find(getObserverId(fOps.lookup(*at)));
+          it != observers.end())
+        activation.histogram = getObservedHistogram(*it->second);
+    report.activations.push_back(std::move(activation));
+  });
+  if (!options.labels.empty() &&
+      int64_t(options.labels.size()) != samples.front().shape.front())
+    return makeError(llvm::formatv("{0} labels for {1} samples",
+                                   options.labels.size(),
+                                   samples.front().shape.front())
+                         .str());
 
   // The models that run: float and fake-quant with every layer's output
   // as an extra result, and one isolated model per layer.
@@ -375,9 +460,56 @@ llvm::Expected<QuantizationReport> mlir::qlip::measureQuantizationReport(
     isolated.push_back(std::move(*model));
   }
 
+  // The sensitivity: per layer, the whole fake-quant model with that
+  // layer's weight and input left float, and with them at 8 bits.
+  struct Variant {
+    size_t layer;
+    bool eightBit;
+    CompiledModel model;
+    SqnrAccumulator sqnr;
+  };
+  std::vector<Variant> variants;
+  ProgressBar progress(options.progress ? 2 : 0, "steps");
+  size_t numVariants = options.sensitivity ? 2 * layers.size() : 0;
+  for (size_t index = 0; index < numVariants; ++index) {
+    size_t l = index / 2;
+    bool eightBit = index % 2;
+    OwningOpRef<ModuleOp> clone(fakeQuant.clone());
+    auto func = clone->lookupSymbol<func::FuncOp>(options.entry);
+    ComputeOps ops(func);
+    ProbedLayer layer = findLayers(ops)[l];
+    bool changed = false;
+    for (FakeQuantOp op : {layer.weight, layer.input}) {
+      if (!op)
+        continue;
+      if (!eightBit) {
+        op.getOutput().replaceAllUsesWith(op.getInput());
+        op.erase();
+        changed = true;
+      } else if (QParamsAttr wider = atEightBits(op)) {
+        op.setQparamsAttr(wider);
+        changed = true;
+      }
+    }
+    if (options.progress)
+      progress.update(1, index + 1, numVariants);
+    if (!changed)
+      continue;
+    setResults(func, {func.getBody().front().getTerminator()->getOperand(0)});
+    llvm::Expected<CompiledModel> model = compile(
+        *clone,
+        options.modelName + " with " + report.layers[l].name +
+            (eightBit ? " at 8 bits" : " float"),
+        options);
+    if (!model)
+      return model.takeError();
+    variants.push_back({l, eightBit, std::move(*model), {}});
+  }
+
   std::vector<NpyArray> inputs;
   for (const TensorSpec &spec : floatRunner.getInputs())
     inputs.push_back(spec.makeArray());
+  size_t floatCorrect = 0, quantizedCorrect = 0;
   std::vector<SqnrAccumulator> isolatedSqnr(layers.size()),
       cumulativeSqnr(layers.size()), resultSqnr(numResults);
   report.results.resize(numResults);
@@ -401,6 +533,25 @@ llvm::Expected<QuantizationReport> mlir::qlip::measureQuantizationReport(
       report.results[r].rows += q.size() / rowLength;
       report.results[r].top1Agreement += countTop1Agreement(q, f, rowLength);
     }
+    if (!options.labels.empty()) {
+      const NpyArray &array = floatModel->results.front();
+      size_t rowLength = array.shape.empty() ? 1 : array.shape.back();
+      llvm::ArrayRef<int64_t> batchLabels =
+          llvm::ArrayRef(options.labels).slice(first, count);
+      floatCorrect += countTop1Correct(valid(floatModel->results.front()),
+                                       rowLength, batchLabels);
+      quantizedCorrect += countTop1Correct(
+          valid(cumulative->results.front()), rowLength, batchLabels);
+    }
+    std::vector<double> firstResult = valid(floatModel->results.front());
+    for (Variant &variant : variants) {
+      if (llvm::Error error =
+              variant.model.runner->run(inputs, variant.model.results))
+        return std::move(error);
+      variant.sqnr.add(valid(variant.model.results.front()), firstResult);
+    }
+    if (options.progress)
+      progress.update(2, first + count, rows);
     for (size_t l = 0; l < layers.size(); ++l) {
       std::vector<double> f = valid(floatModel->results[numResults + l]);
       cumulativeSqnr[l].add(valid(cumulative->results[numResults + l]), f);
@@ -417,6 +568,14 @@ llvm::Expected<QuantizationReport> mlir::qlip::measureQuantizationReport(
   for (size_t r = 0; r < numResults; ++r) {
     report.results[r].type = floatRunner.getOutputs()[r].str();
     report.results[r].sqnrDb = resultSqnr[r].db();
+  }
+  for (Variant &variant : variants)
+    (variant.eightBit ? report.layers[variant.layer].eightBitLayerSqnrDb
+                      : report.layers[variant.layer].floatLayerSqnrDb) =
+        variant.sqnr.db();
+  if (!options.labels.empty()) {
+    report.floatAccuracy = 100.0 * floatCorrect / rows;
+    report.quantizedAccuracy = 100.0 * quantizedCorrect / rows;
   }
   return report;
 }

@@ -94,6 +94,43 @@ LogicalResult mlir::qlip::applyStats(ModuleOp module, const StatsFile &stats,
   return success();
 }
 
+llvm::Expected<StatsFile> mlir::qlip::readAttachedStats(ModuleOp module,
+                                                        int64_t samples) {
+  StatsFile stats;
+  stats.fingerprint = computeModelFingerprint(module);
+  stats.samples = samples;
+  std::string missing;
+  module.walk([&](ObserveOp op) {
+    StatsAttr attr = op.getStatsAttr();
+    if (!attr) {
+      missing = op.getId().str();
+      return WalkResult::interrupt();
+    }
+    ObserverStats observer;
+    observer.id = op.getId().str();
+    observer.count = attr.getCount();
+    observer.min = attr.getMin().getValueAsDouble();
+    observer.max = attr.getMax().getValueAsDouble();
+    observer.mean = attr.getMean().getValueAsDouble();
+    observer.meanAbsDeviation = attr.getMad().getValueAsDouble();
+    observer.stddev = attr.getStddev().getValueAsDouble();
+    observer.kurtosis = attr.getKurtosis().getValueAsDouble();
+    if (HistogramAttr histogram = attr.getHistogram()) {
+      observer.histogramEdges.assign(histogram.getEdges().asArrayRef().begin(),
+                                     histogram.getEdges().asArrayRef().end());
+      observer.histogramCounts.assign(histogram.getCounts().begin(),
+                                      histogram.getCounts().end());
+    }
+    stats.observers.push_back(std::move(observer));
+    return WalkResult::advance();
+  });
+  if (!missing.empty())
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "observer '" + missing +
+                                       "' has no statistics attached");
+  return stats;
+}
+
 void ApplyStatsPass::runOnOperation() {
   ModuleOp module = getOperation();
   auto fail = [&](Location loc) {

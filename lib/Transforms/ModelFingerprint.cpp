@@ -45,7 +45,7 @@ std::string mlir::qlip::computeModelFingerprint(ModuleOp module) {
 bool mlir::qlip::isFingerprintedComputeOp(Operation *op) {
   return !isa<QlipDialect>(op->getDialect()) &&
          !op->hasTrait<OpTrait::ConstantLike>() &&
-         !isa<ModuleOp, func::FuncOp>(op);
+         !isa<ModuleOp, func::FuncOp>(op) && !op->hasAttr(QlipDialect::kAddedAttrName);
 }
 
 namespace {

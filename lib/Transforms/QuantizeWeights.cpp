@@ -219,6 +219,8 @@ static void shiftBias(Operation *layer, ArrayRef<double> shift) {
         builder, loc, constType,
         DenseElementsAttr::get(constType, ArrayRef<float>(values)));
     auto add = tosa::AddOp::create(builder, loc, type, result, bias);
+    // Not the model's own op: the statistics and the report still match.
+    add->setAttr(QlipDialect::kAddedAttrName, builder.getUnitAttr());
     result.replaceAllUsesExcept(add, add);
     return;
   }

@@ -30,6 +30,8 @@
 #include "qlip/Npu/CommandStream.h"
 #include "qlip/Pipelines/Pipelines.h"
 #include "qlip/Report/ModelSummary.h"
+#include "qlip/Report/QuantizationReport.h"
+#include "qlip/Transforms/ApplyStats.h"
 #include "qlip/Runtime/Images.h"
 #include "qlip/Runtime/Metrics.h"
 #include "qlip/Runtime/Npy.h"
@@ -141,6 +143,11 @@ static cl::opt<std::string>
             cl::desc("Write every stage's IR (and the calibration split) to "
                      "this folder"),
             cl::value_desc("folder"), cl::cat(category));
+static cl::opt<std::string> reportFile(
+    "report",
+    cl::desc("Also write qlip-report's HTML page, measured on the rows the "
+             "summary measures on"),
+    cl::value_desc("file.html"), cl::cat(category));
 static cl::opt<bool> quiet("quiet",
                            cl::desc("Print neither stages nor the summary"),
                            cl::cat(category));
@@ -382,6 +389,14 @@ measure(ModuleOp floatModel, ModuleOp integerModel,
 // main
 //===----------------------------------------------------------------------===//
 
+/// The labels of the rows measured on: all of --test's, else those of the
+/// held-out calibration rows (the last ones).
+static llvm::ArrayRef<int64_t> evalLabels(llvm::ArrayRef<int64_t> labels,
+                                          llvm::ArrayRef<NpyArray> evalRows) {
+  return testInputs.empty() ? labels.take_back(evalRows.front().shape[0])
+                            : labels;
+}
+
 /// "3.2 MB", "410 kB", "96 B".
 static std::string formatBytes(double bytes) {
   if (bytes >= 1e6)
@@ -504,7 +519,7 @@ int main(int argc, char **argv) {
   auto dump = [&](ModuleOp module, llvm::StringRef name) {
     return dumpDir.empty() ? success() : writeModule(module, work.file(name));
   };
-  Stages stages(4);
+  Stages stages(reportFile.empty() ? 4 : 5);
 
   // --- 1. The float model ---------------------------------------------------
   bool isOnnx = llvm::StringRef(modelFile).ends_with_insensitive(".onnx");
@@ -626,17 +641,48 @@ int main(int argc, char **argv) {
                              "W{1}A{2} (qlip-ptq)",
                              rows - held, wBits, aBits)
                    .str());
-  OwningOpRef<ModuleOp> model(cast<ModuleOp>((*floatModel)->clone()));
-  {
-    PassManager pm(&context, ModuleOp::getOperationName());
-    buildPtqRangesPipeline(pm, *ptq);
-    if (failed(pm.run(*model)))
-      return fail("quantizing " + modelFile + " failed");
-  }
+  // The calibrated float model (observers with their statistics) is what
+  // the report measures against.
+  FailureOr<PtqModels> stages23 = runPtqToFakeQuant(*floatModel, *ptq);
+  if (failed(stages23))
+    return fail("quantizing " + modelFile + " failed");
+  OwningOpRef<ModuleOp> model = std::move(stages23->fakeQuant);
+  OwningOpRef<ModuleOp> calibrated = std::move(stages23->calibrated);
   if (failed(dump(*model, "2-fake-quant.mlir")))
     return 1;
   RangeSummary ranges = summarizeRanges(*model);
   stages.end();
+
+  if (!reportFile.empty()) {
+    stages.begin("report on " + llvm::Twine(evalRows.front().shape[0]) +
+                 " rows to " + reportFile);
+    llvm::Expected<StatsFile> stats =
+        readAttachedStats(*calibrated, rows - held);
+    if (!stats)
+      return fail(llvm::toString(stats.takeError()));
+    ReportOptions options;
+    options.entry = entryName;
+    options.modelName = modelFile + " at W" + std::to_string(wBits) + "A" +
+                        std::to_string(aBits);
+    options.floatName = modelFile;
+    options.statsName = "calibration on " + llvm::join(calib, ", ");
+    options.sampleNames = testInputs.empty()
+                              ? std::vector<std::string>(calib.begin(),
+                                                         calib.end())
+                              : std::vector<std::string>(testInputs.begin(),
+                                                         testInputs.end());
+    if (labels)
+      options.labels = evalLabels(*labels, evalRows);
+    llvm::Expected<QuantizationReport> report = measureQuantizationReport(
+        *model, *calibrated, *stats, evalRows, options);
+    if (!report)
+      return fail(llvm::toString(report.takeError()));
+    if (llvm::Error error = writeOutputFile(
+            reportFile,
+            [&](llvm::raw_ostream &os) { writeHtmlReport(os, *report); }))
+      return fail(llvm::toString(std::move(error)));
+    stages.end();
+  }
 
   // --- 4. Integer model ---------------------------------------------------------
   stages.begin("integer TOSA (qlip-quantize), measured on " +
@@ -652,14 +698,11 @@ int main(int argc, char **argv) {
   }
   if (failed(dump(*model, "3-integer.mlir")))
     return 1;
-  llvm::Expected<Measurement> measured =
-      measure(*floatModel, *model, evalRows,
-              labels ? std::optional<llvm::ArrayRef<int64_t>>(
-                           testInputs.empty()
-                               ? llvm::ArrayRef(*labels).take_back(
-                                     evalRows.front().shape[0])
-                               : llvm::ArrayRef(*labels))
-                     : std::nullopt);
+  llvm::Expected<Measurement> measured = measure(
+      *floatModel, *model, evalRows,
+      labels ? std::optional<llvm::ArrayRef<int64_t>>(
+                   evalLabels(*labels, evalRows))
+             : std::nullopt);
   if (!measured)
     return fail(llvm::toString(measured.takeError()));
   stages.end();

@@ -2,8 +2,15 @@
 //
 // Part of qlip, a quantizing MLIR compiler.
 //
+//   qlip-report model.mlir --calib calib.npy --ptq-options "weight-bits=4 \
+//               act-bits=4" --input samples.npy [--labels labels.npy] \
+//               -o report.html
 //   qlip-report model.fq.mlir --float observed.mlir --stats stats.json \
 //               --input samples.npy -o report.html
+//
+// The first form reports on what qlip-ptq makes of the float model with
+// those options (its first two stages, in memory: calibration and the
+// ranges); the second on a fake-quant model made by hand.
 //
 // Runs the fake-quant model, the float model it was made from and one
 // model per layer with only that layer quantized on the samples, and
@@ -25,6 +32,7 @@
 #include "qlip/Pipelines/Pipelines.h"
 #include "qlip/Report/QuantizationReport.h"
 #include "qlip/Runtime/Npy.h"
+#include "qlip/Transforms/ApplyStats.h"
 #include "qlip/Support/CommandLine.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -33,6 +41,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
@@ -49,17 +58,40 @@ struct Options {
   cl::OptionCategory category{"qlip-report options"};
   cl::opt<std::string> modelFile{
       cl::Positional,
-      cl::desc("<model.mlir> (a fake-quant model: the output of "
-               "qlip-quantize-weights and qlip-quantize-activations)"),
+      cl::desc("<model.mlir> (with --calib the float model; else a "
+               "fake-quant model: the output of qlip-quantize-weights and "
+               "qlip-quantize-activations)"),
       cl::Required, cl::cat(category)};
+  cl::list<std::string> calibFiles{
+      "calib",
+      cl::desc("Quantize the float model as qlip-ptq does, calibrating on "
+               "these samples (one .npy per input)"),
+      cl::value_desc("file.npy"), cl::cat(category)};
+  cl::opt<std::string> ptqOptions{
+      "ptq-options",
+      cl::desc("With --calib: qlip-ptq's options, as qlip-opt takes them "
+               "(\"weight-bits=4 act-bits=4\")"),
+      cl::value_desc("options"), cl::cat(category)};
   cl::opt<std::string> floatFile{
       "float",
-      cl::desc("The float model the statistics were gathered on (the "
-               "output of qlip-prepare), or the model before it"),
-      cl::value_desc("model.mlir"), cl::Required, cl::cat(category)};
+      cl::desc("Without --calib: the float model the statistics were "
+               "gathered on (the output of qlip-prepare), or the model "
+               "before it"),
+      cl::value_desc("model.mlir"), cl::cat(category)};
   cl::opt<std::string> statsFile{
-      "stats", cl::desc("The statistics file of qlip-calibrate"),
-      cl::value_desc("file.json"), cl::Required, cl::cat(category)};
+      "stats",
+      cl::desc("Without --calib: the statistics file of qlip-calibrate"),
+      cl::value_desc("file.json"), cl::cat(category)};
+  cl::opt<std::string> labelsFile{
+      "labels",
+      cl::desc("Integer labels (.npy), one per sample row: the page gives "
+               "float and quantized top-1 accuracy"),
+      cl::value_desc("file.npy"), cl::cat(category)};
+  cl::opt<bool> sensitivity{
+      "sensitivity",
+      cl::desc("Measure each layer's sensitivity: the model with that "
+               "layer float, and at 8 bits (two more models per layer)"),
+      cl::init(true), cl::cat(category)};
   cl::list<std::string> inputFiles{
       "input",
       cl::desc("Samples for one argument of the entry, in order: an .npy "
@@ -107,21 +139,60 @@ int main(int argc, char **argv) {
     return fail("--opt-level must be 0 to 3, got " +
                 llvm::Twine(options.optLevel));
 
+  bool fromFloat = !options.calibFiles.empty();
+  if (fromFloat && (!options.floatFile.empty() || !options.statsFile.empty()))
+    return fail("--calib quantizes the model itself: give --float and "
+                "--stats only without it");
+  if (!fromFloat && (options.floatFile.empty() || options.statsFile.empty()))
+    return fail("give --calib (the positional model is then the float "
+                "model), or --float and --stats (it is then a fake-quant "
+                "model)");
+  if (!fromFloat && !options.ptqOptions.empty())
+    return fail("--ptq-options needs --calib");
+  std::unique_ptr<PtqOptions> ptq =
+      options.ptqOptions.empty()
+          ? std::make_unique<PtqOptions>()
+          : PtqOptions::createFromString(options.ptqOptions);
+  if (!ptq)
+    return fail("--ptq-options: cannot parse '" + options.ptqOptions +
+                "' (qlip-opt --help lists qlip-ptq's options)");
+  if (!ptq->calib.empty() || !ptq->stats.empty())
+    return fail("--ptq-options: calib= and stats= come from --calib");
+
   DialectRegistry registry;
-  registerAllQlipDialects(registry);
+  registerAllQlip(registry);
   MLIRContext context(registry);
   OwningOpRef<ModuleOp> fakeQuant = parseModel(options.modelFile, context);
   if (!fakeQuant)
     return fail("cannot read the model " + options.modelFile);
-  OwningOpRef<ModuleOp> observed = parseModel(options.floatFile, context);
-  if (!observed)
-    return fail("cannot read the float model " + options.floatFile);
-  PassManager prepare(&context);
-  buildPreparePipeline(prepare);
-  if (failed(prepare.run(*observed)))
-    return fail(options.floatFile + ": qlip-prepare failed");
-
-  llvm::Expected<StatsFile> stats = readStatsFile(options.statsFile);
+  OwningOpRef<ModuleOp> observed;
+  std::string statsName = options.statsFile;
+  llvm::Expected<StatsFile> stats = StatsFile();
+  if (fromFloat) {
+    // The float model through qlip-ptq's calibration and ranges.
+    for (const std::string &file : options.calibFiles)
+      ptq->calib.push_back(file);
+    FailureOr<PtqModels> models = runPtqToFakeQuant(*fakeQuant, *ptq);
+    if (failed(models))
+      return fail("quantizing " + options.modelFile + " failed");
+    observed = std::move(models->calibrated);
+    fakeQuant = std::move(models->fakeQuant);
+    statsName = "calibration on " + llvm::join(options.calibFiles, ", ");
+    llvm::Expected<std::vector<NpyArray>> calib =
+        readNpyFiles(options.calibFiles);
+    if (!calib)
+      return fail(llvm::toString(calib.takeError()));
+    stats = readAttachedStats(*observed, calib->front().shape.front());
+  } else {
+    observed = parseModel(options.floatFile, context);
+    if (!observed)
+      return fail("cannot read the float model " + options.floatFile);
+    PassManager prepare(&context);
+    buildPreparePipeline(prepare);
+    if (failed(prepare.run(*observed)))
+      return fail(options.floatFile + ": qlip-prepare failed");
+    stats = readStatsFile(options.statsFile);
+  }
   if (!stats)
     return fail(llvm::toString(stats.takeError()));
   llvm::Expected<std::vector<NpyArray>> samples =
@@ -131,9 +202,18 @@ int main(int argc, char **argv) {
 
   ReportOptions reportOptions;
   reportOptions.entry = options.entryName;
-  reportOptions.modelName = options.modelFile;
-  reportOptions.floatName = options.floatFile;
-  reportOptions.statsName = options.statsFile;
+  reportOptions.modelName =
+      fromFloat ? options.modelFile + " through qlip-ptq" : options.modelFile;
+  reportOptions.floatName = fromFloat ? options.modelFile : options.floatFile;
+  reportOptions.statsName = statsName;
+  reportOptions.sensitivity = options.sensitivity;
+  if (!options.labelsFile.empty()) {
+    llvm::Expected<std::vector<int64_t>> labels =
+        readLabels(options.labelsFile);
+    if (!labels)
+      return fail(llvm::toString(labels.takeError()));
+    reportOptions.labels = std::move(*labels);
+  }
   reportOptions.sampleNames.assign(options.inputFiles.begin(),
                                    options.inputFiles.end());
   reportOptions.optLevel = options.optLevel;

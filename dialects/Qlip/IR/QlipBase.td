@@ -51,6 +51,11 @@ def Qlip_Dialect : Dialect {
     /// A layer whose weights stay float (unit).
     static constexpr ::llvm::StringLiteral kKeepFloatAttrName =
         "qlip.keep_float";
+    /// An op qlip added that is not the model's own (unit; the bias add of
+    /// the empirical bias correction after a matmul): the fingerprint and
+    /// the report's layer matching leave it out, as they leave out qlip's
+    /// ops.
+    static constexpr ::llvm::StringLiteral kAddedAttrName = "qlip.added";
 
     /// Adds the attributes; defined next to their storage in QlipAttrs.cpp.
     void registerAttributes();

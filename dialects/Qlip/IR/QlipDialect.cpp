@@ -50,9 +50,10 @@ LogicalResult QlipDialect::verifyOperationAttribute(Operation *op,
              << attribute.getValue();
     return success();
   }
-  if (attribute.getName() == kKeepFloatAttrName) {
+  if (attribute.getName() == kKeepFloatAttrName ||
+      attribute.getName() == kAddedAttrName) {
     if (!isa<UnitAttr>(attribute.getValue()))
-      return op->emitError("'") << kKeepFloatAttrName
+      return op->emitError("'") << attribute.getName()
                                 << "' must be a unit attribute, got "
                                 << attribute.getValue();
     return success();

@@ -15,6 +15,8 @@
 #include "qlip/Support/FixedPoint.h"
 #include "qlip/Transforms/Passes.h"
 
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "mlir/Pass/PassOptions.h"
 #include "llvm/Support/Error.h"
 
@@ -357,13 +359,32 @@ void buildPreparePipeline(OpPassManager &pm);
 /// against the target the integer model needs), canonicalize and cse.
 void buildPtqPipeline(OpPassManager &pm, const PtqOptions &options);
 
-/// qlip-ptq's first half: the float model to the fake-quantized one, whose
+/// qlip-ptq in three stages, for tools that keep what is between them
+/// (qlip-compile: the calibrated float model for its report, the
+/// fake-quantized one for its summary). The first: the float model to the
+/// calibrated one (qlip-prepare, then qlip-calibrate-model with `calib` or
+/// qlip-apply-stats with `stats`): observers with `#qlip.stats`.
+void buildPtqCalibrationPipeline(OpPassManager &pm, const PtqOptions &options);
+
+/// The second stage: the calibrated model to the fake-quantized one, whose
 /// `qlip.fake_quant` ops carry every chosen range (bits, scales, rule).
-/// Tools that report what was chosen (qlip-compile) stop here, read the
-/// ranges, then run the second half.
 void buildPtqRangesPipeline(OpPassManager &pm, const PtqOptions &options);
 
-/// qlip-ptq's second half: the fake-quantized model to integer TOSA
+/// What the first two stages make of a float model.
+struct PtqModels {
+  /// After buildPtqCalibrationPipeline: observers with their statistics.
+  OwningOpRef<ModuleOp> calibrated;
+  /// After buildPtqRangesPipeline: the fake-quantized model.
+  OwningOpRef<ModuleOp> fakeQuant;
+};
+
+/// Runs the first two stages on a copy of `model` (unchanged) with
+/// `options` (calib= or stats= among them). Errors are emitted on the
+/// model's context.
+FailureOr<PtqModels> runPtqToFakeQuant(ModuleOp model,
+                                       const PtqOptions &options);
+
+/// The third stage: the fake-quantized model to integer TOSA
 /// (qlip-quantize, canonicalize, cse).
 void buildPtqIntegerPipeline(OpPassManager &pm, const PtqOptions &options);
 

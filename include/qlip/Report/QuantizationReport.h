@@ -78,6 +78,23 @@ struct ReportLayer {
   /// its observer no histogram), and the weight's values.
   ReportHistogram outputHistogram, weightHistogram;
   double isolatedSqnrDb = 0, cumulativeSqnrDb = 0;
+  /// Each output channel's smallest and largest weight (along the
+  /// weight's channel axis; one entry for a per-tensor weight).
+  std::vector<double> channelMin, channelMax;
+  /// The sensitivity: the model's first result's SQNR against float with
+  /// this layer's weight and input left float, or on their ranges at 8
+  /// bits (absent when both already are 8 bits), and everything else as
+  /// quantized.
+  std::optional<double> floatLayerSqnrDb, eightBitLayerSqnrDb;
+};
+
+/// One quantized activation (a `qlip.fake_quant` of a computed value).
+struct ReportActivation {
+  /// The producing op's name (the ONNX node's) or position, and op.
+  std::string name, opName;
+  ReportQuantizer quantizer;
+  /// What calibration saw (empty without an observer there).
+  ReportHistogram histogram;
 };
 
 /// One result of the entry function, fake-quant against float.
@@ -95,7 +112,11 @@ struct QuantizationReport {
   std::string entry;
   int64_t samples = 0, batch = 0;
   std::vector<ReportLayer> layers;
+  std::vector<ReportActivation> activations;
   std::vector<ReportResult> results;
+  /// With labels: top-1 accuracy (%) of the first result, float and
+  /// fake-quant.
+  std::optional<double> floatAccuracy, quantizedAccuracy;
 };
 
 struct ReportOptions {
@@ -108,6 +129,13 @@ struct ReportOptions {
   std::vector<std::string> sampleNames;
   /// LLVM optimization level of the JIT-compiled models.
   unsigned optLevel = 3;
+  /// One integer label per sample row: the report gives the first result's
+  /// top-1 accuracy, float and quantized.
+  std::vector<int64_t> labels;
+  /// Measure each layer's sensitivity (two more models per layer).
+  bool sensitivity = true;
+  /// Draw a progress bar on a terminal.
+  bool progress = true;
 };
 
 /// Measures every weight layer of `fakeQuant` (a model with qlip.fake_quant

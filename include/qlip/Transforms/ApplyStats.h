@@ -23,6 +23,12 @@ namespace mlir::qlip {
 LogicalResult applyStats(ModuleOp module, const StatsFile &stats,
                          llvm::StringRef source, llvm::StringRef prefix);
 
+/// applyStats' inverse: the statistics attached to the observers of
+/// `module` (calibrated in a pipeline, by qlip-calibrate-model), as the
+/// statistics file qlip-calibrate would have written for `samples` samples.
+/// Fails naming the first observer without statistics.
+llvm::Expected<StatsFile> readAttachedStats(ModuleOp module, int64_t samples);
+
 } // namespace mlir::qlip
 
 #endif // QLIP_TRANSFORMS_APPLYSTATS_H

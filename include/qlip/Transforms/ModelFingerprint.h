@@ -22,7 +22,8 @@ namespace mlir::qlip {
 std::string computeModelFingerprint(ModuleOp module);
 
 /// Whether the fingerprint counts `op` as an op that computes: not a
-/// function or module, not one of qlip's ops, not a constant. Models with
+/// function or module, not one of qlip's ops, not a constant, not marked
+/// `qlip.added` (QlipDialect::kAddedAttrName). Models with
 /// equal fingerprints have these ops in the same order.
 bool isFingerprintedComputeOp(Operation *op);
 
