@@ -8,6 +8,7 @@
 
 #include "qlip/Autoquant/Passes.h"
 #include "qlip/Conversion/Passes.h"
+#include "qlip/Transforms/LayerNames.h"
 #include "qlip/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -16,6 +17,8 @@
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
+
+#include <cmath>
 #include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
@@ -209,18 +212,72 @@ void mlir::qlip::buildPtqPipeline(OpPassManager &pm,
   buildPtqIntegerPipeline(pm, options);
 }
 
+llvm::Error mlir::qlip::checkPtqOptions(const PtqOptions &options) {
+  auto error = [](const llvm::Twine &message) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "qlip-ptq: " + message);
+  };
+  if (options.calib.empty() == options.stats.empty())
+    return error(options.calib.empty()
+                     ? "give calib= (calibration samples) or stats= (a "
+                       "statistics file)"
+                     : "give calib= or stats=, not both");
+  if (options.weightBits < 2 || options.weightBits > 8)
+    return error("weight-bits must be 2 to 8, got " +
+                 llvm::Twine(options.weightBits));
+  if (!isSupportedBitWidth(options.actBits))
+    return error("act-bits must be 2 to 8 or 16, got " +
+                 llvm::Twine(options.actBits));
+  for (auto [name, bits] :
+       {std::pair<const char *, unsigned>{"first-layer-bits",
+                                          options.firstLayerBits},
+        {"last-layer-bits", options.lastLayerBits},
+        {"output-bits", options.outputBits},
+        {"residual-add-bits", options.residualAddBits}})
+    if (bits != 0 && !isSupportedBitWidth(bits))
+      return error(llvm::Twine(name) + " must be 0 or 2 to 8 or 16, got " +
+                   llvm::Twine(bits));
+  for (unsigned width : options.weightWidths)
+    if (width < 2 || width > 8)
+      return error("weight-widths must be 2 to 8, got " + llvm::Twine(width));
+  if (!(options.percentile > 0 && options.percentile <= 100))
+    return error("percentile must be in (0, 100], got " +
+                 llvm::formatv("{0}", double(options.percentile)).str());
+  if (options.sizeBudget < 0)
+    return error("size-budget must not be negative");
+  if (!(options.maxDrop >= 0) || !std::isfinite(options.maxDrop))
+    return error("max-drop must be a non-negative number of points");
+  if (options.maxDrop > 0 && options.labels.empty())
+    return error("max-drop needs labels=");
+  if (options.layerInputRows < 0)
+    return error("layer-input-rows must not be negative");
+  return llvm::Error::success();
+}
+
 void mlir::qlip::registerPtqPipelines() {
   PassPipelineRegistration<>(
       "qlip-prepare",
       "Prepare a float TOSA model for calibration: fold batch norm, observe "
       "activations",
       [](OpPassManager &pm) { buildPreparePipeline(pm); });
-  PassPipelineRegistration<PtqOptions>(
+  // PassPipelineRegistration cannot fail after parsing; qlip-ptq checks
+  // its options first, so errors name them as the user wrote them.
+  registerPassPipeline(
       "qlip-ptq",
       "Post-training quantization to integer TOSA from a statistics file "
       "(stats=) or calibration samples (calib=): prepare, calibrate, choose "
       "ranges, round, quantize, validate",
-      [](OpPassManager &pm, const PtqOptions &options) {
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        PtqOptions options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        if (llvm::Error error = checkPtqOptions(options))
+          return errorHandler(llvm::toString(std::move(error)));
         buildPtqPipeline(pm, options);
+        return success();
+      },
+      [](function_ref<void(const mlir::detail::PassOptions &)> optHandler) {
+        optHandler(PtqOptions());
       });
 }

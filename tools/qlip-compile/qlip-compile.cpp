@@ -636,6 +636,9 @@ int main(int argc, char **argv) {
     ptq->labels = path;
   }
 
+  if (llvm::Error error = checkPtqOptions(*ptq))
+    return fail("--ptq-options: " + llvm::toString(std::move(error)));
+
   // --- 3. Ranges ----------------------------------------------------------------
   stages.begin(llvm::formatv("calibrate on {0} rows, choose ranges and round "
                              "W{1}A{2} (qlip-ptq)",

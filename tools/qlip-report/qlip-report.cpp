@@ -172,6 +172,8 @@ int main(int argc, char **argv) {
     // The float model through qlip-ptq's calibration and ranges.
     for (const std::string &file : options.calibFiles)
       ptq->calib.push_back(file);
+    if (llvm::Error error = checkPtqOptions(*ptq))
+      return fail("--ptq-options: " + llvm::toString(std::move(error)));
     FailureOr<PtqModels> models = runPtqToFakeQuant(*fakeQuant, *ptq);
     if (failed(models))
       return fail("quantizing " + options.modelFile + " failed");

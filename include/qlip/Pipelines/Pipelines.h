@@ -344,6 +344,13 @@ struct PtqOptions : public PassPipelineOptions<PtqOptions> {
                      "measurements and choice (JSON) to this file")};
 };
 
+/// Checks qlip-ptq's options before any pass runs, so that a bad value is
+/// reported under the name the user wrote (`weight-bits`, not the inner
+/// pass's `bits`): widths, the per-layer lists, the numbers that must be
+/// positive, and that exactly one of `calib` and `stats` is given. The
+/// error names qlip-ptq and the option.
+llvm::Error checkPtqOptions(const PtqOptions &options);
+
 /// Builds `qlip-prepare` into `pm` (on a `builtin.module`): what a model
 /// goes through before calibration, batch-norm folding and observers. The
 /// statistics `qlip-ptq` reads must come from this model.
