@@ -51,8 +51,9 @@ echo "   float top-1 accuracy on the $("$bin/qlip-npy" print "$ftest" | sed -n '
 
 # --- 2. Calibration -------------------------------------------------------------
 echo "-- calibration: qlip-prepare (fold batch norm, observers), qlip-calibrate on $calib"
-# -mlir-print-debuginfo keeps the ONNX node names, which the reports print.
-"$bin/qlip-opt" "$fmodel" -qlip-prepare -mlir-print-debuginfo -o "$out/fashion-observed.mlir"
+# qlip-opt keeps the ONNX node names (the model's locations), which the
+# reports print.
+"$bin/qlip-opt" "$fmodel" -qlip-prepare -o "$out/fashion-observed.mlir"
 "$bin/qlip-calibrate" "$out/fashion-observed.mlir" --calibrate "$calib" \
   --stats "$out/fashion-stats.json" | sed -n '1p' | sed 's/^/   /'
 
@@ -88,7 +89,7 @@ echo "-- the W4A4 ACIQ integer model, layer by layer (qlip-quantize's report):"
 "$bin/qlip-opt" "$out/fashion-observed.mlir" -qlip-apply-stats=file="$out/fashion-stats.json" \
   -qlip-quantize-weights="bits=4 clip=aciq first-layer-bits=8 last-layer-bits=8" \
   -qlip-quantize-activations="act-clip=aciq act-bits=4 first-layer-bits=8 last-layer-bits=8" \
-  -mlir-print-debuginfo -o "$out/fashion-w4-aciq-fq.mlir"
+  -o "$out/fashion-w4-aciq-fq.mlir"
 "$bin/qlip-opt" "$out/fashion-w4-aciq-fq.mlir" -qlip-quantize=print-report -o /dev/null 2>&1 | sed 's/^/   /'
 echo
 echo "-- where its accuracy goes: each layer's SQNR with float inputs and cumulatively (qlip-report):"
@@ -104,10 +105,10 @@ echo "-- where its accuracy goes: each layer's SQNR with float inputs and cumula
 npu_target='#npu.target<rows = 16, cols = 16, widths = [2, 4, 8], scratchpad = 65536, weight_buffer = 4096, dram_bytes_per_cycle = 8, clock_mhz = 500>'
 echo
 echo "== the npu: $npu_target"
-"$bin/qlip-opt" "$fmodel" -mlir-print-debuginfo \
+"$bin/qlip-opt" "$fmodel" \
   -qlip-ptq="stats=$out/fashion-stats.json weight-bits=4 act-bits=4 weight-clip=aciq act-clip=aciq" \
   -o "$out/fashion-w4-npu-input.mlir"
-"$bin/qlip-opt" "$out/fashion-w4-npu-input.mlir" -mlir-print-debuginfo \
+"$bin/qlip-opt" "$out/fashion-w4-npu-input.mlir" \
   -qlip-tosa-to-npu="target='$npu_target' print-report" -qlip-npu-cost \
   -o "$out/fashion-w4-npu.mlir" 2>&1 | sed -e 's/ at loc(.*$//' -e 's/^/   /'
 "$bin/qlip-run" "$out/fashion-w4-npu-input.mlir" --input "$ftest" --output "$out/fashion-w4-int.npy"

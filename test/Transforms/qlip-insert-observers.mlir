@@ -1,4 +1,4 @@
-// RUN: qlip-opt %s -split-input-file -qlip-insert-observers | FileCheck %s
+// RUN: qlip-opt %s -split-input-file -qlip-insert-observers --mlir-print-debuginfo=false | FileCheck %s
 // Running the pass twice changes nothing.
 // RUN: qlip-opt %s -split-input-file -qlip-insert-observers > %t.once
 // RUN: qlip-opt %t.once -split-input-file -qlip-insert-observers > %t.twice

@@ -2,7 +2,7 @@
 // weights, ReLU, a max pool and a sigmoid that has no integer rule.
 
 // Defaults: i4 weights, single rounding, float I/O.
-// RUN: qlip-opt %s -qlip-quantize | FileCheck %s --check-prefix=DEFAULT
+// RUN: qlip-opt %s --mlir-print-debuginfo=false -qlip-quantize | FileCheck %s --check-prefix=DEFAULT
 // DEFAULT:     func.func @main(%{{.*}}: tensor<1x2x2x1xf32>) -> (tensor<1x1x1x2xf32>, tensor<1x1x1x2xf32>)
 // DEFAULT:     tensor<2x1x1x1xi4>
 // DEFAULT:     rounding_mode = SINGLE_ROUND
@@ -10,11 +10,11 @@
 
 // The target the model needs: the sigmoid keeps pro_fp. `validate` checks
 // the model against it.
-// RUN: qlip-opt %s -qlip-quantize=validate | FileCheck %s --check-prefix=TARGET
+// RUN: qlip-opt %s --mlir-print-debuginfo=false -qlip-quantize=validate | FileCheck %s --check-prefix=TARGET
 // TARGET: module attributes {tosa.target_env = #tosa.target_env<specification_version = "1.0", level = none, profiles = [pro_int, pro_fp], extensions = [int4]>}
 
 // Double rounding needs its extension; i8 weights do not need int4.
-// RUN: qlip-opt %s -qlip-quantize="rounding-mode=double int4-weights=false validate" | FileCheck %s --check-prefix=OPTS
+// RUN: qlip-opt %s --mlir-print-debuginfo=false -qlip-quantize="rounding-mode=double int4-weights=false validate" | FileCheck %s --check-prefix=OPTS
 // OPTS:     extensions = [doubleround]>}
 // OPTS:     tensor<2x1x1x1xi8>
 // OPTS:     rounding_mode = DOUBLE_ROUND
@@ -22,12 +22,12 @@
 
 // Without extensions no target is left (MLIR 22 cannot parse an empty
 // extension list back), though validation ran against one.
-// RUN: qlip-opt %s -qlip-quantize="int4-weights=false validate" | FileCheck %s --check-prefix=NOEXT
+// RUN: qlip-opt %s --mlir-print-debuginfo=false -qlip-quantize="int4-weights=false validate" | FileCheck %s --check-prefix=NOEXT
 // NOEXT-NOT: tosa.target_env
 
 // Integer I/O: the integer levels cross the boundary; the sigmoid's
 // result is quantized again rather than returned in float.
-// RUN: qlip-opt %s -qlip-quantize=integer-io | FileCheck %s --check-prefix=IO
+// RUN: qlip-opt %s --mlir-print-debuginfo=false -qlip-quantize=integer-io | FileCheck %s --check-prefix=IO
 // IO:     func.func @main(%[[ARG:.*]]: tensor<1x2x2x1xi8>) -> (tensor<1x1x1x2xi8>, tensor<1x1x1x2xi8>)
 // IO-NOT: qlip.quantize %[[ARG]]
 // IO:     tosa.conv2d %[[ARG]]
@@ -37,7 +37,7 @@
 
 // The report: the layer, every rescale, the float ops and the TOSA
 // extensions, as a table and as JSON.
-// RUN: qlip-opt %s -qlip-quantize="print-report report=%t.json" -o /dev/null 2>&1 | FileCheck %s --check-prefix=TABLE
+// RUN: qlip-opt %s --mlir-print-debuginfo=false -qlip-quantize="print-report report=%t.json" -o /dev/null 2>&1 | FileCheck %s --check-prefix=TABLE
 // TABLE:      layer op w-bits w-type acc input scale zp bias-adj
 // TABLE-NEXT: conv1 tosa.conv2d 4 i4 i32 0.5 0 0
 // TABLE:      rescale to bits scale zp multiplier shift
