@@ -275,6 +275,10 @@ void mlir::qlip::registerPtqPipelines() {
         if (llvm::Error error = checkPtqOptions(options))
           return errorHandler(llvm::toString(std::move(error)));
         buildPtqPipeline(pm, options);
+        // The integer model says how it was made (qlip-report reads it).
+        RecordPtqOptionsPassOptions record;
+        record.text = text.str();
+        pm.addPass(createRecordPtqOptionsPass(record));
         return success();
       },
       [](function_ref<void(const mlir::detail::PassOptions &)> optHandler) {

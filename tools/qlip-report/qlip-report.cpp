@@ -31,7 +31,9 @@
 #include "qlip/InitAll.h"
 #include "qlip/Pipelines/Pipelines.h"
 #include "qlip/Report/QuantizationReport.h"
+#include "dialects/Qlip/IR/QlipDialect.h"
 #include "qlip/Runtime/Npy.h"
+#include "qlip/Runtime/Runner.h"
 #include "qlip/Transforms/ApplyStats.h"
 #include "qlip/Support/CommandLine.h"
 
@@ -122,6 +124,37 @@ static OwningOpRef<ModuleOp> parseModel(llvm::StringRef file,
   return parseSourceFile<ModuleOp>(file, sourceMgr, &context);
 }
 
+/// Whether `integer` computes what qlip-ptq's last stage makes of
+/// `fakeQuant` with `ptq`: both run on `samples`, every output bit for bit.
+static llvm::Error checkSameIntegerModel(ModuleOp integer, ModuleOp fakeQuant,
+                                         const PtqOptions &ptq,
+                                         llvm::StringRef entry,
+                                         llvm::ArrayRef<NpyArray> samples) {
+  OwningOpRef<ModuleOp> rebuilt(cast<ModuleOp>(fakeQuant->clone()));
+  PassManager pm(fakeQuant.getContext(), ModuleOp::getOperationName());
+  buildPtqIntegerPipeline(pm, ptq);
+  if (failed(pm.run(*rebuilt)))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "its integer stage failed");
+  std::vector<std::vector<NpyArray>> outputs;
+  for (ModuleOp module : {integer, *rebuilt}) {
+    auto runner = Runner::create(module, entry);
+    if (!runner)
+      return runner.takeError();
+    auto results = (*runner)->runRows(samples);
+    if (!results)
+      return results.takeError();
+    outputs.push_back(std::move(*results));
+  }
+  for (auto [index, given, made] :
+       llvm::enumerate(outputs.front(), outputs.back()))
+    if (given.shape != made.shape || given.data != made.data)
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          "result #" + llvm::Twine(index) + " differs on the samples");
+  return llvm::Error::success();
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   mlir::qlip::setQlipVersionPrinter();
@@ -139,53 +172,82 @@ int main(int argc, char **argv) {
     return fail("--opt-level must be 0 to 3, got " +
                 llvm::Twine(options.optLevel));
 
-  bool fromFloat = !options.calibFiles.empty();
-  if (fromFloat && (!options.floatFile.empty() || !options.statsFile.empty()))
-    return fail("--calib quantizes the model itself: give --float and "
-                "--stats only without it");
-  if (!fromFloat && (options.floatFile.empty() || options.statsFile.empty()))
-    return fail("give --calib (the positional model is then the float "
-                "model), or --float and --stats (it is then a fake-quant "
-                "model)");
-  if (!fromFloat && !options.ptqOptions.empty())
-    return fail("--ptq-options needs --calib");
-  std::unique_ptr<PtqOptions> ptq =
-      options.ptqOptions.empty()
-          ? std::make_unique<PtqOptions>()
-          : PtqOptions::createFromString(options.ptqOptions);
-  if (!ptq)
-    return fail("--ptq-options: cannot parse '" + options.ptqOptions +
-                "' (qlip-opt --help lists qlip-ptq's options)");
-  if (!ptq->calib.empty() || !ptq->stats.empty())
-    return fail("--ptq-options: calib= and stats= come from --calib");
-
   DialectRegistry registry;
   registerAllQlip(registry);
   MLIRContext context(registry);
-  OwningOpRef<ModuleOp> fakeQuant = parseModel(options.modelFile, context);
-  if (!fakeQuant)
+  OwningOpRef<ModuleOp> model = parseModel(options.modelFile, context);
+  if (!model)
     return fail("cannot read the model " + options.modelFile);
-  OwningOpRef<ModuleOp> observed;
+
+  // Three inputs: a float model with --calib; qlip-ptq's integer model
+  // (which records its options) with --float; a fake-quant model with
+  // --float and --stats.
+  auto recorded =
+      (*model)->getAttrOfType<StringAttr>(QlipDialect::kPtqOptionsAttrName);
+  bool fromFloat = !options.calibFiles.empty() && options.floatFile.empty();
+  bool fromInteger = recorded && !options.floatFile.empty();
+  if (!fromFloat && !fromInteger &&
+      (options.floatFile.empty() || options.statsFile.empty()))
+    return fail("give the float model with --calib, qlip-ptq's integer model "
+                "with --float, or a fake-quant model with --float and "
+                "--stats");
+  if ((fromFloat || fromInteger) && !options.statsFile.empty())
+    return fail("--stats goes with a fake-quant model: " +
+                llvm::Twine(fromFloat ? "with --calib" : "for an integer model") +
+                " qlip-report calibrates itself");
+  if (!fromFloat && !fromInteger && !options.calibFiles.empty())
+    return fail("--calib goes with a float model or qlip-ptq's integer "
+                "model, not with --stats");
+  if (!fromFloat && !options.ptqOptions.empty())
+    return fail("--ptq-options goes with --calib and a float model (an "
+                "integer model records its own)");
+  std::string ptqText =
+      fromInteger ? recorded.getValue().str() : options.ptqOptions.getValue();
+  std::unique_ptr<PtqOptions> ptq =
+      ptqText.empty() ? std::make_unique<PtqOptions>()
+                      : PtqOptions::createFromString(ptqText);
+  if (!ptq)
+    return fail((fromInteger ? options.modelFile + ": its recorded qlip-ptq "
+                                                   "options"
+                             : std::string("--ptq-options")) +
+                ": cannot parse '" + ptqText +
+                "' (qlip-opt --help lists qlip-ptq's options)");
+  if (fromFloat && (!ptq->calib.empty() || !ptq->stats.empty()))
+    return fail("--ptq-options: calib= and stats= come from --calib");
+  if (fromInteger && !options.calibFiles.empty()) {
+    // The calibration files moved: the user says where they are now.
+    ptq->calib.clear();
+    ptq->stats.clear();
+  }
+
+  OwningOpRef<ModuleOp> fakeQuant, observed;
   std::string statsName = options.statsFile;
   llvm::Expected<StatsFile> stats = StatsFile();
-  if (fromFloat) {
+  std::string floatName = fromFloat ? options.modelFile : options.floatFile;
+  if (fromFloat || fromInteger) {
     // The float model through qlip-ptq's calibration and ranges.
+    OwningOpRef<ModuleOp> floatModel =
+        fromFloat ? std::move(model) : parseModel(options.floatFile, context);
+    if (!floatModel)
+      return fail("cannot read the float model " + options.floatFile);
     for (const std::string &file : options.calibFiles)
       ptq->calib.push_back(file);
     if (llvm::Error error = checkPtqOptions(*ptq))
-      return fail("--ptq-options: " + llvm::toString(std::move(error)));
-    FailureOr<PtqModels> models = runPtqToFakeQuant(*fakeQuant, *ptq);
+      return fail((fromFloat ? "--ptq-options: " : options.modelFile + ": ") +
+                  llvm::toString(std::move(error)));
+    FailureOr<PtqModels> models = runPtqToFakeQuant(*floatModel, *ptq);
     if (failed(models))
-      return fail("quantizing " + options.modelFile + " failed");
+      return fail("quantizing " + floatName + " failed");
     observed = std::move(models->calibrated);
     fakeQuant = std::move(models->fakeQuant);
-    statsName = "calibration on " + llvm::join(options.calibFiles, ", ");
-    llvm::Expected<std::vector<NpyArray>> calib =
-        readNpyFiles(options.calibFiles);
+    std::vector<std::string> calibFiles(ptq->calib.begin(), ptq->calib.end());
+    llvm::Expected<std::vector<NpyArray>> calib = readNpyFiles(calibFiles);
     if (!calib)
       return fail(llvm::toString(calib.takeError()));
+    statsName = "calibration on " + llvm::join(calibFiles, ", ");
     stats = readAttachedStats(*observed, calib->front().shape.front());
   } else {
+    fakeQuant = std::move(model);
     observed = parseModel(options.floatFile, context);
     if (!observed)
       return fail("cannot read the float model " + options.floatFile);
@@ -201,12 +263,18 @@ int main(int argc, char **argv) {
       readNpyFiles(options.inputFiles);
   if (!samples)
     return fail(llvm::toString(samples.takeError()));
+  if (fromInteger)
+    if (llvm::Error error = checkSameIntegerModel(
+            *model, *fakeQuant, *ptq, options.entryName, *samples))
+      return fail(options.modelFile + " is not what qlip-ptq makes of " +
+                  options.floatFile + " with its recorded options '" +
+                  ptqText + "': " + llvm::toString(std::move(error)));
 
   ReportOptions reportOptions;
   reportOptions.entry = options.entryName;
   reportOptions.modelName =
       fromFloat ? options.modelFile + " through qlip-ptq" : options.modelFile;
-  reportOptions.floatName = fromFloat ? options.modelFile : options.floatFile;
+  reportOptions.floatName = floatName;
   reportOptions.statsName = statsName;
   reportOptions.sensitivity = options.sensitivity;
   if (!options.labelsFile.empty()) {

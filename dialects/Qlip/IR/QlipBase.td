@@ -56,6 +56,8 @@ def Qlip_Dialect : Dialect {
     /// the report's layer matching leave it out, as they leave out qlip's
     /// ops.
     static constexpr ::llvm::StringLiteral kAddedAttrName = "qlip.added";
+    /// A module's qlip-ptq options (string; qlip-record-ptq-options).
+    static constexpr ::llvm::StringLiteral kPtqOptionsAttrName = "qlip.ptq";
 
     /// Adds the attributes; defined next to their storage in QlipAttrs.cpp.
     void registerAttributes();

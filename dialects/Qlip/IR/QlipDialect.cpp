@@ -58,6 +58,13 @@ LogicalResult QlipDialect::verifyOperationAttribute(Operation *op,
                                 << attribute.getValue();
     return success();
   }
+  if (attribute.getName() == kPtqOptionsAttrName) {
+    if (!isa<ModuleOp>(op) || !isa<StringAttr>(attribute.getValue()))
+      return op->emitError("'") << kPtqOptionsAttrName
+                                << "' must be a string on a module, got "
+                                << attribute.getValue();
+    return success();
+  }
   // Other `qlip.` names are left to the code that sets them.
   bool isMean = attribute.getName() == kInputMeanAttrName;
   if (attribute.getName() != kInputMomentsAttrName && !isMean)

@@ -419,4 +419,20 @@ def PrintFingerprintPass
   }];
 }
 
+def RecordPtqOptionsPass
+    : Pass<"qlip-record-ptq-options", "::mlir::ModuleOp"> {
+  let summary = "Record the qlip-ptq options a model was quantized with";
+  let description = [{
+    Sets the module's `qlip.ptq` string attribute to `options`. qlip-ptq
+    runs it last, so an integer model says how it was made, and
+    `qlip-report int.mlir --float model.mlir` rebuilds its ranges from the
+    float model with them (and checks that they give the same integer
+    model).
+  }];
+  let options = [
+    Option<"text", "options", "std::string", /*default=*/"\"\"",
+           "qlip-ptq's options, as given">
+  ];
+}
+
 #endif // QLIP_TRANSFORMS_PASSES_TD
