@@ -113,7 +113,8 @@ std::string AotOptions::getCName() const {
   return cName.empty() ? "qlip_" + entry : cName;
 }
 
-llvm::Error mlir::qlip::aot::checkOptions(const AotOptions &options) {
+/// The checks of checkOptions that need no target machine.
+static llvm::Error checkLevelAndName(const AotOptions &options) {
   auto error = [](const llvm::Twine &message) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
   };
@@ -127,23 +128,33 @@ llvm::Error mlir::qlip::aot::checkOptions(const AotOptions &options) {
                       ? "choose the C function's name with --name"
                       : "--name takes letters, digits and '_', not starting "
                         "with a digit, and no keyword"));
+  return llvm::Error::success();
+}
+
+/// The target machine of the options' CPU, with the native target set up.
+static llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createMachine(const AotOptions &options) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
+  return createTargetMachine(options.targetCpu, options.optLevel);
+}
+
+llvm::Error mlir::qlip::aot::checkOptions(const AotOptions &options) {
+  if (llvm::Error error = checkLevelAndName(options))
+    return error;
   llvm::Expected<std::unique_ptr<llvm::TargetMachine>> machine =
-      createTargetMachine(options.targetCpu, options.optLevel);
-  if (!machine)
-    return machine.takeError();
-  return llvm::Error::success();
+      createMachine(options);
+  return machine ? llvm::Error::success() : machine.takeError();
 }
 
 FailureOr<CEntry> mlir::qlip::aot::compile(ModuleOp module,
                                            const AotOptions &options,
                                            EmitKind kind,
                                            llvm::SmallVectorImpl<char> &out) {
-  if (llvm::Error error = checkOptions(options))
+  if (llvm::Error error = checkLevelAndName(options))
     return emitError(module.getLoc()) << llvm::toString(std::move(error));
   llvm::Expected<std::unique_ptr<llvm::TargetMachine>> machine =
-      createTargetMachine(options.targetCpu, options.optLevel);
+      createMachine(options);
   if (!machine)
     return emitError(module.getLoc()) << llvm::toString(machine.takeError());
 

@@ -469,7 +469,7 @@ llvm::Expected<QuantizationReport> mlir::qlip::measureQuantizationReport(
     SqnrAccumulator sqnr;
   };
   std::vector<Variant> variants;
-  ProgressBar progress(options.progress ? 2 : 0, "steps");
+  ProgressBar progress(2, "steps");
   size_t numVariants = options.sensitivity ? 2 * layers.size() : 0;
   for (size_t index = 0; index < numVariants; ++index) {
     size_t l = index / 2;

@@ -115,10 +115,10 @@ static llvm::Expected<Image> decodeJpeg(llvm::StringRef path,
   jpeg_read_header(&info, TRUE);
   bool gray = info.num_components == 1;
   info.out_color_space = gray ? JCS_GRAYSCALE : JCS_RGB;
-  if (info.image_width == 0 || info.image_height == 0 ||
-      uint64_t(info.image_width) * info.image_height > kMaxPixels) {
+  if (llvm::Error error =
+          checkSize(path, info.image_width, info.image_height)) {
     jpeg_destroy_decompress(&info);
-    return checkSize(path, info.image_width, info.image_height);
+    return std::move(error);
   }
   jpeg_start_decompress(&info);
   image->channels = info.output_components;
@@ -307,7 +307,7 @@ llvm::Error mlir::qlip::preprocessImage(const Image &image,
 
   for (int64_t y = 0; y < height; ++y)
     for (int64_t x = 0; x < width; ++x) {
-      float rgb[3];
+      float rgb[3] = {0, 0, 0};
       for (int64_t c = 0; c < image.channels; ++c)
         rgb[c] = resampler.sample(x, y, c);
       for (int64_t c = 0; c < channels; ++c) {

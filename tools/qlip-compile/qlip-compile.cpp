@@ -325,11 +325,10 @@ static std::vector<NpyArray> sliceRows(llvm::ArrayRef<NpyArray> arrays,
     slice.dtype = array.dtype;
     slice.shape = array.shape;
     slice.shape[0] = count;
-    size_t rowBytes = getRowBytes(array);
-    slice.data.assign(array.data.begin() + first * rowBytes,
-                      array.data.begin() + (first + count) * rowBytes);
+    slice.data.resize(count * getRowBytes(array));
     slices.push_back(std::move(slice));
   }
+  fillBatch(arrays, first, count, slices);
   return slices;
 }
 
@@ -598,7 +597,7 @@ int main(int argc, char **argv) {
                 "rows of " + llvm::Twine(rows));
   std::vector<NpyArray> calibRows = sliceRows(samples, 0, rows - held);
   std::vector<NpyArray> evalRows =
-      held ? sliceRows(samples, rows - held, held) : samples;
+      held ? sliceRows(samples, rows - held, held) : std::move(samples);
   if (!testInputs.empty()) {
     auto arrays = readNpyFiles(std::vector<std::string>(testInputs.begin(),
                                                          testInputs.end()));

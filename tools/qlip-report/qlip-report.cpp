@@ -240,12 +240,11 @@ int main(int argc, char **argv) {
       return fail("quantizing " + floatName + " failed");
     observed = std::move(models->calibrated);
     fakeQuant = std::move(models->fakeQuant);
-    std::vector<std::string> calibFiles(ptq->calib.begin(), ptq->calib.end());
-    llvm::Expected<std::vector<NpyArray>> calib = readNpyFiles(calibFiles);
-    if (!calib)
-      return fail(llvm::toString(calib.takeError()));
-    statsName = "calibration on " + llvm::join(calibFiles, ", ");
-    stats = readAttachedStats(*observed, calib->front().shape.front());
+    statsName = "calibration on " +
+                llvm::join(ptq->calib.begin(), ptq->calib.end(), ", ");
+    // The report does not use the sample count: the files are not read
+    // again to count it.
+    stats = readAttachedStats(*observed, /*samples=*/0);
   } else {
     fakeQuant = std::move(model);
     observed = parseModel(options.floatFile, context);

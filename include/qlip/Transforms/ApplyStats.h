@@ -25,7 +25,8 @@ LogicalResult applyStats(ModuleOp module, const StatsFile &stats,
 
 /// applyStats' inverse: the statistics attached to the observers of
 /// `module` (calibrated in a pipeline, by qlip-calibrate-model), as the
-/// statistics file qlip-calibrate would have written for `samples` samples.
+/// statistics file qlip-calibrate would have written for `samples` samples
+/// (0 when the caller does not know it).
 /// Fails naming the first observer without statistics.
 llvm::Expected<StatsFile> readAttachedStats(ModuleOp module, int64_t samples);
 
