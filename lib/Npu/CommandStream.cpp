@@ -12,6 +12,8 @@
 #include "qlip/Npu/CommandStream.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CRC.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -226,11 +228,24 @@ constexpr uint64_t kMaxWidths = 3;
 
 } // namespace
 
+uint32_t mlir::npu::stream::computeChecksum(llvm::StringRef payload) {
+  return llvm::crc32(llvm::arrayRefFromStringRef(payload));
+}
+
+void mlir::npu::stream::updateChecksum(std::string &bytes) {
+  if (bytes.size() < kPreambleBytes)
+    return;
+  llvm::support::endian::write32le(
+      bytes.data() + 8,
+      computeChecksum(llvm::StringRef(bytes).drop_front(kPreambleBytes)));
+}
+
 void mlir::npu::stream::writeProgram(llvm::raw_ostream &os,
                                      const Program &program) {
   Writer w;
   w.raw(kMagic, sizeof kMagic);
   w.field(kVersion);
+  w.field(uint32_t{0}); // The checksum, filled in below.
   targetFields(w, program.target);
   w.field(static_cast<uint32_t>(program.target.widths.size()));
   for (int64_t width : program.target.widths)
@@ -264,6 +279,7 @@ void mlir::npu::stream::writeProgram(llvm::raw_ostream &os,
     w.field(uint32_t{0});
     w.field(c.args);
   }
+  updateChecksum(w.bytes);
   os << w.bytes;
 }
 
@@ -284,7 +300,22 @@ llvm::Expected<Program> mlir::npu::stream::readProgram(llvm::StringRef buffer,
   r.field(version);
   if (!r.failed && version != kVersion)
     return error("command stream version " + llvm::Twine(version) +
-                 ", this reader takes " + llvm::Twine(kVersion));
+                 ", this reader takes " + llvm::Twine(kVersion) +
+                 (version < kVersion ? " (recompile the model)" : ""));
+  // Checked before any field: a flipped bit in a size or an address could
+  // otherwise pass every range check and compute something else.
+  uint32_t stored = 0;
+  r.field(stored);
+  if (r.failed)
+    return truncated("header");
+  uint32_t computed = computeChecksum(buffer.drop_front(kPreambleBytes));
+  if (stored != computed)
+    return error(llvm::formatv("checksum mismatch (the header says {0:x8}, "
+                               "the {1} bytes after it give {2:x8}): the "
+                               "stream is corrupt or truncated",
+                               stored, buffer.size() - kPreambleBytes,
+                               computed)
+                     .str());
 
   Program p;
   targetFields(r, p.target);

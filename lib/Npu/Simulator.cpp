@@ -34,6 +34,9 @@ constexpr int64_t kMaxMemory = int64_t(1) << 30;
 constexpr int64_t kMaxDim = int64_t(1) << 24;
 /// The most elements of a layer's tensors, weights or MACs.
 constexpr int64_t kMaxProduct = int64_t(1) << 40;
+/// The most work (MACs, vector reads and DMA bytes) a program may ask for:
+/// 64 times a ResNet-50 at 224x224, about a minute of simulation.
+constexpr int64_t kMaxWork = int64_t(1) << 38;
 
 llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
@@ -210,6 +213,58 @@ NpyArray dequantize(const Boundary &b, const int8_t *levels) {
   return NpyArray::create<float>(b.shape, values);
 }
 
+/// The work the commands ask for, counted before any runs, so that a
+/// program of valid commands that repeats huge tiles is refused at once
+/// instead of running for hours. Arguments the machine would refuse count
+/// as nothing; only their sizes matter here.
+llvm::Error checkWork(const Program &p) {
+  int64_t work = 0;
+  std::optional<size_t> layer;
+  auto add = [&](std::initializer_list<int64_t> factors) {
+    int64_t product = 1;
+    for (int64_t f : factors)
+      if (llvm::MulOverflow(product, std::max<int64_t>(f, 0), product))
+        product = kMaxWork + 1;
+    if (llvm::AddOverflow(work, std::min(product, kMaxWork + 1), work))
+      work = kMaxWork + 1;
+  };
+  for (const Command &c : p.commands) {
+    const auto &a = c.args;
+    switch (c.opcode) {
+    case Opcode::Configure:
+      // A layer that does not exist fails when the command runs.
+      layer = std::nullopt;
+      if (a[0] >= 0 && a[0] < static_cast<int64_t>(p.layers.size()))
+        layer = static_cast<size_t>(a[0]);
+      break;
+    case Opcode::DmaLoad:
+    case Opcode::DmaStore:
+      add({a[3], a[4]});
+      break;
+    case Opcode::MacTile:
+    case Opcode::VectorTile: {
+      if (!layer)
+        break;
+      const Layer &l = p.layers[*layer];
+      int64_t perOutput =
+          isMacLayer(l.kind) ? getReduction(l)
+          : l.kind == LayerKind::MaxPool2D ? l.kernel[0] * l.kernel[1]
+                                           : 2;
+      add({a[5], a[7], l.output[0], l.output[2], perOutput});
+      break;
+    }
+    case Opcode::Wait:
+    case Opcode::Requantize:
+      break;
+    }
+    if (work > kMaxWork)
+      return makeError("the commands ask for more than 2^38 MACs, reads and "
+                       "DMA bytes (at command " +
+                       llvm::Twine(&c - p.commands.data()) + ")");
+  }
+  return llvm::Error::success();
+}
+
 } // namespace
 
 llvm::Expected<Simulator> Simulator::create(const Program &program) {
@@ -226,6 +281,8 @@ llvm::Expected<Simulator> Simulator::create(const Program &program) {
   for (auto [i, l] : llvm::enumerate(program.layers))
     if (llvm::Error e = checkLayer(l, i))
       return std::move(e);
+  if (llvm::Error e = checkWork(program))
+    return std::move(e);
   return Simulator(program);
 }
 

@@ -87,9 +87,10 @@ std::string InsertObserversPass::baseId(Value value, func::FuncOp func) {
     return (func.getSymName() + ".input" + Twine(arg.getArgNumber())).str();
   }
   Operation *op = value.getDefiningOp();
+  // A name the model gives the op, else its kind and rank in program order.
+  // Never the op's file position: the id goes into the model's fingerprint,
+  // which must not change when the same model is read from another path.
   std::optional<std::string> name = getLocationName(op->getLoc());
-  if (!name)
-    name = getLocationPosition(op->getLoc());
   if (!name)
     name = (op->getName().stripDialect() + "_" + Twine(anonymous++)).str();
   if (op->getNumResults() > 1)

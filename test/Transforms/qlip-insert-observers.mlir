@@ -45,7 +45,7 @@ func.func @cnn(%x: tensor<1x4x4x1xf32>) -> tensor<1x1x3xf32> {
 // CHECK-LABEL: func.func @residual
 // CHECK: %[[XO:.*]] = qlip.observe "image" %{{.*}}
 // CHECK: %[[A:.*]] = tosa.sigmoid %[[XO]]
-// CHECK: %[[AO:.*]] = qlip.observe "{{.*}}qlip-insert-observers.mlir:[[@LINE+7]]:8" %[[A]]
+// CHECK: %[[AO:.*]] = qlip.observe "sigmoid_0" %[[A]]
 // CHECK: %[[S:.*]] = tosa.add %[[AO]], %[[XO]]
 // CHECK: %[[SO:.*]] = qlip.observe "block" %[[S]]
 // CHECK: %[[T:.*]] = tosa.tanh %[[SO]]

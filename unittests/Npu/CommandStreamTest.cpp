@@ -161,11 +161,33 @@ TEST(NpuCommandStream, RejectsBadHeadersAndTrailingBytes) {
   EXPECT_EQ(readError(magic),
             "p.npub: not an npu command stream (no QNPU magic)");
   std::string version = bytes;
-  version[4] = 2;
+  version[4] = 3;
   EXPECT_EQ(readError(version),
-            "p.npub: command stream version 2, this reader takes 1");
-  EXPECT_EQ(readError(bytes + "x"), "p.npub: 1 trailing byte(s) after the last command");
+            "p.npub: command stream version 3, this reader takes 2");
+  version[4] = 1;
+  EXPECT_EQ(readError(version), "p.npub: command stream version 1, this "
+                                "reader takes 2 (recompile the model)");
+  std::string trailing = bytes + "x";
+  EXPECT_EQ(readError(trailing).rfind("p.npub: checksum mismatch", 0), 0u);
+  updateChecksum(trailing);
+  EXPECT_EQ(readError(trailing),
+            "p.npub: 1 trailing byte(s) after the last command");
   EXPECT_EQ(readError(""), "p.npub: not an npu command stream (no QNPU magic)");
+}
+
+// The checksum is CRC-32, which catches every single-bit error: each flip
+// of each bit after the magic and version is refused by the checksum.
+TEST(NpuCommandStream, RejectsEveryBitFlip) {
+  std::string bytes = write(makeSampleProgram());
+  EXPECT_EQ(computeChecksum("123456789"), 0xcbf43926u); // CRC-32's check value.
+  for (size_t i = 8; i < bytes.size(); ++i)
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string flipped = bytes;
+      flipped[i] = static_cast<char>(flipped[i] ^ (1 << bit));
+      std::string message = readError(flipped);
+      EXPECT_EQ(message.rfind("p.npub: checksum mismatch", 0), 0u)
+          << "byte " << i << " bit " << bit << ": " << message;
+    }
 }
 
 TEST(NpuCommandStream, RejectsFieldsOutOfRange) {

@@ -218,6 +218,24 @@ TEST(NpuSimulatorChecks, OutOfBoundsNamesTheCommand) {
                             "+18) lies outside the 50-byte DRAM");
 }
 
+// The work a program asks for is counted before it runs: DMAs of 2^18
+// chunks of 2^18 bytes and mac tiles of 2^21 MACs each (each legal in
+// size, but hours in all) are refused at once, naming the command that
+// crosses 2^38.
+TEST(NpuSimulatorChecks, WorkIsBoundedBeforeRunning) {
+  Program p = makeTinyProgram();
+  p.commands.assign(5, dmaLoad(0, 0, 0, 1 << 18, 1 << 18, 1 << 18, 1 << 18, 0));
+  EXPECT_EQ(runError(p), "the commands ask for more than 2^38 MACs, reads "
+                         "and DMA bytes (at command 4)");
+  p = makeTinyProgram();
+  p.layers[0].input = {1, 1, 1 << 10, 1 << 10};
+  p.layers[0].output = {1, 1, 1 << 10, 2};
+  p.commands.assign(1 << 18, macTile(0, 0, 1, 0, 0, 1, 0, 2));
+  p.commands.front() = configure(0);
+  EXPECT_EQ(runError(p), "the commands ask for more than 2^38 MACs, reads "
+                         "and DMA bytes (at command 131073)");
+}
+
 TEST(NpuSimulatorChecks, TagsMustBeInFlight) {
   Program p = makeTinyProgram();
   p.commands = {waitOn(7)};

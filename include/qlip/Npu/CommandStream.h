@@ -26,9 +26,12 @@
 
 namespace mlir::npu::stream {
 
-/// "QNPU", then the format version.
+/// "QNPU", the format version, then the CRC-32 of every byte after it.
 inline constexpr char kMagic[4] = {'Q', 'N', 'P', 'U'};
-inline constexpr uint32_t kVersion = 1;
+/// Version 2 added the checksum; version 1 streams are refused.
+inline constexpr uint32_t kVersion = 2;
+/// Magic, version and checksum.
+inline constexpr size_t kPreambleBytes = 12;
 
 /// The accelerator the program was compiled for (#npu.target).
 struct Target {
@@ -169,11 +172,22 @@ struct Program {
 void writeProgram(llvm::raw_ostream &os, const Program &program);
 
 /// Reads a binary program; `name` prefixes every error. Fails on a bad
-/// magic or version, a truncated or oversized file, and fields out of
+/// magic or version, a checksum that does not match the bytes (a stream
+/// corrupted in storage or transit is refused before any field is read),
+/// a truncated or oversized file, and fields out of
 /// range (a segment outside DRAM, an unknown opcode or layer kind, a
 /// configure of a missing layer).
 llvm::Expected<Program> readProgram(llvm::StringRef buffer,
                                     llvm::StringRef name = "<buffer>");
+
+/// The CRC-32 (zlib's) a stream's header carries for `payload`, the bytes
+/// after the checksum field.
+uint32_t computeChecksum(llvm::StringRef payload);
+
+/// Rewrites the checksum of a stream whose bytes were changed in place (so
+/// that tests and fuzzers reach the field checks behind it). A buffer too
+/// short to hold the field is left as it is.
+void updateChecksum(std::string &bytes);
 
 /// The readable listing: target, DRAM map, layers and one line a command.
 void printListing(llvm::raw_ostream &os, const Program &program);

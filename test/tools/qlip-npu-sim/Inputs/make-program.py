@@ -4,13 +4,15 @@
 #
 #   make-program.py OUT [--magic M] [--version V] [--trailing N]
 #                       [--truncate N] [--no-wait] [--store-at A]
+#                       [--flip BYTE] [--bad-checksum]
 import argparse
 import struct
+import zlib
 
 parser = argparse.ArgumentParser()
 parser.add_argument("out")
 parser.add_argument("--magic", default="QNPU")
-parser.add_argument("--version", type=int, default=1)
+parser.add_argument("--version", type=int, default=2)
 parser.add_argument("--trailing", type=int, default=0,
                     help="zero bytes to append")
 parser.add_argument("--truncate", type=int, help="keep the first N bytes")
@@ -18,6 +20,11 @@ parser.add_argument("--no-wait", action="store_true",
                     help="drop the wait for the input's DMA")
 parser.add_argument("--store-at", type=int, default=8,
                     help="DRAM address of the output's store")
+parser.add_argument("--flip", type=int,
+                    help="flip the low bit of byte N after the checksum")
+parser.add_argument("--keep-checksum", action="store_true",
+                    help="with --trailing or --truncate, the checksum of "
+                    "the stream before the change")
 args = parser.parse_args()
 
 def i64(*values):
@@ -55,15 +62,27 @@ commands = [
 if args.no_wait:
     del commands[2]
 
-data = args.magic.encode() + u32(args.version)
-data += i64(4, 4, 64, 0, 8, 500)                    # target
+data = i64(4, 4, 64, 0, 8, 500)                     # target
 data += u32(1) + i64(8)                             # widths
 data += i64(16)                                     # dram_size
 data += u32(0, 1, 1, 1, len(commands))
 data += boundary(0, [2, 3], 0.5) + boundary(8, [2, 3], 0.5)
 data += layer + b"".join(commands)
-data += b"\0" * args.trailing
+
+# The header: magic, version, CRC-32 (zlib's) of every byte after it. The
+# checksum is computed last, over what is written, unless --keep-checksum
+# keeps the one of the stream before --trailing and --truncate.
+def header(payload):
+    return args.magic.encode() + u32(args.version, zlib.crc32(payload))
+original = header(data)
+data = header(data) + data + b"\0" * args.trailing
 if args.truncate is not None:
     data = data[:args.truncate]
+if len(data) >= 12:
+    data = (original if args.keep_checksum else header(data[12:])) + data[12:]
+if args.flip is not None:
+    data = bytearray(data)
+    data[args.flip] ^= 1
+    data = bytes(data)
 with open(args.out, "wb") as f:
     f.write(data)
