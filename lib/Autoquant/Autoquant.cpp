@@ -216,9 +216,11 @@ void AutoquantPass::runOnOperation() {
       return (void)fail(makeError("unknown candidate rule '" + rule +
                                   "'; expected " +
                                   llvm::join(llvm::ArrayRef(known), ", ")));
+  // Only what a run of the entry measures: the activations of the module's
+  // other public functions keep the global choice.
   SmallVector<std::string> ids;
   module.walk([&](ObserveOp op) {
-    if (!llvm::is_contained(ids, op.getId()))
+    if (!llvm::is_contained(ids, op.getId()) && isReachedFrom(op, *entryName))
       ids.push_back(op.getId().str());
   });
   for (llvm::StringRef chosen : {"act-clip", "layer-clip", "calibrate-relu6"})
@@ -233,7 +235,7 @@ void AutoquantPass::runOnOperation() {
     module.walk([&](tosa::AddOp add) {
       auto lhs = add.getInput1().getDefiningOp<ObserveOp>();
       auto rhs = add.getInput2().getDefiningOp<ObserveOp>();
-      if (!lhs || !rhs)
+      if (!lhs || !rhs || !isReachedFrom(add, *entryName))
         return;
       for (ObserveOp operand : {lhs, rhs})
         if (!llvm::is_contained(residualIds, operand.getId()))

@@ -49,6 +49,27 @@ llvm::Expected<OwningOpRef<ModuleOp>> DetachedContext::copy(ModuleOp module) {
   return copied;
 }
 
+bool mlir::qlip::isReachedFrom(Operation *op, llvm::StringRef entry) {
+  auto module = op->getParentOfType<ModuleOp>();
+  auto func = op->getParentOfType<func::FuncOp>();
+  if (!module || !func)
+    return false;
+  llvm::SmallPtrSet<Operation *, 8> reached;
+  SmallVector<func::FuncOp> work;
+  if (auto start = module.lookupSymbol<func::FuncOp>(entry))
+    work.push_back(start);
+  while (!work.empty()) {
+    func::FuncOp next = work.pop_back_val();
+    if (!reached.insert(next).second)
+      continue;
+    next.walk([&](func::CallOp call) {
+      if (auto callee = module.lookupSymbol<func::FuncOp>(call.getCallee()))
+        work.push_back(callee);
+    });
+  }
+  return reached.contains(func);
+}
+
 llvm::Expected<std::string> mlir::qlip::chooseEntry(ModuleOp module,
                                                     llvm::StringRef entry) {
   if (!entry.empty())
@@ -57,13 +78,11 @@ llvm::Expected<std::string> mlir::qlip::chooseEntry(ModuleOp module,
   for (auto func : module.getOps<func::FuncOp>())
     if (func.isPublic() && !func.isDeclaration())
       publics.push_back(func.getSymName());
-  if (publics.size() == 1)
-    return publics.front().str();
+  // With several, the first: the calibrator runs the others that take the
+  // same inputs alongside it, and names those it cannot feed.
   if (publics.empty())
     return makeError("the module has no public function to run");
-  return makeError("the module has " + llvm::Twine(publics.size()) +
-                   " public functions; name the one to run with entry=: " +
-                   llvm::join(publics, ", "));
+  return publics.front().str();
 }
 
 llvm::Expected<std::vector<NpyArray>>

@@ -47,8 +47,12 @@ private:
   std::unique_ptr<MLIRContext> context;
 };
 
-/// The function to run: `entry` when given, else the module's only public
-/// function; otherwise an error that lists them.
+/// Whether `op` lies in `entry` or in a function `entry` calls, directly or
+/// not: what a run of `entry` measures.
+bool isReachedFrom(Operation *op, llvm::StringRef entry);
+
+/// The function to run: `entry` when given, else the module's first public
+/// function (an error when it has none).
 llvm::Expected<std::string> chooseEntry(ModuleOp module, llvm::StringRef entry);
 
 /// The arrays of `files`, one per input of the entry (read, not checked).

@@ -90,6 +90,7 @@ void mlir::qlip::buildPtqCalibrationPipeline(OpPassManager &pm,
   if (!options.calib.empty()) {
     CalibrateModelPassOptions calibrate;
     calibrate.calib.assign(options.calib.begin(), options.calib.end());
+    calibrate.entry = options.entry;
     calibrate.layerInputRows = options.layerInputRows;
     pm.addPass(createCalibrateModelPass(calibrate));
   } else {
@@ -107,6 +108,7 @@ void mlir::qlip::buildPtqRangesPipeline(OpPassManager &pm,
     ChooseBitsPassOptions bits;
     // With samples, each layer's gain to the output is measured.
     bits.calib.assign(options.calib.begin(), options.calib.end());
+    bits.entry = options.entry;
     bits.widths.assign(options.weightWidths.begin(),
                        options.weightWidths.end());
     bits.sizeBudget = options.sizeBudget;
@@ -127,6 +129,7 @@ void mlir::qlip::buildPtqRangesPipeline(OpPassManager &pm,
   if (autoquant) {
     AutoquantPassOptions choose;
     choose.calib.assign(options.calib.begin(), options.calib.end());
+    choose.entry = options.entry;
     choose.weights = weightOptions(options);
     choose.activations = activationOptions(options);
     choose.reportFile = options.autoquantReport;

@@ -13,6 +13,7 @@
 #include "qlip/Transforms/LayerNames.h"
 #include "qlip/Transforms/ModelFingerprint.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/ScopeExit.h"
@@ -188,9 +189,24 @@ Calibrator::create(ModuleOp module, llvm::StringRef entry,
   auto runner = Runner::create(*observed, entry, runnerOptions);
   if (!runner)
     return runner.takeError();
-  calibrator->runner = std::move(*runner);
+  calibrator->runners.push_back(std::move(*runner));
+  // The module's other entry points run on the same samples when they take
+  // the same inputs; the others are named if their observers go unreached.
+  auto entryFunc = module.lookupSymbol<func::FuncOp>(entry);
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func == entryFunc || func.isPrivate() || func.isExternal())
+      continue;
+    if (func.getArgumentTypes() != entryFunc.getArgumentTypes()) {
+      calibrator->otherSignatures.push_back(func.getSymName().str());
+      continue;
+    }
+    auto other = Runner::create(*observed, func.getSymName(), runnerOptions);
+    if (!other)
+      return other.takeError();
+    calibrator->runners.push_back(std::move(*other));
+  }
 
-  for (auto [i, spec] : llvm::enumerate(calibrator->runner->getInputs())) {
+  for (auto [i, spec] : llvm::enumerate(calibrator->getInputs())) {
     if (spec.shape.empty())
       return makeError(llvm::formatv("input #{0} of '{1}' ({2}) has no dim 0 "
                                      "to hold samples",
@@ -205,7 +221,7 @@ Calibrator::create(ModuleOp module, llvm::StringRef entry,
                                      i, entry, spec.str(), calibrator->batch)
                            .str());
   }
-  if (calibrator->runner->getInputs().empty())
+  if (calibrator->getInputs().empty())
     return makeError("'" + entry + "' takes no input to calibrate with");
   if (calibrator->batch == 0)
     return makeError("'" + entry + "' takes batches of 0 samples");
@@ -243,7 +259,7 @@ Calibrator::create(ModuleOp module, llvm::StringRef entry,
 
 llvm::Error Calibrator::checkSamples(llvm::ArrayRef<NpyArray> samples,
                                      llvm::ArrayRef<std::string> names) const {
-  if (llvm::Error error = checkSampleArrays(*runner, samples, names,
+  if (llvm::Error error = checkSampleArrays(*runners.front(), samples, names,
                                             "calibration array(s)",
                                             "calibration"))
     return error;
@@ -466,11 +482,13 @@ llvm::Error Calibrator::runPass(unsigned passNumber,
                                 llvm::ArrayRef<NpyArray> samples,
                                 const CalibrationProgress &progress) {
   int64_t rows = samples.front().shape.front();
-  std::vector<NpyArray> inputs, outputs;
-  for (const TensorSpec &spec : runner->getInputs())
+  std::vector<NpyArray> inputs;
+  std::vector<std::vector<NpyArray>> outputs(runners.size());
+  for (const TensorSpec &spec : getInputs())
     inputs.push_back(spec.makeArray());
-  for (const TensorSpec &spec : runner->getOutputs())
-    outputs.push_back(spec.makeArray());
+  for (auto [runner, arrays] : llvm::zip_equal(runners, outputs))
+    for (const TensorSpec &spec : runner->getOutputs())
+      arrays.push_back(spec.makeArray());
   for (ObserverState &state : states)
     state.calls = 0;
 
@@ -486,8 +504,9 @@ llvm::Error Calibrator::runPass(unsigned passNumber,
     validRows = count;
     {
       ActiveScope scope(this);
-      if (llvm::Error error = runner->run(inputs, outputs))
-        return error;
+      for (auto [runner, arrays] : llvm::zip_equal(runners, outputs))
+        if (llvm::Error error = runner->run(inputs, arrays))
+          return error;
     }
     if (!runError.empty() || statsFailed)
       break;
@@ -502,11 +521,23 @@ llvm::Error Calibrator::runPass(unsigned passNumber,
   if (!runError.empty())
     return makeError(runError);
 
-  for (auto [info, state] : llvm::zip_equal(observers, states))
-    if (state.calls == 0)
-      return makeError("observer '" + info.id + "' (in '" + info.function +
-                       "') was never reached: '" + runner->getEntry() +
-                       "' does not run it, so it would get no statistics");
+  for (auto [info, state] : llvm::zip_equal(observers, states)) {
+    if (state.calls != 0)
+      continue;
+    std::string ran;
+    for (const auto &runner : runners)
+      ran += (ran.empty() ? "'" : ", '") + runner->getEntry().str() + "'";
+    std::string message = "observer '" + info.id + "' (in '" + info.function +
+                          "') was never reached: " + ran +
+                          (runners.size() > 1 ? " do" : " does") +
+                          " not run it, so it would get no statistics";
+    if (llvm::is_contained(otherSignatures, info.function))
+      message += "; '" + info.function + "' takes other inputs than '" +
+                 runners.front()->getEntry().str() +
+                 "', so the calibration data cannot feed it: quantize it "
+                 "from a module of its own";
+    return makeError(message);
+  }
   return llvm::Error::success();
 }
 

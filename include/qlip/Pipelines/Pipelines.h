@@ -157,6 +157,12 @@ struct PtqOptions : public PassPipelineOptions<PtqOptions> {
       llvm::cl::desc("Calibrate in the pipeline instead (qlip-calibrate-"
                      "model): one .npy of samples per model input; also "
                      "gathers each layer's input moments for GPTQ")};
+  PassOptions::Option<std::string> entry{
+      *this, "entry",
+      llvm::cl::desc("With calib: the function the samples feed (default: "
+                     "the first public one); the module's other public "
+                     "functions that take the same inputs are calibrated "
+                     "alongside it")};
   PassOptions::Option<int64_t> layerInputRows{
       *this, "layer-input-rows",
       llvm::cl::desc("With calib: patches per layer for the input moments "

@@ -111,7 +111,10 @@ using CalibrationProgress =
 class Calibrator {
 public:
   /// Lowers a clone of `module` with the observers turned into calls and
-  /// JIT-compiles `entry`. Fails with a message when the module has no
+  /// JIT-compiles `entry`, and every other public function that takes the
+  /// same inputs (a module holding several entry points to one model: each
+  /// runs on the same samples, so each one's observers get statistics).
+  /// Fails with a message when the module has no
   /// observer, or for whatever Runner::create rejects (missing or private
   /// entry, arguments that are not statically shaped tensors, lowering).
   static llvm::Expected<std::unique_ptr<Calibrator>>
@@ -123,7 +126,9 @@ public:
   /// The observers in index order (the order of the stats file).
   llvm::ArrayRef<ObserverInfo> getObservers() const { return observers; }
   /// The entry function's inputs; dim 0 of each is the batch.
-  llvm::ArrayRef<TensorSpec> getInputs() const { return runner->getInputs(); }
+  llvm::ArrayRef<TensorSpec> getInputs() const {
+    return runners.front()->getInputs();
+  }
   /// Rows per call: dim 0 of the entry's inputs.
   int64_t getBatchSize() const { return batch; }
 
@@ -145,7 +150,7 @@ public:
   /// only the leading valid rows count. A model whose observed tensor is
   /// not a multiple of the batch cannot be told apart from its padding: an
   /// error, when there is padding. Errors name the observer and the sample:
-  /// a non-finite value, an observer the entry never reaches.
+  /// a non-finite value, an observer no function run reaches.
   llvm::Expected<StatsFile> calibrate(llvm::ArrayRef<NpyArray> samples,
                                       const CalibrationProgress &progress = {});
 
@@ -197,7 +202,10 @@ private:
   std::vector<llvm::SmallVector<size_t, 1>> plansByObserver;
   std::vector<LayerInputMoments> layerInputs;
   int64_t layerInputRows = 0;
-  std::unique_ptr<Runner> runner;
+  /// The entry's runner first, then the other public functions'.
+  std::vector<std::unique_ptr<Runner>> runners;
+  /// Public functions not run, because their inputs are not the entry's.
+  std::vector<std::string> otherSignatures;
   int64_t batch = 0;
   unsigned numBins = 2048;
   bool overlap = true;

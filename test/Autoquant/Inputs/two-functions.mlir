@@ -1,4 +1,4 @@
-// Two public functions: calibration must be told which to run.
+// Two public functions that take the same inputs: calibration runs both.
 func.func @first(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
   %0 = qlip.observe "a" %x : tensor<1x4xf32>
   return %0 : tensor<1x4xf32>
