@@ -108,6 +108,16 @@ std::string InsertObserversPass::uniqueId(std::string id) {
 void InsertObserversPass::runOnOperation() {
   usedIds.clear();
   anonymous = 0;
+  // An empty file parses to an empty module: quantizing it would write an
+  // empty "model" and exit 0.
+  bool hasBody = false;
+  getOperation().walk([&](func::FuncOp func) { hasBody |= !func.isExternal(); });
+  if (!hasBody) {
+    getOperation().emitError(getArgument())
+        << ": the module has no function with a body (an empty file, or "
+           "declarations only): there is no model to quantize";
+    return signalPassFailure();
+  }
   // Ids already in the module (from an earlier run) stay taken.
   getOperation().walk([&](ObserveOp op) { usedIds.insert(op.getId()); });
 

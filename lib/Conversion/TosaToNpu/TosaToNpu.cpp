@@ -297,6 +297,24 @@ struct TosaToNpuPass
                        "attribute (#npu.target<...>) to compile for");
       return signalPassFailure();
     }
+    // A float layer would stay on the host unnoticed: the npu runs integer
+    // layers only, so a float model is a mistake in the pipeline.
+    WalkResult floating = module.walk([&](Operation *op) {
+      if (!isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp,
+               tosa::TransposeConv2DOp>(op))
+        return WalkResult::advance();
+      Type element = getElementTypeOrSelf(op->getOperand(0).getType());
+      if (!isa<FloatType>(element))
+        return WalkResult::advance();
+      op->emitError("qlip-tosa-to-npu: '")
+          << op->getName() << "' computes in " << element
+          << ", and the npu runs integer layers only: quantize the model "
+             "first (qlip-opt -qlip-ptq, or qlip-compile)";
+      return WalkResult::interrupt();
+    });
+    if (floating.wasInterrupted())
+      return signalPassFailure();
+
     RewritePatternSet patterns(&getContext());
     patterns.add<LayerToNpu, AddToNpu, RescaleToNpu, MaxPoolToNpu,
                  ClampIntoLayer<npu::Conv2DOp>,
