@@ -124,6 +124,47 @@ static bool canShiftBias(Operation *layer, int64_t numOutputs) {
                     int64_t(values->values().size()) == numOutputs);
 }
 
+/// The constant bias of `layer`: a conv's operand, or the constant added to
+/// its result (directly, or after the reshapes a fully connected layer's
+/// matmul goes through), or null.
+static ElementsAttr findBias(Operation *layer) {
+  ElementsAttr bias;
+  if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::TransposeConv2DOp>(
+          layer))
+    return matchPattern(layer->getOperand(2), m_Constant(&bias)) ? bias
+                                                                 : nullptr;
+  Value result = layer->getResult(0);
+  while (result.hasOneUse() && isa<tosa::ReshapeOp>(*result.user_begin()))
+    result = result.user_begin()->getResult(0);
+  if (!result.hasOneUse())
+    return nullptr;
+  auto add = dyn_cast<tosa::AddOp>(*result.user_begin());
+  if (!add)
+    return nullptr;
+  Value other = add.getInput1() == result ? add.getInput2() : add.getInput1();
+  return matchPattern(other, m_Constant(&bias)) ? bias : nullptr;
+}
+
+/// Fails, naming the layer and the channel, when its bias holds NaN or an
+/// infinity: its int32 level would be garbage.
+static LogicalResult checkBiasFinite(Operation *layer, StringRef name) {
+  ElementsAttr bias = findBias(layer);
+  if (!bias || !isa<FloatType>(bias.getElementType()))
+    return success();
+  std::optional<FloatElements> values = FloatElements::read(bias);
+  if (!values)
+    return success(); // Read (and reported) where the bias is lowered.
+  std::optional<size_t> bad = firstNonFinite(values->values());
+  if (!bad)
+    return success();
+  float value = values->values()[*bad];
+  return layer->emitError("bias of layer '")
+         << name << "' holds "
+         << (std::isnan(value) ? "nan" : value > 0 ? "inf" : "-inf")
+         << " at element " << *bad
+         << "; NaN and infinite biases cannot be quantized";
+}
+
 /// GPTQ's solvers for a layer's input moments: one for every channel, or
 /// one per channel (a depthwise layer).
 struct LayerSolvers {
@@ -510,6 +551,8 @@ LogicalResult QuantizeWeightsPass::quantize(
              << " in output channel "
              << c << "; NaN and infinite weights cannot be quantized";
   }
+  if (failed(checkBiasFinite(op, name)))
+    return failure();
   bool allocate = bitAllocation && axis;
   // The layer's input moments measure each channel at the layer's output:
   // one H for every channel, or one per channel (depthwise), over exactly
