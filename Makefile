@@ -20,7 +20,7 @@ DEB_PACKAGES := libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools \
                 libpng-dev libjpeg-dev \
                 chromium
 
-.PHONY: all setup configure build check demo docs install clean
+.PHONY: all setup configure build check check-sanitize demo docs install clean
 
 all: build
 
@@ -42,6 +42,19 @@ check: build
 
 demo: build
 	@scripts/demo.sh $(BUILD_DIR)
+
+# The whole suite again, built with AddressSanitizer and UBSan in a build
+# tree of its own (build-sanitize). Leak checking is off: LLVM's tools free
+# their global state at exit only in part, by design.
+SANITIZE_DIR ?= build-sanitize
+check-sanitize: setup
+	cmake -G Ninja -S . -B $(SANITIZE_DIR) \
+	  -DMLIR_DIR=$(LLVM_PREFIX)/lib/cmake/mlir \
+	  -DLLVM_EXTERNAL_LIT=$(LLVM_PREFIX)/bin/lit -DQLIP_SANITIZE=ON $(CMAKE_FLAGS)
+	ninja -C $(SANITIZE_DIR) -j $(JOBS)
+	@ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  scripts/check.sh $(SANITIZE_DIR)
 
 # Regenerates docs/reference/ from ODS.
 docs: configure
