@@ -19,6 +19,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -73,6 +74,10 @@ static std::optional<std::string> checkObserver(const ObserverStats &o) {
   const auto &counts = o.histogramCounts;
   if (edges.empty() && counts.empty())
     return std::nullopt;
+  if (counts.size() > kMaxHistogramBins)
+    return llvm::formatv("histogram has {0} bins (at most {1})",
+                         counts.size(), kMaxHistogramBins)
+        .str();
   if (counts.empty() || edges.size() != counts.size() + 1)
     return llvm::formatv("histogram has {0} edges for {1} counts (needs one "
                          "more edge than counts, at least one count)",
@@ -91,10 +96,31 @@ static std::optional<std::string> checkObserver(const ObserverStats &o) {
     if (std::fabs((edges[i + 1] - edges[i]) - width) > 1e-6 * width)
       return llvm::formatv("histogram bins are not equally wide (bin {0})", i)
           .str();
+  // The histogram covers what the observer saw (a growing histogram may
+  // reach past it; decimal rounding of the edges is allowed for).
+  double slack = 1e-9 * (edges.back() - edges.front());
+  if (o.count > 0 &&
+      (edges.front() > o.min + slack || edges.back() < o.max - slack))
+    return llvm::formatv("histogram [{0}, {1}] does not cover the observed "
+                         "range [{2}, {3}]",
+                         llvm::format("%g", edges.front()),
+                         llvm::format("%g", edges.back()),
+                         llvm::format("%g", o.min), llvm::format("%g", o.max))
+        .str();
+  // Counts are summed and used as doubles: each exact in a double, the sum
+  // without overflow.
+  constexpr int64_t kMaxCount = int64_t(1) << 53;
+  if (o.count > kMaxCount)
+    return llvm::formatv("'count' {0} is more than 2^53", o.count).str();
   int64_t total = 0;
   for (size_t i = 0; i < counts.size(); ++i) {
     if (counts[i] < 0)
       return llvm::formatv("histogram count {0} is negative", i).str();
+    if (counts[i] > kMaxCount - total)
+      return llvm::formatv("histogram counts add up to more than 2^53 (at "
+                           "count {0})",
+                           i)
+          .str();
     total += counts[i];
   }
   if (total != o.count)
@@ -277,6 +303,11 @@ static void readHistogram(FieldReader &r, ObserverStats &o) {
   const llvm::json::Array *counts = r.array(*h, "counts");
   if (!edges || !counts)
     return;
+  if (counts->size() > kMaxHistogramBins) {
+    r.fail(llvm::formatv("histogram has {0} bins (at most {1})",
+                         counts->size(), kMaxHistogramBins));
+    return;
+  }
   for (size_t i = 0; i < edges->size(); ++i) {
     double e;
     if (!r.readNumber((*edges)[i], llvm::formatv("histogram edge {0}", i), e))

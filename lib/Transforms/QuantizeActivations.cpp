@@ -18,6 +18,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <cfloat>
 #include <cmath>
@@ -277,6 +279,37 @@ getEndLayerBits(ModuleOp module, unsigned firstBits, unsigned lastBits,
   return bits;
 }
 
+/// Fails, naming the activation, when the calibration data gave it one
+/// value (all zeros, or a constant up to float rounding): its range says
+/// nothing about the values the model will see, and every range after it
+/// was measured on the same degenerate data, so the model would be wrong
+/// on real inputs while the statistics look fine.
+static LogicalResult checkObservedRange(ObserveOp op, StatsAttr stats) {
+  double lo = stats.getMin().getValueAsDouble();
+  double hi = stats.getMax().getValueAsDouble();
+  double magnitude = std::max(std::fabs(lo), std::fabs(hi));
+  if (stats.getCount() > 0 && hi - lo > std::ldexp(magnitude, -20))
+    return success();
+  InFlightDiagnostic diag = op.emitError("observer '")
+                            << op.getId() << "' saw ";
+  if (stats.getCount() == 0)
+    diag << "no values";
+  else if (magnitude == 0)
+    diag << "only zeros";
+  else
+    diag << "a single value ("
+         << llvm::formatv("{0} to {1}", llvm::format("%g", lo),
+                          llvm::format("%g", hi))
+                .str()
+         << ")";
+  diag << " in " << stats.getCount()
+       << " calibration values: the calibration data does not exercise "
+          "this activation (an all-zero or constant input, or a layer that "
+          "never fires on it), so no range for it can be trusted; calibrate "
+          "on samples that represent the model's inputs";
+  return failure();
+}
+
 FailureOr<QParamsAttr>
 QuantizeActivationsPass::chooseGrid(ObserveOp op, StatsAttr stats,
                                     unsigned bits) {
@@ -361,6 +394,8 @@ void QuantizeActivationsPass::runOnOperation() {
              "calibration file first";
       return signalPassFailure();
     }
+    if (failed(checkObservedRange(op, stats)))
+      return signalPassFailure();
     unsigned bits = actBits;
     if (auto it = endLayerBits.find(op); it != endLayerBits.end())
       bits = it->second;

@@ -20,6 +20,13 @@
 
 namespace mlir::qlip {
 
+/// The histogram bins an observer may have: a growing histogram needs two
+/// to halve its resolution, and 2^20 bins (16 MiB per observer with their
+/// sums) are far more than any rule uses.
+inline constexpr unsigned kMinHistogramBins = 2;
+inline constexpr unsigned kMaxHistogramBins = 1u << 20;
+
+
 /// What one observer saw: the fields of #qlip.stats.
 struct ObserverStats {
   std::string id;

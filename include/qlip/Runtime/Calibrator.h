@@ -60,12 +60,6 @@
 
 namespace mlir::qlip {
 
-/// The histogram bins an observer may have: a growing histogram needs two
-/// to halve its resolution, and 2^20 bins (16 MiB per observer with their
-/// sums) are far more than any rule uses.
-inline constexpr unsigned kMinHistogramBins = 2;
-inline constexpr unsigned kMaxHistogramBins = 1u << 20;
-
 /// How the calibration compiles and what it gathers.
 struct CalibratorOptions {
   /// Histogram bins per observer (kMinHistogramBins to kMaxHistogramBins;
