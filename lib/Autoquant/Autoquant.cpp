@@ -18,6 +18,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 
@@ -464,6 +465,26 @@ void AutoquantPass::runOnOperation() {
   // The choice, applied to this module (its weights are quantized).
   if (failed(runInPlace(activationPipeline(best))))
     return;
+
+  // The end-to-end check: an integer model far below what its narrowest
+  // grid gives (about 6 dB a bit; the floor allows a quarter of that) was
+  // broken by something no rule can fix, and must not be written.
+  double floor = sqnrFloor;
+  if (floor < 0) {
+    unsigned narrowest = 16;
+    module.walk([&](FakeQuantOp op) {
+      narrowest = std::min(narrowest, op.getQparams().getBits());
+    });
+    floor = 1.5 * narrowest;
+  }
+  if (floor > 0 && !(bestDb >= floor))
+    return (void)fail(makeError(llvm::formatv(
+        "the quantized model's SQNR against the float model on {0} "
+        "calibration sample(s) is {1} dB, below the floor of {2} dB "
+        "(sqnr-floor=): it is broken, not coarse. Check the calibration "
+        "data (it must represent the model's inputs) and the model's "
+        "weights; qlip-report shows the layer that loses it",
+        rows, llvm::format("%.2f", bestDb), llvm::format("%.1f", floor))));
 
   if (reportFile.empty())
     return;

@@ -130,6 +130,7 @@ void mlir::qlip::buildPtqRangesPipeline(OpPassManager &pm,
     AutoquantPassOptions choose;
     choose.calib.assign(options.calib.begin(), options.calib.end());
     choose.entry = options.entry;
+    choose.sqnrFloor = options.sqnrFloor;
     choose.weights = weightOptions(options);
     choose.activations = activationOptions(options);
     choose.reportFile = options.autoquantReport;

@@ -154,6 +154,11 @@ def AutoquantPass : Pass<"qlip-autoquant", "::mlir::ModuleOp"> {
     Option<"chooseBiasCorrection", "choose-bias-correction", "bool", "true",
            "Measure the weights with and without qlip-quantize-weights' "
            "empirical-bias-correction and keep the better">,
+    Option<"sqnrFloor", "sqnr-floor", "double", "-1.0",
+           "Fail when the chosen integer model's SQNR against float on the "
+           "samples is below this many dB: such a model is broken, not "
+           "coarse (negative: 1.5 dB per bit of the narrowest weight or "
+           "activation grid; 0: no check)">,
     Option<"reportFile", "report", "std::string", "\"\"",
            "Write the measurements and the choice as JSON to this file "
            "(`-` for stdout)">

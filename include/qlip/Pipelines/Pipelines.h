@@ -163,6 +163,13 @@ struct PtqOptions : public PassPipelineOptions<PtqOptions> {
                      "the first public one); the module's other public "
                      "functions that take the same inputs are calibrated "
                      "alongside it")};
+  PassOptions::Option<double> sqnrFloor{
+      *this, "sqnr-floor",
+      llvm::cl::desc("With calib: fail when the integer model's SQNR "
+                     "against float on the calibration samples is below "
+                     "this many dB (negative: 1.5 dB per bit of the "
+                     "narrowest grid; 0: no check)"),
+      llvm::cl::init(-1.0)};
   PassOptions::Option<int64_t> layerInputRows{
       *this, "layer-input-rows",
       llvm::cl::desc("With calib: patches per layer for the input moments "

@@ -226,6 +226,33 @@ FailureOr<bool> Quantizer::quantizeLayer(Operation *op) {
   ArrayRef<float> w = weights->values();
   SmallVector<int64_t> wLevels(w.size());
   levels.quantizeAll(w, inner, wLevels);
+  // A weight scale raised for the bias may round a whole channel to 0: the
+  // layer then outputs its bias alone. That happens only when the input's
+  // calibrated range is orders of magnitude narrower than the weights and
+  // bias were trained for (a calibration set of tiny or denormal values):
+  // the model would be wrong on real inputs, so it is an error.
+  if (adjusted) {
+    int64_t numWeightChannels = wq.isPerAxis() ? shape[layout.axis] : 1;
+    SmallVector<bool> anyNonZero(numWeightChannels, false);
+    for (auto [i, level] : llvm::enumerate(wLevels))
+      if (level != 0)
+        anyNonZero[wq.isPerAxis() ? (i / inner) % numWeightChannels : 0] = true;
+    for (int64_t c = 0; c < layout.numOutputs; ++c) {
+      int64_t channel = weightChannel(c);
+      if (anyNonZero[channel] ||
+          wScales[channel] == wq.getScales()[channel])
+        continue;
+      return emitError(op, "the bias of output channel ")
+             << c << " (" << bias[c] << ") fits int" << accWidth
+             << " only at a weight scale (" << wScales[channel]
+             << ") that rounds every weight of the channel to 0: the "
+                "layer's input was calibrated to the range ["
+             << x->qparams.getClipMin()[0] << ", "
+             << x->qparams.getClipMax()[0]
+             << "], far narrower than its weights and bias expect; "
+                "calibrate on samples that represent the model's inputs";
+    }
+  }
   // TOSA takes i4 weights in convolutions (EXT-INT4), not in matmul, whose
   // operands share one type.
   unsigned wWidth = 8;
