@@ -18,7 +18,7 @@ DEB_PACKAGES := libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools \
                 cmake ninja-build g++ libgtest-dev python3 ccache \
                 clang-22 libonnx-testdata libonnx-dev libprotobuf-dev \
                 libpng-dev libjpeg-dev \
-                chromium
+                chromium libclang-rt-22-dev
 
 .PHONY: all setup configure build check check-sanitize demo docs install clean
 
@@ -43,18 +43,28 @@ check: build
 demo: build
 	@scripts/demo.sh $(BUILD_DIR)
 
-# The whole suite again, built with AddressSanitizer and UBSan in a build
-# tree of its own (build-sanitize). Leak checking is off: LLVM's tools free
-# their global state at exit only in part, by design.
+# The whole suite again, built by clang with AddressSanitizer and UBSan in
+# a build tree of its own (build-sanitize), which also holds the libFuzzer
+# targets: check.sh runs each of them briefly there. Leak checking is off:
+# LLVM's tools free their global state at exit only in part, by design.
 SANITIZE_DIR ?= build-sanitize
-check-sanitize: setup
-	cmake -G Ninja -S . -B $(SANITIZE_DIR) \
+FUZZ_SECONDS ?= 600
+.PHONY: sanitize-build fuzz
+sanitize-build: setup
+	CC=clang-22 CXX=clang++-22 cmake -G Ninja -S . -B $(SANITIZE_DIR) \
 	  -DMLIR_DIR=$(LLVM_PREFIX)/lib/cmake/mlir \
-	  -DLLVM_EXTERNAL_LIT=$(LLVM_PREFIX)/bin/lit -DQLIP_SANITIZE=ON $(CMAKE_FLAGS)
+	  -DLLVM_EXTERNAL_LIT=$(LLVM_PREFIX)/bin/lit \
+	  -DQLIP_SANITIZE=ON -DQLIP_FUZZ=ON $(CMAKE_FLAGS)
 	ninja -C $(SANITIZE_DIR) -j $(JOBS)
+
+check-sanitize: sanitize-build
 	@ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  scripts/check.sh $(SANITIZE_DIR)
+
+# Each fuzzer for FUZZ_SECONDS on its seed corpus.
+fuzz: sanitize-build
+	@ASAN_OPTIONS=detect_leaks=0 scripts/fuzz.sh $(SANITIZE_DIR) $(FUZZ_SECONDS)
 
 # Regenerates docs/reference/ from ODS.
 docs: configure

@@ -51,5 +51,18 @@ echo "unittests: $gpass passed, $gfail failed, $gskip skipped (log: $gtest_log)"
 total_pass=$((total_pass + gpass)); total_fail=$((total_fail + gfail))
 total_skip=$((total_skip + gskip))
 
+# The libFuzzer targets, when the tree has them (make check-sanitize's):
+# each runs for 20 seconds on its seed corpus and passes without a crash,
+# hang or out-of-memory. One test each.
+if compgen -G "$build/bin/qlip-fuzz-*" >/dev/null; then
+  fuzz_log="$log_dir/fuzz.log"
+  "$(dirname "$0")/fuzz.sh" "$build" 20 >"$fuzz_log" 2>&1
+  fpass=$(grep -c 'no crash or hang' "$fuzz_log")
+  ffail=$(grep -c 'FAILED' "$fuzz_log")
+  grep 'FAILED' -A3 "$fuzz_log"
+  echo "fuzz: $fpass passed, $ffail failed, 0 skipped (log: $fuzz_log)"
+  total_pass=$((total_pass + fpass)); total_fail=$((total_fail + ffail))
+fi
+
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 [[ $total_fail -eq 0 ]]

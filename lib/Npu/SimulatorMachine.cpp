@@ -288,6 +288,14 @@ llvm::Error Machine::macTile(const Command &c) {
   if (!t)
     return t.takeError();
   const Layer &l = program.layers[*layer];
+  // The accumulators hold the tile until requantize writes it to the
+  // scratchpad as bytes: a tile whose output cannot fit there could never
+  // be stored (and must not allocate its accumulators).
+  int64_t outBytes = getOutputTileBytes(l, t->rows, t->channels);
+  if (outBytes > static_cast<int64_t>(scratchpad.size()))
+    return error("the tile's " + llvm::Twine(outBytes) +
+                 "-byte output is larger than the " +
+                 llvm::Twine(scratchpad.size()) + "-byte scratchpad");
   Region input =
       Region::dense(Memory::Scratchpad, c.args[0],
                     getInputTileBytes(l, t->inputRows, t->channels), false);

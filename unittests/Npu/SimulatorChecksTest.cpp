@@ -289,6 +289,15 @@ TEST(NpuSimulatorChecks, TilesMustFitTheConfiguredLayer) {
   EXPECT_EQ(runError(p),
             "command 2 (configure): no layer 3 (the program has 1)");
 
+  // A tile whose output could never be stored in the scratchpad (found by
+  // the npu-stream fuzzer: its accumulators were allocated first).
+  p = makeTinyProgram();
+  p.layers[0].input = {1, 1, 64, 4};
+  p.layers[0].output = {1, 1, 64, 2};
+  p.commands = {configure(0), macTile(0, 0, 1, 0, 0, 1, 0, 2)};
+  EXPECT_EQ(runError(p), "command 1 (mac_tile): the tile's 128-byte output "
+                         "is larger than the 64-byte scratchpad");
+
   p = makeTinyProgram();
   p.target.widths = {8};
   p.layers[0].weightBits = 4;
