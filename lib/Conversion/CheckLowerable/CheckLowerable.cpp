@@ -8,6 +8,8 @@
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 
+#include <cstdint>
+
 namespace mlir::qlip {
 #define GEN_PASS_DEF_CHECKLOWERABLEPASS
 #include "qlip/Conversion/Passes.h.inc"
@@ -30,6 +32,38 @@ struct CheckLowerablePass
              "DOUBLE_ROUND only; SINGLE_ROUND's results are within the "
              "specification's bound for INEXACT_ROUND";
       lowerable = false;
+    });
+    // A pooling window past its padded input has no valid output (the
+    // verifier checks that only for static result shapes), and windows
+    // beyond int32 overflow the lowering's index arithmetic.
+    auto checkWindow = [&](Operation *op, ArrayRef<int64_t> kernel,
+                           ArrayRef<int64_t> pad, Value input) {
+      auto type = cast<ShapedType>(input.getType());
+      for (unsigned i = 0; i < 2; ++i) {
+        int64_t dim = type.hasRank() ? type.getDimSize(1 + i)
+                                     : ShapedType::kDynamic;
+        bool tooLarge = kernel[i] > INT32_MAX;
+        bool pastInput = !ShapedType::isDynamic(dim) &&
+                         kernel[i] > dim + pad[2 * i] + pad[2 * i + 1];
+        if (!tooLarge && !pastInput)
+          continue;
+        InFlightDiagnostic diag = op->emitOpError()
+                                  << "kernel " << (i ? "width" : "height")
+                                  << " " << kernel[i];
+        if (tooLarge)
+          diag << " does not fit in int32";
+        else
+          diag << " is larger than the padded input's " << dim << " + "
+               << pad[2 * i] << " + " << pad[2 * i + 1];
+        lowerable = false;
+        return;
+      }
+    };
+    getOperation()->walk([&](tosa::MaxPool2dOp op) {
+      checkWindow(op, op.getKernel(), op.getPad(), op.getInput());
+    });
+    getOperation()->walk([&](tosa::AvgPool2dOp op) {
+      checkWindow(op, op.getKernel(), op.getPad(), op.getInput());
     });
     if (!lowerable)
       return signalPassFailure();

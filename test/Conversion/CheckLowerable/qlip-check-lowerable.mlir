@@ -31,3 +31,22 @@ func.func @inexact(%x: tensor<4xi32>) -> tensor<4xi8> {
   %1 = tosa.rescale %0, %m, %s, %izp8, %ozp {scale32 = true, rounding_mode = INEXACT_ROUND, per_channel = false, input_unsigned = false, output_unsigned = false} : (tensor<4xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<4xi8>
   return %1 : tensor<4xi8>
 }
+
+// -----
+
+// A pooling window past its padded input (which the verifier cannot see
+// behind a dynamic result), or beyond int32, is refused before lowering.
+func.func @huge_window(%x: tensor<1x4x4x1xf32>) -> tensor<1x?x1x1xf32> {
+  // expected-error@+1 {{'tosa.max_pool2d' op kernel height 2147483648 does not fit in int32}}
+  %0 = tosa.max_pool2d %x {kernel = array<i64: 2147483648, 4>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x4x1xf32>) -> tensor<1x?x1x1xf32>
+  return %0 : tensor<1x?x1x1xf32>
+}
+
+// -----
+
+func.func @window_past_input(%x: tensor<1x4x4x1xf32>) -> tensor<1x?x?x1xf32> {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  // expected-error@+1 {{'tosa.avg_pool2d' op kernel width 7 is larger than the padded input's 4 + 1 + 1}}
+  %0 = tosa.avg_pool2d %x, %zp, %zp {acc_type = f32, kernel = array<i64: 2, 7>, pad = array<i64: 0, 0, 1, 1>, stride = array<i64: 1, 1>} : (tensor<1x4x4x1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x?x?x1xf32>
+  return %0 : tensor<1x?x?x1xf32>
+}
