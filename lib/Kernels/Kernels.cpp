@@ -107,8 +107,11 @@ extern "C" int qlip_isa_supported(enum qlip_isa isa) { return cpuHas(isa); }
 extern "C" enum qlip_isa qlip_get_best_isa(void) { return getBest(); }
 extern "C" enum qlip_isa qlip_get_isa(void) { return resolveIsa(QLIP_ISA_AUTO); }
 
-extern "C" int qlip_set_isa(enum qlip_isa isa) {
-  if (isa < QLIP_ISA_AUTO || isa >= kNumIsas || !cpuHas(isa))
+extern "C" int qlip_set_isa(int value) {
+  if (value < QLIP_ISA_AUTO || value >= kNumIsas)
+    return -1;
+  auto isa = static_cast<enum qlip_isa>(value);
+  if (!cpuHas(isa))
     return -1;
   forcedIsa.store(isa);
   return 0;

@@ -364,7 +364,7 @@ int main(int argc, char **argv) {
   if (isa < 0)
     return fail("--kernel-isa: unknown path '" + kernelIsa +
                 "' (auto, generic, avx2, avx-vnni or avx512-vnni)");
-  if (qlip_set_isa(qlip_isa(isa)) != 0)
+  if (qlip_set_isa(isa) != 0)
     return fail("--kernel-isa: this CPU cannot run the '" + kernelIsa +
                 "' path (it has: best '" +
                 qlip_isa_name(qlip_get_best_isa()) + "')");

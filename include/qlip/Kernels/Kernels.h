@@ -139,8 +139,10 @@ int qlip_get_num_threads(void);
 
 /// Forces a code path for every kernel whose descriptor says
 /// QLIP_ISA_AUTO; QLIP_ISA_AUTO restores the CPU's best. Returns 0, or -1
-/// (and changes nothing) when this CPU cannot run that path.
-int qlip_set_isa(enum qlip_isa isa);
+/// (and changes nothing) when this CPU cannot run that path or `isa` is no
+/// qlip_isa value (an int, so that any value a C caller passes is defined
+/// to check).
+int qlip_set_isa(int isa);
 
 /// The path QLIP_ISA_AUTO runs now, and the best this CPU supports.
 enum qlip_isa qlip_get_isa(void);
