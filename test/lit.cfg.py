@@ -27,10 +27,15 @@ config.substitutions.append(("%cxx", config.cxx_compiler))
 config.substitutions.append(("%generator", config.cmake_generator))
 # What an ahead-of-time object links besides libm: qlip's CPU kernels (a
 # C++ library without MLIR or LLVM).
+# In a QLIP_SANITIZE build the kernels are instrumented: the program links
+# the sanitizer runtimes too.
+sanitize = config.qlip_sanitize.upper() in ("ON", "1", "TRUE", "YES")
 config.substitutions.append(
     ("%qlip_kernels",
      os.path.join(config.qlip_obj_root, "lib", "Kernels", "libQlipKernels.a")
-     + " -lstdc++ -lpthread -lm"))
+     + " -lstdc++ -lpthread -lm"
+     + (" -fsanitize=address,undefined -fno-sanitize=vptr" if sanitize
+        else "")))
 
 llvm_config.use_default_substitutions()
 

@@ -6,6 +6,25 @@
 #
 #===----------------------------------------------------------------------===//
 
+# In a QLIP_SANITIZE build, whatever links a qlip library (a host
+# compiler, an ahead-of-time program with the kernels) needs the sanitizer
+# runtimes too: the libraries say so in their interface, which the
+# installed package exports.
+function(qlip_sanitize_interface name)
+  if(QLIP_SANITIZE)
+    target_link_options(${name} INTERFACE
+      -fsanitize=address,undefined -fno-sanitize=vptr)
+  endif()
+endfunction()
+
+# The sanitizers' default options, built into an executable.
+function(qlip_sanitize_executable name)
+  if(QLIP_SANITIZE)
+    target_sources(${name} PRIVATE
+      ${QLIP_SOURCE_DIR}/lib/Support/SanitizerDefaults.cpp)
+  endif()
+endfunction()
+
 # add_qlip_library(name sources...
 #   [DEPENDS targets...] [LINK_LIBS libs...] [LINK_COMPONENTS components...])
 function(add_qlip_library name)
@@ -17,6 +36,7 @@ function(add_qlip_library name)
   endif()
   # LLVM components and MLIR libraries all live in the two shared libraries.
   target_link_libraries(${name} PUBLIC ${ARG_LINK_LIBS} MLIR LLVM)
+  qlip_sanitize_interface(${name})
   target_include_directories(${name} PUBLIC
     $<INSTALL_INTERFACE:include>)
   set_property(GLOBAL APPEND PROPERTY QLIP_LIBS ${name})
@@ -43,6 +63,7 @@ function(add_qlip_tool name)
     RUNTIME_OUTPUT_DIRECTORY ${QLIP_TOOLS_DIR}
     INSTALL_RPATH "${LLVM_LIBRARY_DIR}")
   target_link_libraries(${name} PRIVATE ${ARG_LINK_LIBS} QlipSupport MLIR LLVM)
+  qlip_sanitize_executable(${name})
   if(NOT ARG_NO_INSTALL)
     install(TARGETS ${name} RUNTIME DESTINATION bin)
   endif()
