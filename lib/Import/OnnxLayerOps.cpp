@@ -563,8 +563,18 @@ LogicalResult convertGemm(Importer &im) {
   FailureOr<Value> a = im.getOnnxInput(0);
   if (failed(a))
     return failure();
-  if (shapeOf(*a).size() != 2)
-    return im.error() << "A must be 2-D";
+  // ONNX's Gemm multiplies 2-D A and B (only C broadcasts): check both
+  // before transA and transB permute their dimensions.
+  const ConstData *bData = im.getConstInput(1);
+  FailureOr<Value> bValue = failure();
+  if (!bData && failed(bValue = im.getOnnxInput(1)))
+    return failure();
+  size_t aRank = shapeOf(*a).size();
+  size_t bRank = bData ? bData->shape.size() : shapeOf(*bValue).size();
+  if (aRank != 2 || bRank != 2)
+    return im.error() << (aRank != 2 ? "A" : "B") << " has rank "
+                      << (aRank != 2 ? aRank : bRank)
+                      << "; Gemm's A and B must be 2-D";
   Value aValue = *a;
   if (im.getIntAttr("transA", 0))
     aValue = im.permute(aValue, {1, 0});
@@ -575,9 +585,7 @@ LogicalResult convertGemm(Importer &im) {
 
   Value b3;
   int64_t n;
-  if (const ConstData *bData = im.getConstInput(1)) {
-    if (bData->shape.size() != 2)
-      return im.error() << "B must be 2-D";
+  if (bData) {
     ConstData kn = transB ? bData->permuted({1, 0}) : *bData;
     if (alpha != 1.0f) {
       if (kn.quant)
@@ -594,12 +602,10 @@ LogicalResult convertGemm(Importer &im) {
       return failure();
     b3 = *value;
   } else {
-    FailureOr<Value> bValue = im.getOnnxInput(1);
-    if (failed(bValue))
-      return failure();
     Value kn = transB ? im.permute(*bValue, {1, 0}) : *bValue;
-    if (shapeOf(kn).size() != 2 || shapeOf(kn)[0] != k)
-      return im.error() << "B does not fit A";
+    if (shapeOf(kn)[0] != k)
+      return im.error() << "A has " << k << " columns, B " << shapeOf(kn)[0]
+                        << " rows";
     n = shapeOf(kn)[1];
     b3 = im.reshape(kn, {1, k, n});
     if (alpha != 1.0f)
