@@ -712,6 +712,10 @@ LogicalResult convertBatchNorm(Importer &im) {
   const ConstData *params[4];
   const char *names[4] = {"scale", "bias", "mean", "var"};
   ArrayRef<int64_t> shape = shapeOf(x->value);
+  // The channels are dimension 1 of [N, C, ...].
+  if (shape.size() < 2)
+    return im.error() << "input '" << im.node().input(0) << "' has rank "
+                      << shape.size() << "; batch norm needs [N, C, ...]";
   int64_t channels = x->layout == Layout::Nhwc ? shape[3] : shape[1];
   for (int i = 0; i < 4; ++i) {
     FailureOr<const ConstData *> param = im.requireConstInput(i + 1, names[i]);

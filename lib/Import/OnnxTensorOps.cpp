@@ -448,12 +448,18 @@ LogicalResult convertTranspose(Importer &im) {
   if (perm.empty())
     for (int64_t d = rank - 1; d >= 0; --d)
       perm.push_back(d);
-  SmallVector<int64_t> sorted(perm);
-  llvm::sort(sorted);
-  for (int64_t d = 0; d < rank; ++d)
-    if ((int64_t)sorted.size() != rank || sorted[d] != d)
+  // Checked in full before any use indexes a shape with it (a perm of a
+  // scalar read past its empty shape).
+  if ((int64_t)perm.size() != rank)
+    return im.error() << "a perm of length " << perm.size()
+                      << " for an input of rank " << rank;
+  SmallVector<bool> seen(rank, false);
+  for (int64_t dim : perm) {
+    if (dim < 0 || dim >= rank || seen[dim])
       return im.error() << "perm is not a permutation of the " << rank
                         << " dimensions";
+    seen[dim] = true;
+  }
   if (const ConstData *data = im.getConstInput(0)) {
     if (data->quant && data->quant->axis)
       return im.unsupported() << "transposing a per-axis quantized constant";
@@ -625,7 +631,11 @@ LogicalResult convertConcat(Importer &im) {
     nhwc |= x->layout == Layout::Nhwc;
     inputs.push_back(*x);
   }
+  // Equal ranks before any input is moved to NHWC (which needs rank 4).
   int64_t rank = cast<RankedTensorType>(inputs[0].value.getType()).getRank();
+  for (const TensorValue &x : inputs)
+    if (cast<RankedTensorType>(x.value.getType()).getRank() != rank)
+      return im.error() << "inputs of different ranks";
   FailureOr<int64_t> axis = normalizeAxis(im, im.getIntAttr("axis", 0), rank);
   if (failed(axis))
     return failure();
@@ -635,8 +645,6 @@ LogicalResult convertConcat(Importer &im) {
   for (const TensorValue &x : inputs) {
     Value value = nhwc ? im.toNhwc(x) : im.toOnnx(x);
     ArrayRef<int64_t> dims = shapeOf(value);
-    if ((int64_t)dims.size() != rank)
-      return im.error() << "inputs of different ranks";
     if (shape.empty()) {
       shape.assign(dims.begin(), dims.end());
     } else {

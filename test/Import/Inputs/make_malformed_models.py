@@ -45,3 +45,36 @@ save("gemm_c_rank3",
 save("gemm_c_broadcast",
      [node("Gemm", ["a", "b", "c"], ["y"], "fc")],
      [vi("a", [2, 3]), vi("b", [3, 2]), vi("c", [3, 1])], Y)
+
+# --- Transpose: perm is a permutation of the input's dimensions ----------------
+
+save("transpose_scalar",
+     [node("Transpose", ["x"], ["y"], "tr", perm=[0])], [vi("x", [])], Y)
+save("transpose_scalar_const",
+     [node("Transpose", ["c"], ["t"], "tr", perm=[0]),
+      node("Add", ["x", "t"], ["y"], "add")],
+     [vi("x", [1])], Y, [tensor("c", [], [1.0])])
+save("transpose_short",
+     [node("Transpose", ["x"], ["y"], "tr", perm=[1])], [vi("x", [2, 3])], Y)
+save("transpose_repeated",
+     [node("Transpose", ["x"], ["y"], "tr", perm=[1, 1])], [vi("x", [2, 3])],
+     Y)
+save("transpose_out_of_range",
+     [node("Transpose", ["x"], ["y"], "tr", perm=[0, 2])], [vi("x", [2, 3])],
+     Y)
+
+# --- Ranks an op indexes ------------------------------------------------------
+
+bn_params = [tensor(n, [1], [1.0]) for n in ("s", "b", "m", "v")]
+save("batchnorm_scalar",
+     [node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"], "bn")],
+     [vi("x", [])], Y, bn_params)
+save("batchnorm_rank1",
+     [node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"], "bn")],
+     [vi("x", [1])], Y, bn_params)
+# A 4-D input the conv left NHWC beside a 3-D one.
+save("concat_ranks",
+     [node("Conv", ["x", "w"], ["c"], "conv"),
+      node("Concat", ["c", "z"], ["y"], "cat", axis=1)],
+     [vi("x", [1, 1, 2, 2]), vi("z", [1, 2, 2])], Y,
+     [tensor("w", [1, 1, 1, 1], [1.0])])
