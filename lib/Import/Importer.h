@@ -33,10 +33,15 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <limits>
 #include <optional>
 #include <vector>
 
 namespace mlir::qlip::onnx_import {
+
+/// The largest kernel size, stride, dilation or pad the importer takes:
+/// TOSA keeps them as int32, and sizes computed from them cannot overflow.
+inline constexpr int64_t kMaxWindowValue = std::numeric_limits<int32_t>::max();
 
 /// The permutations between ONNX's NCHW and TOSA's NHWC.
 inline constexpr int64_t kToNhwc[] = {0, 2, 3, 1};
@@ -140,6 +145,9 @@ public:
   FailureOr<Value> getNhwcInput(int i);
   /// Input `i` as a constant, or an error saying it must be one.
   FailureOr<const ConstData *> requireConstInput(int i, StringRef what);
+  /// Input `i` as a constant of integers (axes, a shape, pads), saturated
+  /// to int64, or an error.
+  FailureOr<SmallVector<int64_t>> requireConstInts(int i, StringRef what);
 
   /// Defines output `i` of the node.
   void setOutput(int i, Value value, Layout layout = Layout::Onnx);

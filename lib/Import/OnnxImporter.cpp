@@ -28,6 +28,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 using namespace mlir;
@@ -172,6 +173,30 @@ FailureOr<const ConstData *> Importer::requireConstInput(int i,
   unsupported() << what << " '" << currentNode->input(i)
                 << "' must be a constant (an initializer or a Constant node)";
   return failure();
+}
+
+FailureOr<SmallVector<int64_t>> Importer::requireConstInts(int i,
+                                                            StringRef what) {
+  FailureOr<const ConstData *> data = requireConstInput(i, what);
+  if (failed(data))
+    return failure();
+  SmallVector<int64_t> result;
+  for (double value : (*data)->values) {
+    if (std::isnan(value)) {
+      error() << what << " '" << currentNode->input(i) << "' holds a NaN";
+      return failure();
+    }
+    // Int64 data is kept as double, where INT64_MAX (ONNX's "to the end"
+    // of a Slice) rounds up to 2^63; converting that back is undefined, so
+    // out-of-range values saturate.
+    if (value >= 0x1p63)
+      result.push_back(std::numeric_limits<int64_t>::max());
+    else if (value < -0x1p63)
+      result.push_back(std::numeric_limits<int64_t>::min());
+    else
+      result.push_back(static_cast<int64_t>(value));
+  }
+  return result;
 }
 
 FailureOr<TensorValue> Importer::getInput(int i) {

@@ -457,11 +457,10 @@ LogicalResult convertReduce(Importer &im, ReduceKind kind) {
   SmallVector<int64_t> axes = im.getIntsAttr("axes");
   bool axesAsInput = kind == ReduceKind::Sum && im.opset() >= 13;
   if (axesAsInput && im.hasInput(1)) {
-    FailureOr<const ConstData *> given = im.requireConstInput(1, "axes");
+    FailureOr<SmallVector<int64_t>> given = im.requireConstInts(1, "axes");
     if (failed(given))
       return failure();
-    for (double axis : (*given)->values)
-      axes.push_back(static_cast<int64_t>(axis));
+    axes.append(given->begin(), given->end());
   }
   if (axes.empty()) {
     if (axesAsInput && im.getIntAttr("noop_with_empty_axes", 0)) {

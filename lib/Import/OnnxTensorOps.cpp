@@ -13,6 +13,7 @@
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 #include <limits>
@@ -330,25 +331,18 @@ FailureOr<SmallVector<int64_t>> readAxes(Importer &im, StringRef name,
     return im.getIntsAttr(name);
   if (!im.hasInput(1))
     return SmallVector<int64_t>();
-  FailureOr<const ConstData *> axes = im.requireConstInput(1, name);
-  if (failed(axes))
-    return failure();
-  SmallVector<int64_t> result;
-  for (double value : (*axes)->values)
-    result.push_back(static_cast<int64_t>(value));
-  return result;
+  return im.requireConstInts(1, name);
 }
 
 LogicalResult convertReshape(Importer &im) {
   FailureOr<SmallVector<int64_t>> in = inputShape(im, 0);
-  FailureOr<const ConstData *> shapeData = im.requireConstInput(1, "shape");
+  FailureOr<SmallVector<int64_t>> shapeData = im.requireConstInts(1, "shape");
   if (failed(in) || failed(shapeData))
     return failure();
   bool allowZero = im.getIntAttr("allowzero", 0);
   SmallVector<int64_t> shape;
   int64_t inferred = -1;
-  for (auto [i, value] : llvm::enumerate((*shapeData)->values)) {
-    int64_t dim = static_cast<int64_t>(value);
+  for (auto [i, dim] : llvm::enumerate(*shapeData)) {
     if (dim == 0 && !allowZero) {
       if (i >= in->size())
         return im.error() << "shape copies dimension " << i << " of a rank-"
@@ -364,8 +358,16 @@ LogicalResult convertReshape(Importer &im) {
     }
     shape.push_back(dim);
   }
-  int64_t count = ShapedType::getNumElements(*in),
-          known = ShapedType::getNumElements(shape);
+  // The product of the given dimensions may overflow: a shape such as
+  // [2^32, 2^32, 8] wraps to 0.
+  int64_t count = ShapedType::getNumElements(*in), known = 1;
+  for (int64_t dim : shape)
+    if (llvm::MulOverflow(known, dim, known)) {
+      InFlightDiagnostic diag = im.error();
+      diag << "cannot reshape " << count << " elements to [";
+      llvm::interleaveComma(shape, diag);
+      return diag << "]";
+    }
   if (inferred >= 0) {
     if (known == 0 || count % known)
       return im.error() << "cannot infer the -1 dimension";
@@ -503,23 +505,27 @@ LogicalResult convertSlice(Importer &im) {
     for (int i = 1; i <= 4; ++i) {
       if (i > 2 && !im.hasInput(i))
         continue;
-      FailureOr<const ConstData *> given = im.requireConstInput(i, names[i - 1]);
+      FailureOr<SmallVector<int64_t>> given =
+          im.requireConstInts(i, names[i - 1]);
       if (failed(given))
         return failure();
-      for (double v : (*given)->values)
-        lists[i - 1]->push_back(static_cast<int64_t>(v));
+      *lists[i - 1] = std::move(*given);
     }
   }
   if (starts.size() != ends.size() || (!axes.empty() && axes.size() != starts.size()) ||
       (!steps.empty() && steps.size() != starts.size()))
     return im.error() << "starts, ends, axes and steps differ in length";
   SmallVector<int64_t> begin(rank, 0), size(*in);
+  SmallVector<bool> sliced(rank, false);
   for (size_t i = 0; i < starts.size(); ++i) {
     int64_t axis = axes.empty() ? int64_t(i) : axes[i];
     if (axis < -rank || axis >= rank)
       return im.error() << "axis " << axis << " is out of range";
     if (axis < 0)
       axis += rank;
+    if (sliced[axis])
+      return im.error() << "axis " << axis << " appears twice";
+    sliced[axis] = true;
     if (!steps.empty() && steps[i] != 1)
       return im.unsupported() << "a step of " << steps[i];
     int64_t dim = (*in)[axis];
@@ -584,11 +590,10 @@ LogicalResult convertSplit(Importer &im) {
   int outputs = im.node().output_size();
   SmallVector<int64_t> sizes = im.getIntsAttr("split");
   if (im.opset() >= 13 && im.hasInput(1)) {
-    FailureOr<const ConstData *> given = im.requireConstInput(1, "split");
+    FailureOr<SmallVector<int64_t>> given = im.requireConstInts(1, "split");
     if (failed(given))
       return failure();
-    for (double v : (*given)->values)
-      sizes.push_back(static_cast<int64_t>(v));
+    sizes.append(given->begin(), given->end());
   }
   int64_t dim = (*in)[*axis];
   if (sizes.empty()) {
@@ -602,6 +607,11 @@ LogicalResult convertSplit(Importer &im) {
     if (size <= 0)
       return im.unsupported() << "a part of size " << size
                               << " (TOSA has no empty tensors)";
+    // Each part fits the dimension, so the total cannot overflow (huge
+    // parts wrapped around to the dimension and were sliced past it).
+    if (size > dim)
+      return im.error() << "a part of size " << size << " of dimension "
+                        << dim;
     total += size;
   }
   if (int64_t(sizes.size()) != outputs || total != dim)
@@ -672,21 +682,16 @@ LogicalResult convertPad(Importer &im) {
   if (failed(x))
     return failure();
   // Before opset 11, pads and the value are attributes.
-  ConstData padsAttr;
-  FailureOr<const ConstData *> padsData = &padsAttr;
-  if (im.opset() < 11) {
-    for (int64_t pad : im.getIntsAttr("pads"))
-      padsAttr.values.push_back(static_cast<double>(pad));
-  } else {
-    padsData = im.requireConstInput(1, "pads");
-  }
-  if (failed(padsData))
+  FailureOr<SmallVector<int64_t>> pads = im.opset() < 11
+                                             ? im.getIntsAttr("pads")
+                                             : im.requireConstInts(1, "pads");
+  if (failed(pads))
     return failure();
   SmallVector<int64_t> in = onnxShapeOf(*x);
   int64_t rank = in.size();
-  if ((*padsData)->numElements() != 2 * rank)
-    return im.error() << "pads has " << (*padsData)->numElements()
-                      << " values for rank " << rank;
+  if ((int64_t)pads->size() != 2 * rank)
+    return im.error() << "pads has " << pads->size() << " values for rank "
+                      << rank;
   float value = im.opset() < 11 ? im.getFloatAttr("value", 0.0f) : 0.0f;
   if (im.opset() >= 11 && im.hasInput(2)) {
     FailureOr<const ConstData *> constant =
@@ -702,10 +707,14 @@ LogicalResult convertPad(Importer &im) {
   SmallVector<int64_t> padding, shape;
   for (int64_t d = 0; d < rank; ++d) {
     int64_t onnxDim = x->layout == Layout::Nhwc ? kToNhwc[d] : d;
-    int64_t begin = static_cast<int64_t>((*padsData)->values[onnxDim]);
-    int64_t end = static_cast<int64_t>((*padsData)->values[onnxDim + rank]);
+    int64_t begin = (*pads)[onnxDim], end = (*pads)[onnxDim + rank];
     if (begin < 0 || end < 0)
       return im.unsupported() << "negative pads";
+    // Larger pads are no model's, and would overflow the padded size.
+    if (begin > kMaxWindowValue || end > kMaxWindowValue)
+      return im.error() << "pads of " << begin << " and " << end
+                        << " on dimension " << onnxDim
+                        << " do not fit in int32";
     padding.append({begin, end});
     shape.push_back(valueShape[d] + begin + end);
   }

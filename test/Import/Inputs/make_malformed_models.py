@@ -78,3 +78,36 @@ save("concat_ranks",
       node("Concat", ["c", "z"], ["y"], "cat", axis=1)],
      [vi("x", [1, 1, 2, 2]), vi("z", [1, 2, 2])], Y,
      [tensor("w", [1, 1, 1, 1], [1.0])])
+
+# --- Integer lists: axes, shapes, split sizes, pads ------------------------------
+
+# ends = INT64_MAX ("to the end", as exporters write x[1:]) is 2^63 as a
+# double: a valid model.
+save("slice_to_end",
+     [node("Slice", ["x", "starts", "ends"], ["y"], "slice")],
+     [vi("x", [4, 2])], Y,
+     [tensor("starts", [1], [1], INT64),
+      tensor("ends", [1], [2**63 - 1], INT64)])
+save("slice_repeated_axis",
+     [node("Slice", ["x", "starts", "ends", "axes"], ["y"], "slice")],
+     [vi("x", [4, 2])], Y,
+     [tensor("starts", [2], [0, 1], INT64), tensor("ends", [2], [2, 3], INT64),
+      tensor("axes", [2], [0, 0], INT64)])
+# Parts that sum to 2^64 + 4, which wraps to the dimension (4): each was
+# sliced far past the end of the constant.
+save("split_wrapping_sizes",
+     [node("Split", ["c", "split"], ["a", "b", "c2", "d", "e"], "split"),
+      node("Add", ["x", "e"], ["y"], "add")],
+     [vi("x", [4])], Y,
+     [tensor("c", [4], [1.0, 2.0, 3.0, 4.0]),
+      tensor("split", [5], [2**62, 2**62, 2**62, 2**62, 4], INT64)])
+# 2^32 * 2^32 * 8 wraps to 0.
+save("reshape_overflow",
+     [node("Reshape", ["x", "shape"], ["y"], "reshape")],
+     [vi("x", [4, 2])], Y, [tensor("shape", [3], [2**32, 2**32, 8], INT64)])
+save("pad_huge",
+     [node("Pad", ["x", "pads"], ["y"], "pad")], [vi("x", [2, 3])], Y,
+     [tensor("pads", [4], [2**62, 0, 2**62, 0], INT64)])
+save("unsqueeze_nan_axis",
+     [node("Unsqueeze", ["x", "axes"], ["y"], "unsqueeze")],
+     [vi("x", [2, 3])], Y, [tensor("axes", [1], [float("nan")])])
