@@ -188,7 +188,17 @@ LogicalResult convertConv(Importer &im) {
   ArrayRef<int64_t> in = shapeOf(x); // NHWC
   int64_t group = im.getIntAttr("group", 1);
   int64_t outChannels = weight.shape[0], groupInChannels = weight.shape[1];
-  if (group < 1 || in[3] != groupInChannels * group || outChannels % group != 0)
+  // Each group convolves in[3] / group channels to outChannels / group
+  // (checked by division: groupInChannels * group could overflow).
+  if (group < 1)
+    return im.error() << "group " << group << " is not positive";
+  if (in[3] % group != 0)
+    return im.error() << "group " << group << " does not divide the "
+                      << in[3] << " input channels";
+  if (outChannels % group != 0)
+    return im.error() << "group " << group << " does not divide the "
+                      << outChannels << " output channels of the weight";
+  if (groupInChannels != in[3] / group)
     return im.error() << "a weight of shape [" << outChannels << ", "
                       << groupInChannels << ", ...] does not fit " << in[3]
                       << " input channels in " << group << " groups";

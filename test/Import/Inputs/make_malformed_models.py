@@ -111,3 +111,22 @@ save("pad_huge",
 save("unsqueeze_nan_axis",
      [node("Unsqueeze", ["x", "axes"], ["y"], "unsqueeze")],
      [vi("x", [2, 3])], Y, [tensor("axes", [1], [float("nan")])])
+
+# --- Conv groups --------------------------------------------------------------
+
+
+def conv(name, x_shape, w_shape, **attrs):
+    count = 1
+    for d in w_shape:
+        count *= d
+    save(name, [node("Conv", ["x", "w"], ["y"], "conv", **attrs)],
+         [vi("x", x_shape)], Y, [tensor("w", w_shape, [1.0] * count)])
+
+
+conv("conv_group_zero", [1, 2, 4, 4], [2, 1, 1, 1], group=0)
+# 3 input channels in 2 groups: the weight's [2, 1] would read 2 of them.
+conv("conv_group_inputs", [1, 3, 4, 4], [2, 1, 1, 1], group=2)
+conv("conv_group_outputs", [1, 2, 4, 4], [3, 1, 1, 1], group=2)
+# 4 * (2^62 + 1) wraps to 4 input channels; an empty weight has 0 % group
+# output channels: the group count divided by zero further on.
+conv("conv_group_overflow", [1, 4, 4, 4], [0, 4, 1, 1], group=2**62 + 1)
