@@ -39,6 +39,11 @@
 
 namespace mlir::qlip::onnx_import {
 
+/// The most elements a tensor of the model may have (a weight, a graph
+/// input): far beyond any model qlip compiles, and low enough that sizes
+/// computed from shapes cannot overflow int64.
+inline constexpr int64_t kMaxElements = int64_t(1) << 40;
+
 /// The largest kernel size, stride, dilation or pad the importer takes:
 /// TOSA keeps them as int32, and sizes computed from them cannot overflow.
 inline constexpr int64_t kMaxWindowValue = std::numeric_limits<int32_t>::max();

@@ -18,6 +18,7 @@
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 
@@ -44,6 +45,9 @@ struct Window {
   }
 };
 
+/// The spatial dimensions of NCHW, as messages name them.
+constexpr const char *kSpatialDims[] = {"dimension 2 (H)", "dimension 3 (W)"};
+
 /// Reads kernel_shape (or `kernel`), strides, dilations, pads and auto_pad
 /// for an input of spatial size `in`, and fits the end pads to TOSA.
 FailureOr<Window> readWindow(Importer &im, ArrayRef<int64_t> in,
@@ -64,15 +68,28 @@ FailureOr<Window> readWindow(Importer &im, ArrayRef<int64_t> in,
     window.kernel[d] = kernel[d];
     window.stride[d] = strides.empty() ? 1 : strides[d];
     window.dilation[d] = dilations.empty() ? 1 : dilations[d];
-    if (window.stride[d] < 1 || window.dilation[d] < 1 || kernel[d] < 1) {
-      im.error() << "kernel, strides and dilations must be positive";
-      return failure();
+    // TOSA keeps them as int32; larger values are no model's window, and
+    // (kernel - 1) * dilation below overflowed with them.
+    for (auto [name, value] : {std::pair("kernel size", kernel[d]),
+                               std::pair("stride", window.stride[d]),
+                               std::pair("dilation", window.dilation[d])}) {
+      if (value < 1 || value > kMaxWindowValue) {
+        im.error() << name << " " << value << " along " << kSpatialDims[d]
+                   << ": kernel sizes, strides and dilations must be "
+                      "positive and fit in int32";
+        return failure();
+      }
     }
     int64_t effective = (kernel[d] - 1) * window.dilation[d] + 1;
     int64_t begin = 0, end = 0;
     if (autoPad == "NOTSET") {
       begin = pads.empty() ? 0 : pads[d];
       end = pads.empty() ? 0 : pads[d + 2];
+      if (begin > kMaxWindowValue || end > kMaxWindowValue) {
+        im.error() << "pads of " << begin << " and " << end << " along "
+                   << kSpatialDims[d] << " do not fit in int32";
+        return failure();
+      }
     } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
       int64_t out = (in[d] + window.stride[d] - 1) / window.stride[d];
       int64_t total = std::max<int64_t>(0, (out - 1) * window.stride[d] +
@@ -90,7 +107,8 @@ FailureOr<Window> readWindow(Importer &im, ArrayRef<int64_t> in,
     int64_t span = in[d] + begin + end - effective;
     if (span < 0) {
       im.error() << "the window (" << effective << ") is larger than the "
-                 << "padded input (" << in[d] + begin + end << ")";
+                 << "padded input (" << in[d] + begin + end << ") along "
+                 << kSpatialDims[d];
       return failure();
     }
     int64_t out = span / window.stride[d] + 1;
@@ -329,6 +347,35 @@ LogicalResult convertConvTranspose(Importer &im) {
     outputPadding = {0, 0};
   if (strides.size() != 2 || pads.size() != 4 || outputPadding.size() != 2)
     return im.unsupported() << "only 2-D transposed convolutions";
+  for (int d = 0; d < 2; ++d) {
+    int64_t kernel = weight.shape[2 + d];
+    // As for a convolution's window (and (in - 1) * stride must not
+    // overflow).
+    if (kernel < 1 || kernel > kMaxWindowValue || strides[d] < 1 ||
+        strides[d] > kMaxWindowValue)
+      return im.error() << "kernel size " << kernel << " and stride "
+                        << strides[d] << " along " << kSpatialDims[d]
+                        << ": kernel sizes and strides must be positive "
+                           "and fit in int32";
+    if (llvm::any_of(ArrayRef<int64_t>{pads[d], pads[d + 2]}, [](int64_t pad) {
+          return pad < -kMaxWindowValue || pad > kMaxWindowValue;
+        }))
+      return im.error() << "pads of " << pads[d] << " and " << pads[d + 2]
+                        << " along " << kSpatialDims[d]
+                        << " do not fit in int32";
+    // ONNX: "each padding value in output_padding must be less than the
+    // corresponding stride".
+    if (outputPadding[d] < 0 || outputPadding[d] >= strides[d])
+      return im.error() << "output_padding " << outputPadding[d] << " along "
+                        << kSpatialDims[d] << " is not in [0, stride "
+                        << strides[d] << ")";
+    int64_t stretched;
+    if (llvm::MulOverflow(in[1 + d] - 1, strides[d], stretched) ||
+        stretched > kMaxElements)
+      return im.error() << "the output along " << kSpatialDims[d]
+                        << " is too large (input " << in[1 + d]
+                        << ", stride " << strides[d] << ")";
+  }
   // out = (in - 1) * stride + kernel + out_pad_begin + out_pad_end in TOSA;
   // ONNX's pads crop the output and output_padding extends its end.
   SmallVector<int64_t> outPad = {-pads[0], -pads[2] + outputPadding[0],
@@ -431,6 +478,16 @@ LogicalResult convertPool(Importer &im, bool isMax, bool isGlobal) {
       window.padEnd[d] -= endPad[d];
     }
   }
+  // TOSA's pools take no window that reads only padding (ONNX's explicit
+  // pads may ask for one; padding that count_include_pad counts is
+  // already applied).
+  for (int d = 0; d < 2; ++d)
+    if (window.padBegin[d] >= window.kernel[d] ||
+        window.padEnd[d] >= window.kernel[d])
+      return im.unsupported()
+             << "pads of " << window.padBegin[d] << " and " << window.padEnd[d]
+             << " along " << kSpatialDims[d] << " not smaller than the kernel ("
+             << window.kernel[d] << ")";
   RankedTensorType type =
       im.f32Type({in[0], window.output[0], window.output[1], in[3]});
   int64_t kernel[] = {window.kernel[0], window.kernel[1]};

@@ -130,3 +130,34 @@ conv("conv_group_outputs", [1, 2, 4, 4], [3, 1, 1, 1], group=2)
 # 4 * (2^62 + 1) wraps to 4 input channels; an empty weight has 0 % group
 # output channels: the group count divided by zero further on.
 conv("conv_group_overflow", [1, 4, 4, 4], [0, 4, 1, 1], group=2**62 + 1)
+
+# --- Windows: kernel sizes, strides, dilations, pads --------------------------
+
+
+def pool(name, op="MaxPool", **attrs):
+    save(name, [node(op, ["x"], ["y"], "pool", **attrs)],
+         [vi("x", [1, 1, 4, 4])], Y)
+
+
+pool("maxpool_huge_kernel", kernel_shape=[2**31, 2])
+pool("avgpool_huge_kernel", "AveragePool", kernel_shape=[2, 2**31])
+pool("maxpool_kernel_too_large", kernel_shape=[5, 2])
+pool("maxpool_zero_kernel", kernel_shape=[0, 2])
+pool("maxpool_huge_stride", kernel_shape=[2, 2], strides=[2**40, 1])
+pool("maxpool_huge_pads", kernel_shape=[2, 2], pads=[2**40, 0, 2**40, 0])
+pool("maxpool_pads_kernel", kernel_shape=[2, 2], pads=[0, 2, 0, 2])
+pool("avgpool_pads_kernel", "AveragePool", kernel_shape=[2, 2],
+     pads=[1, 0, 2, 0])
+# (3 - 1) * 2^62 + 1 wrapped to a negative window.
+conv("conv_huge_dilation", [1, 1, 4, 4], [1, 1, 3, 3], dilations=[2**62, 1])
+
+
+def conv_transpose(name, **attrs):
+    save(name, [node("ConvTranspose", ["x", "w"], ["y"], "convt", **attrs)],
+         [vi("x", [1, 1, 4, 4])], Y, [tensor("w", [1, 1, 3, 3], [1.0] * 9)])
+
+
+conv_transpose("convtranspose_zero_stride", strides=[0, 1])
+conv_transpose("convtranspose_huge_stride", strides=[2**62, 1])
+conv_transpose("convtranspose_output_padding", strides=[2, 2],
+               output_padding=[0, 2])
