@@ -24,6 +24,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <algorithm>
@@ -217,7 +218,22 @@ FailureOr<TensorValue> Importer::getInput(int i) {
   auto constIt = constants.find(name);
   // importNode checked that every input is defined.
   assert(constIt != constants.end() && "undefined input");
-  FailureOr<Value> value = constantOnGrid(constIt->second);
+  // As a tensor a constant meets f32 ops, and TOSA has no empty tensors:
+  // such constants are only data an op reads as such (a shape, axes). An
+  // empty one divided by zero in MatMul; an integer one made ops the
+  // verifier refused.
+  const ConstData &data = constIt->second;
+  if (llvm::is_contained(data.shape, 0)) {
+    unsupported() << "'" << name << "' is an empty tensor (TOSA has none)";
+    return failure();
+  }
+  if (!data.isFloat) {
+    unsupported() << "'" << name << "' is an integer "
+                  << (data.quant ? "QuantizeLinear output" : "constant")
+                  << " used as a tensor (qlip imports float computations)";
+    return failure();
+  }
+  FailureOr<Value> value = constantOnGrid(data);
   if (failed(value))
     return failure();
   return TensorValue{*value, Layout::Onnx};
@@ -527,6 +543,16 @@ Importer::importValueType(const onnx::ValueInfoProto &info, bool isInput) {
                                   : "; qlip imports statically shaped models");
     return failure();
   }
+  // Sizes computed from the shape must not overflow (a [2^40, 2^40]
+  // input made a reshape's element count wrap to 0).
+  int64_t count = 1;
+  for (int64_t dim : shape)
+    if (llvm::MulOverflow(count, dim, count) || count > kMaxElements) {
+      modelError(loc, true) << "graph " << kind << " '" << info.name()
+                            << "' of shape " << formatShape(shape)
+                            << " has more than 2^40 elements";
+      return failure();
+    }
   return f32Type(shape);
 }
 

@@ -884,11 +884,14 @@ LogicalResult convertQuantizeLinear(Importer &im) {
       readQuantInfo(im, shape->size(), onnx::TensorProto::UINT8);
   if (failed(quant))
     return failure();
+  // One scale per channel along the axis (a tensor's mismatch was left to
+  // the verifier).
+  if (quant->axis && (*shape)[*quant->axis] != (int64_t)quant->scales.size())
+    return im.error() << quant->scales.size() << " scales for the "
+                      << (*shape)[*quant->axis] << " channels along axis "
+                      << *quant->axis;
   if (const ConstData *data = im.getConstInput(0)) {
     // A float weight quantized at import: the integers, on the grid.
-    if (data->numElements() && quant->axis &&
-        data->shape[*quant->axis] != (int64_t)quant->scales.size())
-      return im.error() << "the scales do not match axis " << *quant->axis;
     ConstData levels = *data;
     levels.isFloat = false;
     levels.dataType =
@@ -971,7 +974,9 @@ LogicalResult convertDequantizeLinear(Importer &im) {
     return im.error() << "the input must be int8 or uint8";
   if (quant->axis &&
       levels->shape[*quant->axis] != (int64_t)quant->scales.size())
-    return im.error() << "the scales do not match axis " << *quant->axis;
+    return im.error() << quant->scales.size() << " scales for the "
+                      << levels->shape[*quant->axis] << " channels along axis "
+                      << *quant->axis;
   // The weight in float, exactly on its grid; its uses as a weight keep the
   // grid (a fake_quant with the model's scales).
   ConstData weight = *levels;

@@ -106,7 +106,7 @@ onnx_import::readTensorProto(const onnx::TensorProto &tensor,
   data.dataType = type;
   int64_t count = 1;
   for (int64_t dim : tensor.dims()) {
-    if (dim < 0 || (dim && count > (int64_t(1) << 40) / dim))
+    if (dim < 0 || (dim && count > kMaxElements / dim))
       return error() << "invalid dimension " << dim;
     data.shape.push_back(dim);
     count *= dim;

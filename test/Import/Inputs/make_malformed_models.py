@@ -161,3 +161,20 @@ conv_transpose("convtranspose_zero_stride", strides=[0, 1])
 conv_transpose("convtranspose_huge_stride", strides=[2**62, 1])
 conv_transpose("convtranspose_output_padding", strides=[2, 2],
                output_padding=[0, 2])
+
+# --- Constants as tensors, QDQ channels, sizes ---------------------------------
+
+save("matmul_empty_constant",
+     [node("MatMul", ["a", "b"], ["m"], "mm"),
+      node("Add", ["m", "x"], ["y"], "add")],
+     [vi("x", [1])], Y, [tensor("a", [2, 0], []), tensor("b", [0, 2], [])])
+save("gemm_integer_constant",
+     [node("Gemm", ["a", "b"], ["y"], "fc")],
+     [vi("b", [1, 2])], Y, [tensor("a", [1, 1], [1], INT64)])
+save("quantize_axis_channels",
+     [node("QuantizeLinear", ["x", "s"], ["q"], "q", axis=1),
+      node("DequantizeLinear", ["q", "s"], ["y"], "dq", axis=1)],
+     [vi("x", [2, 3])], Y, [tensor("s", [2], [0.1, 0.2])])
+save("input_too_large",
+     [node("Reshape", ["x", "shape"], ["y"], "reshape")],
+     [vi("x", [2**40, 2**40])], Y, [tensor("shape", [1], [-1], INT64)])
