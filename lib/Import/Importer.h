@@ -131,6 +131,8 @@ public:
   const onnx::NodeProto &node() const { return *currentNode; }
   ImplicitLocOpBuilder &builder() { return *b; }
   int64_t opset() const { return opsetVersion; }
+  /// The directory the model's external data is read from.
+  StringRef externalDataDir() const { return options.externalDataDir; }
   MLIRContext *getContext() const { return context; }
 
   /// An error on the current node ("node 'name' (Op): ...").

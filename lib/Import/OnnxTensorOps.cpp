@@ -791,7 +791,8 @@ LogicalResult convertConstant(Importer &im) {
   ConstData data;
   if (attr.name() == "value") {
     FailureOr<ConstData> read =
-        readTensorProto(attr.t(), "", [&] { return im.unsupported(); });
+        readTensorProto(attr.t(), im.externalDataDir(),
+                        [&] { return im.unsupported(); });
     if (failed(read))
       return failure();
     data = std::move(*read);

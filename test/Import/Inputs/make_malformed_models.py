@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Writes the malformed ONNX models of import-onnx-malformed.test into
 OUTDIR, one fault each: models a fuzzer found to crash the importer and
-their neighbours (ranks, axes, permutations, windows that do not fit).
+their neighbours (ranks, axes, permutations, windows that do not fit);
+and under OUTDIR/external those of external-data.test (locations and
+ranges of external data).
 Standard library only (onnx_writer.py encodes the protobufs), so the test
 builds them as it runs.
 
@@ -9,6 +11,7 @@ usage: make_malformed_models.py OUTDIR
 """
 
 import os
+import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -178,3 +181,37 @@ save("quantize_axis_channels",
 save("input_too_large",
      [node("Reshape", ["x", "shape"], ["y"], "reshape")],
      [vi("x", [2**40, 2**40])], Y, [tensor("shape", [1], [-1], INT64)])
+
+# --- External data (external-data.test) -----------------------------------------
+# OUTDIR/external/ holds a 1x1 conv whose weight (one float) is external
+# data, read from data.bin (2.0 then 0.5) by the locations and ranges
+# below; OUTDIR/outside/ is a directory the models must not reach (the
+# test adds the links).
+
+EXT = os.path.join(OUT, "external")
+os.makedirs(EXT)
+os.makedirs(os.path.join(OUT, "outside"))
+with open(os.path.join(EXT, "data.bin"), "wb") as f:
+    f.write(struct.pack("<ff", 2.0, 0.5))
+with open(os.path.join(EXT, "short.bin"), "wb") as f:
+    f.write(b"\0\0")
+with open(os.path.join(OUT, "outside", "secret.bin"), "wb") as f:
+    f.write(struct.pack("<f", 7.0))
+
+
+def external(name, location, **entries):
+    weight = tensor("w", [1, 1, 1, 1], external=[("location", location)] +
+                    list(entries.items()))
+    with open(os.path.join(EXT, name + ".onnx"), "wb") as f:
+        f.write(model([node("Conv", ["x", "w"], ["y"], "conv")],
+                      [vi("x", [1, 1, 2, 2])], Y, [weight]))
+
+
+# No length: the 4 bytes the shape needs, though the file holds 8.
+external("no_length", "data.bin")
+external("short", "short.bin")
+external("length_mismatch", "data.bin", length="8")
+external("link_inside", "link_inside.bin")
+external("link_outside", "link_outside.bin")
+external("link_dev_zero", "zero.bin")
+external("directory", "directory.bin")
