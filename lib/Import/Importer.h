@@ -30,6 +30,7 @@
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <onnx/onnx_pb.h>
 
@@ -225,6 +226,8 @@ private:
   llvm::StringMap<TensorValue> tensors;
   llvm::StringMap<ConstData> constants;
   llvm::StringMap<QuantizedTensor> quantizedTensors;
+  /// The graph inputs --const-input has frozen.
+  llvm::StringSet<> constantInputNames;
   /// Conversions already made (to avoid a second transpose of one value).
   DenseMap<Value, Value> onnxOf, nhwcOf;
   /// Names of blobs, to keep them unique.

@@ -575,19 +575,59 @@ LogicalResult Importer::importConstantInput(StringRef spec,
                                             const onnx::GraphProto &graph) {
   Location loc = FileLineColLoc::get(context, spec, 0, 0);
   auto [name, path] = spec.split('=');
-  // A name that is not a graph input (a typo) would otherwise do nothing.
-  auto checkName = [&](StringRef input) -> LogicalResult {
-    for (const onnx::ValueInfoProto &info : graph.input())
-      if (info.name() == input)
-        return success();
+  // A name that is not a graph input (a typo) would otherwise do nothing,
+  // and a second value for one would silently replace the first.
+  auto checkName = [&](StringRef input) -> const onnx::ValueInfoProto * {
+    for (const onnx::ValueInfoProto &info : graph.input()) {
+      if (info.name() != input)
+        continue;
+      if (!constantInputNames.insert(input).second) {
+        modelError(loc, false)
+            << "constant input: '" << input << "' is given twice";
+        return nullptr;
+      }
+      return &info;
+    }
     InFlightDiagnostic diag = modelError(loc, false)
                               << "constant input: '" << input
-                              << "' is not an input of the graph; its inputs: ";
+                              << "' is not an input of the graph; ";
+    if (graph.input().empty()) {
+      diag << "the graph has no inputs";
+      return nullptr;
+    }
+    diag << "its inputs: ";
     llvm::interleaveComma(graph.input(), diag,
                           [&](const onnx::ValueInfoProto &info) {
                             diag << "'" << info.name() << "'";
                           });
-    return diag;
+    return nullptr;
+  };
+  // The data stands for the input: it must have the shape the graph
+  // declares (a symbolic dimension takes any size), or the ops after it
+  // would compute another model.
+  auto checkShape = [&](const onnx::ValueInfoProto &info) -> LogicalResult {
+    const onnx::TypeProto &type = info.type();
+    if (!type.has_tensor_type() || !type.tensor_type().has_shape())
+      return success();
+    const auto &dims = type.tensor_type().shape().dim();
+    ArrayRef<int64_t> shape = constants[info.name()].shape;
+    bool matches = dims.size() == static_cast<int>(shape.size());
+    for (int i = 0; matches && i < dims.size(); ++i)
+      matches = !dims[i].has_dim_value() || dims[i].dim_value() == shape[i];
+    if (matches)
+      return success();
+    InFlightDiagnostic diag = modelError(loc, false)
+                              << "constant input '" << info.name()
+                              << "' has shape " << formatShape(shape)
+                              << " but the graph declares [";
+    llvm::interleaveComma(dims, diag,
+                          [&](const onnx::TensorShapeProto::Dimension &dim) {
+                            if (dim.has_dim_value())
+                              diag << dim.dim_value();
+                            else
+                              diag << "?";
+                          });
+    return diag << "]";
   };
   if (path.empty()) {
     // FILE.pb: a TensorProto that names its input.
@@ -604,11 +644,13 @@ LogicalResult Importer::importConstantInput(StringRef spec,
       return modelError(loc, false)
              << "constant input: the TensorProto in '" << path
              << "' has no name; give NAME=" << path;
-    if (failed(checkName(tensor.name())))
+    const onnx::ValueInfoProto *info = checkName(tensor.name());
+    if (!info || failed(importInitializer(tensor)))
       return failure();
-    return importInitializer(tensor);
+    return checkShape(*info);
   }
-  if (failed(checkName(name)))
+  const onnx::ValueInfoProto *info = checkName(name);
+  if (!info)
     return failure();
   llvm::Expected<NpyArray> array = readNpy(path);
   if (!array)
@@ -621,7 +663,7 @@ LogicalResult Importer::importConstantInput(StringRef spec,
   data.dataType =
       data.isFloat ? onnx::TensorProto::FLOAT : onnx::TensorProto::INT64;
   constants[name] = std::move(data);
-  return success();
+  return checkShape(*info);
 }
 
 LogicalResult Importer::importNode(const onnx::NodeProto &node, int index) {

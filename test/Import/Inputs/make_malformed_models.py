@@ -215,3 +215,8 @@ external("link_inside", "link_inside.bin")
 external("link_outside", "link_outside.bin")
 external("link_dev_zero", "zero.bin")
 external("directory", "directory.bin")
+
+# --- --const-input ---------------------------------------------------------------
+
+save("no_inputs", [node("Identity", ["c"], ["y"], "id")], [], Y,
+     [tensor("c", [1], [1.0])])
