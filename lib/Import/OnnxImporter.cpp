@@ -781,6 +781,9 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph) {
                << formatShape(shape) << " here but the model declares "
                << formatShape(declared->getShape());
     } else if (auto it = constants.find(output.name()); it != constants.end()) {
+      if (llvm::is_contained(it->second.shape, 0))
+        return modelError(loc, true) << "graph output '" << output.name()
+                                     << "' is an empty tensor (TOSA has none)";
       value = constant(it->second);
     } else {
       return modelError(loc, false)

@@ -60,7 +60,8 @@ LogicalResult convertBinary(Importer &im, BinaryKind kind) {
   } operands[2];
   for (int i = 0; i < 2; ++i) {
     const ConstData *data = im.getConstInput(i);
-    if (data && !data->quant) {
+    // (An empty constant goes to getInput, which refuses it.)
+    if (data && !data->quant && !llvm::is_contained(data->shape, 0)) {
       if (!data->isFloat)
         return im.unsupported() << "integer operands";
       operands[i].data = data;

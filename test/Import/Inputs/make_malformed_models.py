@@ -171,6 +171,12 @@ save("matmul_empty_constant",
      [node("MatMul", ["a", "b"], ["m"], "mm"),
       node("Add", ["m", "x"], ["y"], "add")],
      [vi("x", [1])], Y, [tensor("a", [2, 0], []), tensor("b", [0, 2], [])])
+save("add_empty_constant",
+     [node("Add", ["x", "c"], ["y"], "add")],
+     [vi("x", [1])], Y, [tensor("c", [1, 0], [])])
+save("output_empty_constant",
+     [node("Identity", ["c"], ["y"], "id")],
+     [vi("x", [1])], Y, [tensor("c", [2, 0], [])])
 save("gemm_integer_constant",
      [node("Gemm", ["a", "b"], ["y"], "fc")],
      [vi("b", [1, 2])], Y, [tensor("a", [1, 1], [1], INT64)])
