@@ -57,12 +57,16 @@ FailureOr<Window> readWindow(Importer &im, ArrayRef<int64_t> in,
   SmallVector<int64_t> dilations = im.getIntsAttr("dilations");
   SmallVector<int64_t> pads = im.getIntsAttr("pads");
   std::string autoPad = im.getStringAttr("auto_pad", "NOTSET");
-  if ((!strides.empty() && strides.size() != 2) ||
-      (!dilations.empty() && dilations.size() != 2) ||
-      (!pads.empty() && pads.size() != 4)) {
-    im.unsupported() << "strides, dilations and pads must be those of a 2-D "
-                        "window";
-    return failure();
+  // Every caller's window is 2-D (a 4-D weight, a kernel_shape of 2): other
+  // lengths are malformed, not a feature qlip lacks.
+  for (auto [name, list, size] :
+       {std::tuple("strides", &strides, 2), std::tuple("dilations", &dilations, 2),
+        std::tuple("pads", &pads, 4)}) {
+    if (!list->empty() && list->size() != size_t(size)) {
+      im.error() << name << " has " << list->size() << " values for a 2-D "
+                 << "window (" << size << ")";
+      return failure();
+    }
   }
   for (int d = 0; d < 2; ++d) {
     window.kernel[d] = kernel[d];
@@ -345,8 +349,12 @@ LogicalResult convertConvTranspose(Importer &im) {
     pads = {0, 0, 0, 0};
   if (outputPadding.empty())
     outputPadding = {0, 0};
+  // The weight is 4-D: a 2-D convolution.
   if (strides.size() != 2 || pads.size() != 4 || outputPadding.size() != 2)
-    return im.unsupported() << "only 2-D transposed convolutions";
+    return im.error() << "strides, pads and output_padding have "
+                      << strides.size() << ", " << pads.size() << " and "
+                      << outputPadding.size()
+                      << " values for a 2-D convolution (2, 4 and 2)";
   for (int d = 0; d < 2; ++d) {
     int64_t kernel = weight.shape[2 + d];
     // As for a convolution's window (and (in - 1) * stride must not

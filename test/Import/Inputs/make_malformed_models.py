@@ -226,3 +226,9 @@ external("directory", "directory.bin")
 
 save("no_inputs", [node("Identity", ["c"], ["y"], "id")], [], Y,
      [tensor("c", [1], [1.0])])
+
+# --- Window attribute lengths ------------------------------------------------------
+
+pool("maxpool_pads_length", kernel_shape=[2, 2], pads=[1, 1])
+conv("conv_strides_length", [1, 1, 4, 4], [1, 1, 3, 3], strides=[1, 1, 1])
+conv_transpose("convtranspose_pads_length", pads=[1, 1])
