@@ -177,7 +177,7 @@ FailureOr<const ConstData *> Importer::requireConstInput(int i,
 }
 
 FailureOr<SmallVector<int64_t>> Importer::requireConstInts(int i,
-                                                            StringRef what) {
+                                                           StringRef what) {
   FailureOr<const ConstData *> data = requireConstInput(i, what);
   if (failed(data))
     return failure();
@@ -548,9 +548,9 @@ Importer::importValueType(const onnx::ValueInfoProto &info, bool isInput) {
   int64_t count = 1;
   for (int64_t dim : shape)
     if (llvm::MulOverflow(count, dim, count) || count > kMaxElements) {
-      modelError(loc, true) << "graph " << kind << " '" << info.name()
-                            << "' of shape " << formatShape(shape)
-                            << " has more than 2^40 elements";
+      modelError(loc, true)
+          << "graph " << kind << " '" << info.name() << "' of shape "
+          << formatShape(shape) << " has more than 2^40 elements";
       return failure();
     }
   return f32Type(shape);

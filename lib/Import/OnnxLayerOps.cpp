@@ -60,8 +60,8 @@ FailureOr<Window> readWindow(Importer &im, ArrayRef<int64_t> in,
   // Every caller's window is 2-D (a 4-D weight, a kernel_shape of 2): other
   // lengths are malformed, not a feature qlip lacks.
   for (auto [name, list, size] :
-       {std::tuple("strides", &strides, 2), std::tuple("dilations", &dilations, 2),
-        std::tuple("pads", &pads, 4)}) {
+       {std::tuple("strides", &strides, 2),
+        std::tuple("dilations", &dilations, 2), std::tuple("pads", &pads, 4)}) {
     if (!list->empty() && list->size() != size_t(size)) {
       im.error() << name << " has " << list->size() << " values for a 2-D "
                  << "window (" << size << ")";
@@ -215,8 +215,8 @@ LogicalResult convertConv(Importer &im) {
   if (group < 1)
     return im.error() << "group " << group << " is not positive";
   if (in[3] % group != 0)
-    return im.error() << "group " << group << " does not divide the "
-                      << in[3] << " input channels";
+    return im.error() << "group " << group << " does not divide the " << in[3]
+                      << " input channels";
   if (outChannels % group != 0)
     return im.error() << "group " << group << " does not divide the "
                       << outChannels << " output channels of the weight";
@@ -381,8 +381,8 @@ LogicalResult convertConvTranspose(Importer &im) {
     if (llvm::MulOverflow(in[1 + d] - 1, strides[d], stretched) ||
         stretched > kMaxElements)
       return im.error() << "the output along " << kSpatialDims[d]
-                        << " is too large (input " << in[1 + d]
-                        << ", stride " << strides[d] << ")";
+                        << " is too large (input " << in[1 + d] << ", stride "
+                        << strides[d] << ")";
   }
   // out = (in - 1) * stride + kernel + out_pad_begin + out_pad_end in TOSA;
   // ONNX's pads crop the output and output_padding extends its end.

@@ -611,8 +611,7 @@ LogicalResult convertSplit(Importer &im) {
     // Each part fits the dimension, so the total cannot overflow (huge
     // parts wrapped around to the dimension and were sliced past it).
     if (size > dim)
-      return im.error() << "a part of size " << size << " of dimension "
-                        << dim;
+      return im.error() << "a part of size " << size << " of dimension " << dim;
     total += size;
   }
   if (int64_t(sizes.size()) != outputs || total != dim)
@@ -683,9 +682,8 @@ LogicalResult convertPad(Importer &im) {
   if (failed(x))
     return failure();
   // Before opset 11, pads and the value are attributes.
-  FailureOr<SmallVector<int64_t>> pads = im.opset() < 11
-                                             ? im.getIntsAttr("pads")
-                                             : im.requireConstInts(1, "pads");
+  FailureOr<SmallVector<int64_t>> pads =
+      im.opset() < 11 ? im.getIntsAttr("pads") : im.requireConstInts(1, "pads");
   if (failed(pads))
     return failure();
   SmallVector<int64_t> in = onnxShapeOf(*x);
@@ -791,9 +789,8 @@ LogicalResult convertConstant(Importer &im) {
   const onnx::AttributeProto &attr = node.attribute(0);
   ConstData data;
   if (attr.name() == "value") {
-    FailureOr<ConstData> read =
-        readTensorProto(attr.t(), im.externalDataDir(),
-                        [&] { return im.unsupported(); });
+    FailureOr<ConstData> read = readTensorProto(
+        attr.t(), im.externalDataDir(), [&] { return im.unsupported(); });
     if (failed(read))
       return failure();
     data = std::move(*read);

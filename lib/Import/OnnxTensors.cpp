@@ -181,8 +181,7 @@ onnx_import::readTensorProto(const onnx::TensorProto &tensor,
       return error() << "cannot read its external data '" << file
                      << "': " << ec.message();
     if (status.type() != fs::file_type::regular_file)
-      return error() << "external data '" << file
-                     << "' is not a regular file";
+      return error() << "external data '" << file << "' is not a regular file";
     uint64_t size = status.getSize();
     if (offset > size || needed > size - offset)
       return error() << "external data '" << file << "' holds " << size
