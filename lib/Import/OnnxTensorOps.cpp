@@ -569,6 +569,13 @@ LogicalResult setSliced(Importer &im, int i, ArrayRef<int64_t> begin,
   FailureOr<TensorValue> x = im.getInput(0);
   if (failed(x))
     return failure();
+  // A block that is the whole input is the input (tosa.slice does not take
+  // a scalar, which a Slice without axes may read).
+  if (llvm::all_of(begin, [](int64_t offset) { return offset == 0; }) &&
+      size == ArrayRef<int64_t>(onnxShapeOf(*x))) {
+    im.setOutput(i, x->value, x->layout);
+    return success();
+  }
   ImplicitLocOpBuilder &b = im.builder();
   Value onnx = im.toOnnx(*x);
   im.setOutput(i, tosa::SliceOp::create(

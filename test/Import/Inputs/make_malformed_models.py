@@ -91,6 +91,9 @@ save("slice_to_end",
      [vi("x", [4, 2])], Y,
      [tensor("starts", [1], [1], INT64),
       tensor("ends", [1], [2**63 - 1], INT64)])
+# Opset 9: starts and ends are attributes, here none; a scalar input.
+save("slice_scalar_nothing",
+     [node("Slice", ["x"], ["y"], "slice")], [vi("x", [])], Y, opset=9)
 save("slice_repeated_axis",
      [node("Slice", ["x", "starts", "ends", "axes"], ["y"], "slice")],
      [vi("x", [4, 2])], Y,
