@@ -708,6 +708,12 @@ LogicalResult convertPad(Importer &im) {
       return im.error() << "constant_value must be a scalar";
     value = static_cast<float>((*constant)->values[0]);
   }
+  // No padding (all a scalar can have, which tosa.pad does not take): the
+  // input itself.
+  if (llvm::all_of(*pads, [](int64_t pad) { return pad == 0; })) {
+    im.setOutput(0, x->value, x->layout);
+    return success();
+  }
   // TOSA's padding lists (begin, end) per dimension of the value as laid out.
   ArrayRef<int64_t> valueShape = shapeOf(x->value);
   SmallVector<int64_t> padding, shape;

@@ -94,6 +94,9 @@ save("slice_to_end",
 # Opset 9: starts and ends are attributes, here none; a scalar input.
 save("slice_scalar_nothing",
      [node("Slice", ["x"], ["y"], "slice")], [vi("x", [])], Y, opset=9)
+save("pad_scalar_nothing",
+     [node("Pad", ["x", "pads"], ["y"], "pad")], [vi("x", [])], Y,
+     [tensor("pads", [0], [], INT64)])
 save("slice_repeated_axis",
      [node("Slice", ["x", "starts", "ends", "axes"], ["y"], "slice")],
      [vi("x", [4, 2])], Y,
