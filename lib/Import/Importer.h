@@ -30,13 +30,24 @@
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <onnx/onnx_pb.h>
 
+#include <limits>
 #include <optional>
 #include <vector>
 
 namespace mlir::qlip::onnx_import {
+
+/// The most elements a tensor of the model may have (a weight, a graph
+/// input): far beyond any model qlip compiles, and low enough that sizes
+/// computed from shapes cannot overflow int64.
+inline constexpr int64_t kMaxElements = int64_t(1) << 40;
+
+/// The largest kernel size, stride, dilation or pad the importer takes:
+/// TOSA keeps them as int32, and sizes computed from them cannot overflow.
+inline constexpr int64_t kMaxWindowValue = std::numeric_limits<int32_t>::max();
 
 /// The permutations between ONNX's NCHW and TOSA's NHWC.
 inline constexpr int64_t kToNhwc[] = {0, 2, 3, 1};
@@ -121,6 +132,8 @@ public:
   const onnx::NodeProto &node() const { return *currentNode; }
   ImplicitLocOpBuilder &builder() { return *b; }
   int64_t opset() const { return opsetVersion; }
+  /// The directory the model's external data is read from.
+  StringRef externalDataDir() const { return options.externalDataDir; }
   MLIRContext *getContext() const { return context; }
 
   /// An error on the current node ("node 'name' (Op): ...").
@@ -140,6 +153,9 @@ public:
   FailureOr<Value> getNhwcInput(int i);
   /// Input `i` as a constant, or an error saying it must be one.
   FailureOr<const ConstData *> requireConstInput(int i, StringRef what);
+  /// Input `i` as a constant of integers (axes, a shape, pads), saturated
+  /// to int64, or an error.
+  FailureOr<SmallVector<int64_t>> requireConstInts(int i, StringRef what);
 
   /// Defines output `i` of the node.
   void setOutput(int i, Value value, Layout layout = Layout::Onnx);
@@ -210,6 +226,8 @@ private:
   llvm::StringMap<TensorValue> tensors;
   llvm::StringMap<ConstData> constants;
   llvm::StringMap<QuantizedTensor> quantizedTensors;
+  /// The graph inputs --const-input has frozen.
+  llvm::StringSet<> constantInputNames;
   /// Conversions already made (to avoid a second transpose of one value).
   DenseMap<Value, Value> onnxOf, nhwcOf;
   /// Names of blobs, to keep them unique.

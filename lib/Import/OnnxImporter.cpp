@@ -24,10 +24,12 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 using namespace mlir;
@@ -174,6 +176,30 @@ FailureOr<const ConstData *> Importer::requireConstInput(int i,
   return failure();
 }
 
+FailureOr<SmallVector<int64_t>> Importer::requireConstInts(int i,
+                                                           StringRef what) {
+  FailureOr<const ConstData *> data = requireConstInput(i, what);
+  if (failed(data))
+    return failure();
+  SmallVector<int64_t> result;
+  for (double value : (*data)->values) {
+    if (std::isnan(value)) {
+      error() << what << " '" << currentNode->input(i) << "' holds a NaN";
+      return failure();
+    }
+    // Int64 data is kept as double, where INT64_MAX (ONNX's "to the end"
+    // of a Slice) rounds up to 2^63; converting that back is undefined, so
+    // out-of-range values saturate.
+    if (value >= 0x1p63)
+      result.push_back(std::numeric_limits<int64_t>::max());
+    else if (value < -0x1p63)
+      result.push_back(std::numeric_limits<int64_t>::min());
+    else
+      result.push_back(static_cast<int64_t>(value));
+  }
+  return result;
+}
+
 FailureOr<TensorValue> Importer::getInput(int i) {
   if (!hasInput(i)) {
     error() << "missing input " << i;
@@ -192,7 +218,22 @@ FailureOr<TensorValue> Importer::getInput(int i) {
   auto constIt = constants.find(name);
   // importNode checked that every input is defined.
   assert(constIt != constants.end() && "undefined input");
-  FailureOr<Value> value = constantOnGrid(constIt->second);
+  // As a tensor a constant meets f32 ops, and TOSA has no empty tensors:
+  // such constants are only data an op reads as such (a shape, axes). An
+  // empty one divided by zero in MatMul; an integer one made ops the
+  // verifier refused.
+  const ConstData &data = constIt->second;
+  if (llvm::is_contained(data.shape, 0)) {
+    unsupported() << "'" << name << "' is an empty tensor (TOSA has none)";
+    return failure();
+  }
+  if (!data.isFloat) {
+    unsupported() << "'" << name << "' is an integer "
+                  << (data.quant ? "QuantizeLinear output" : "constant")
+                  << " used as a tensor (qlip imports float computations)";
+    return failure();
+  }
+  FailureOr<Value> value = constantOnGrid(data);
   if (failed(value))
     return failure();
   return TensorValue{*value, Layout::Onnx};
@@ -502,6 +543,16 @@ Importer::importValueType(const onnx::ValueInfoProto &info, bool isInput) {
                                   : "; qlip imports statically shaped models");
     return failure();
   }
+  // Sizes computed from the shape must not overflow (a [2^40, 2^40]
+  // input made a reshape's element count wrap to 0).
+  int64_t count = 1;
+  for (int64_t dim : shape)
+    if (llvm::MulOverflow(count, dim, count) || count > kMaxElements) {
+      modelError(loc, true)
+          << "graph " << kind << " '" << info.name() << "' of shape "
+          << formatShape(shape) << " has more than 2^40 elements";
+      return failure();
+    }
   return f32Type(shape);
 }
 
@@ -524,19 +575,59 @@ LogicalResult Importer::importConstantInput(StringRef spec,
                                             const onnx::GraphProto &graph) {
   Location loc = FileLineColLoc::get(context, spec, 0, 0);
   auto [name, path] = spec.split('=');
-  // A name that is not a graph input (a typo) would otherwise do nothing.
-  auto checkName = [&](StringRef input) -> LogicalResult {
-    for (const onnx::ValueInfoProto &info : graph.input())
-      if (info.name() == input)
-        return success();
+  // A name that is not a graph input (a typo) would otherwise do nothing,
+  // and a second value for one would silently replace the first.
+  auto checkName = [&](StringRef input) -> const onnx::ValueInfoProto * {
+    for (const onnx::ValueInfoProto &info : graph.input()) {
+      if (info.name() != input)
+        continue;
+      if (!constantInputNames.insert(input).second) {
+        modelError(loc, false)
+            << "constant input: '" << input << "' is given twice";
+        return nullptr;
+      }
+      return &info;
+    }
     InFlightDiagnostic diag = modelError(loc, false)
                               << "constant input: '" << input
-                              << "' is not an input of the graph; its inputs: ";
+                              << "' is not an input of the graph; ";
+    if (graph.input().empty()) {
+      diag << "the graph has no inputs";
+      return nullptr;
+    }
+    diag << "its inputs: ";
     llvm::interleaveComma(graph.input(), diag,
                           [&](const onnx::ValueInfoProto &info) {
                             diag << "'" << info.name() << "'";
                           });
-    return diag;
+    return nullptr;
+  };
+  // The data stands for the input: it must have the shape the graph
+  // declares (a symbolic dimension takes any size), or the ops after it
+  // would compute another model.
+  auto checkShape = [&](const onnx::ValueInfoProto &info) -> LogicalResult {
+    const onnx::TypeProto &type = info.type();
+    if (!type.has_tensor_type() || !type.tensor_type().has_shape())
+      return success();
+    const auto &dims = type.tensor_type().shape().dim();
+    ArrayRef<int64_t> shape = constants[info.name()].shape;
+    bool matches = dims.size() == static_cast<int>(shape.size());
+    for (int i = 0; matches && i < dims.size(); ++i)
+      matches = !dims[i].has_dim_value() || dims[i].dim_value() == shape[i];
+    if (matches)
+      return success();
+    InFlightDiagnostic diag = modelError(loc, false)
+                              << "constant input '" << info.name()
+                              << "' has shape " << formatShape(shape)
+                              << " but the graph declares [";
+    llvm::interleaveComma(dims, diag,
+                          [&](const onnx::TensorShapeProto::Dimension &dim) {
+                            if (dim.has_dim_value())
+                              diag << dim.dim_value();
+                            else
+                              diag << "?";
+                          });
+    return diag << "]";
   };
   if (path.empty()) {
     // FILE.pb: a TensorProto that names its input.
@@ -553,11 +644,13 @@ LogicalResult Importer::importConstantInput(StringRef spec,
       return modelError(loc, false)
              << "constant input: the TensorProto in '" << path
              << "' has no name; give NAME=" << path;
-    if (failed(checkName(tensor.name())))
+    const onnx::ValueInfoProto *info = checkName(tensor.name());
+    if (!info || failed(importInitializer(tensor)))
       return failure();
-    return importInitializer(tensor);
+    return checkShape(*info);
   }
-  if (failed(checkName(name)))
+  const onnx::ValueInfoProto *info = checkName(name);
+  if (!info)
     return failure();
   llvm::Expected<NpyArray> array = readNpy(path);
   if (!array)
@@ -570,7 +663,7 @@ LogicalResult Importer::importConstantInput(StringRef spec,
   data.dataType =
       data.isFloat ? onnx::TensorProto::FLOAT : onnx::TensorProto::INT64;
   constants[name] = std::move(data);
-  return success();
+  return checkShape(*info);
 }
 
 LogicalResult Importer::importNode(const onnx::NodeProto &node, int index) {
@@ -688,6 +781,9 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph) {
                << formatShape(shape) << " here but the model declares "
                << formatShape(declared->getShape());
     } else if (auto it = constants.find(output.name()); it != constants.end()) {
+      if (llvm::is_contained(it->second.shape, 0))
+        return modelError(loc, true) << "graph output '" << output.name()
+                                     << "' is an empty tensor (TOSA has none)";
       value = constant(it->second);
     } else {
       return modelError(loc, false)

@@ -18,6 +18,7 @@
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 
@@ -44,6 +45,9 @@ struct Window {
   }
 };
 
+/// The spatial dimensions of NCHW, as messages name them.
+constexpr const char *kSpatialDims[] = {"dimension 2 (H)", "dimension 3 (W)"};
+
 /// Reads kernel_shape (or `kernel`), strides, dilations, pads and auto_pad
 /// for an input of spatial size `in`, and fits the end pads to TOSA.
 FailureOr<Window> readWindow(Importer &im, ArrayRef<int64_t> in,
@@ -53,26 +57,43 @@ FailureOr<Window> readWindow(Importer &im, ArrayRef<int64_t> in,
   SmallVector<int64_t> dilations = im.getIntsAttr("dilations");
   SmallVector<int64_t> pads = im.getIntsAttr("pads");
   std::string autoPad = im.getStringAttr("auto_pad", "NOTSET");
-  if ((!strides.empty() && strides.size() != 2) ||
-      (!dilations.empty() && dilations.size() != 2) ||
-      (!pads.empty() && pads.size() != 4)) {
-    im.unsupported() << "strides, dilations and pads must be those of a 2-D "
-                        "window";
-    return failure();
+  // Every caller's window is 2-D (a 4-D weight, a kernel_shape of 2): other
+  // lengths are malformed, not a feature qlip lacks.
+  for (auto [name, list, size] :
+       {std::tuple("strides", &strides, 2),
+        std::tuple("dilations", &dilations, 2), std::tuple("pads", &pads, 4)}) {
+    if (!list->empty() && list->size() != size_t(size)) {
+      im.error() << name << " has " << list->size() << " values for a 2-D "
+                 << "window (" << size << ")";
+      return failure();
+    }
   }
   for (int d = 0; d < 2; ++d) {
     window.kernel[d] = kernel[d];
     window.stride[d] = strides.empty() ? 1 : strides[d];
     window.dilation[d] = dilations.empty() ? 1 : dilations[d];
-    if (window.stride[d] < 1 || window.dilation[d] < 1 || kernel[d] < 1) {
-      im.error() << "kernel, strides and dilations must be positive";
-      return failure();
+    // TOSA keeps them as int32; larger values are no model's window, and
+    // (kernel - 1) * dilation below overflowed with them.
+    for (auto [name, value] : {std::pair("kernel size", kernel[d]),
+                               std::pair("stride", window.stride[d]),
+                               std::pair("dilation", window.dilation[d])}) {
+      if (value < 1 || value > kMaxWindowValue) {
+        im.error() << name << " " << value << " along " << kSpatialDims[d]
+                   << ": kernel sizes, strides and dilations must be "
+                      "positive and fit in int32";
+        return failure();
+      }
     }
     int64_t effective = (kernel[d] - 1) * window.dilation[d] + 1;
     int64_t begin = 0, end = 0;
     if (autoPad == "NOTSET") {
       begin = pads.empty() ? 0 : pads[d];
       end = pads.empty() ? 0 : pads[d + 2];
+      if (begin > kMaxWindowValue || end > kMaxWindowValue) {
+        im.error() << "pads of " << begin << " and " << end << " along "
+                   << kSpatialDims[d] << " do not fit in int32";
+        return failure();
+      }
     } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
       int64_t out = (in[d] + window.stride[d] - 1) / window.stride[d];
       int64_t total = std::max<int64_t>(0, (out - 1) * window.stride[d] +
@@ -90,7 +111,8 @@ FailureOr<Window> readWindow(Importer &im, ArrayRef<int64_t> in,
     int64_t span = in[d] + begin + end - effective;
     if (span < 0) {
       im.error() << "the window (" << effective << ") is larger than the "
-                 << "padded input (" << in[d] + begin + end << ")";
+                 << "padded input (" << in[d] + begin + end << ") along "
+                 << kSpatialDims[d];
       return failure();
     }
     int64_t out = span / window.stride[d] + 1;
@@ -188,7 +210,17 @@ LogicalResult convertConv(Importer &im) {
   ArrayRef<int64_t> in = shapeOf(x); // NHWC
   int64_t group = im.getIntAttr("group", 1);
   int64_t outChannels = weight.shape[0], groupInChannels = weight.shape[1];
-  if (group < 1 || in[3] != groupInChannels * group || outChannels % group != 0)
+  // Each group convolves in[3] / group channels to outChannels / group
+  // (checked by division: groupInChannels * group could overflow).
+  if (group < 1)
+    return im.error() << "group " << group << " is not positive";
+  if (in[3] % group != 0)
+    return im.error() << "group " << group << " does not divide the " << in[3]
+                      << " input channels";
+  if (outChannels % group != 0)
+    return im.error() << "group " << group << " does not divide the "
+                      << outChannels << " output channels of the weight";
+  if (groupInChannels != in[3] / group)
     return im.error() << "a weight of shape [" << outChannels << ", "
                       << groupInChannels << ", ...] does not fit " << in[3]
                       << " input channels in " << group << " groups";
@@ -317,8 +349,41 @@ LogicalResult convertConvTranspose(Importer &im) {
     pads = {0, 0, 0, 0};
   if (outputPadding.empty())
     outputPadding = {0, 0};
+  // The weight is 4-D: a 2-D convolution.
   if (strides.size() != 2 || pads.size() != 4 || outputPadding.size() != 2)
-    return im.unsupported() << "only 2-D transposed convolutions";
+    return im.error() << "strides, pads and output_padding have "
+                      << strides.size() << ", " << pads.size() << " and "
+                      << outputPadding.size()
+                      << " values for a 2-D convolution (2, 4 and 2)";
+  for (int d = 0; d < 2; ++d) {
+    int64_t kernel = weight.shape[2 + d];
+    // As for a convolution's window (and (in - 1) * stride must not
+    // overflow).
+    if (kernel < 1 || kernel > kMaxWindowValue || strides[d] < 1 ||
+        strides[d] > kMaxWindowValue)
+      return im.error() << "kernel size " << kernel << " and stride "
+                        << strides[d] << " along " << kSpatialDims[d]
+                        << ": kernel sizes and strides must be positive "
+                           "and fit in int32";
+    if (llvm::any_of(ArrayRef<int64_t>{pads[d], pads[d + 2]}, [](int64_t pad) {
+          return pad < -kMaxWindowValue || pad > kMaxWindowValue;
+        }))
+      return im.error() << "pads of " << pads[d] << " and " << pads[d + 2]
+                        << " along " << kSpatialDims[d]
+                        << " do not fit in int32";
+    // ONNX: "each padding value in output_padding must be less than the
+    // corresponding stride".
+    if (outputPadding[d] < 0 || outputPadding[d] >= strides[d])
+      return im.error() << "output_padding " << outputPadding[d] << " along "
+                        << kSpatialDims[d] << " is not in [0, stride "
+                        << strides[d] << ")";
+    int64_t stretched;
+    if (llvm::MulOverflow(in[1 + d] - 1, strides[d], stretched) ||
+        stretched > kMaxElements)
+      return im.error() << "the output along " << kSpatialDims[d]
+                        << " is too large (input " << in[1 + d] << ", stride "
+                        << strides[d] << ")";
+  }
   // out = (in - 1) * stride + kernel + out_pad_begin + out_pad_end in TOSA;
   // ONNX's pads crop the output and output_padding extends its end.
   SmallVector<int64_t> outPad = {-pads[0], -pads[2] + outputPadding[0],
@@ -421,6 +486,16 @@ LogicalResult convertPool(Importer &im, bool isMax, bool isGlobal) {
       window.padEnd[d] -= endPad[d];
     }
   }
+  // TOSA's pools take no window that reads only padding (ONNX's explicit
+  // pads may ask for one; padding that count_include_pad counts is
+  // already applied).
+  for (int d = 0; d < 2; ++d)
+    if (window.padBegin[d] >= window.kernel[d] ||
+        window.padEnd[d] >= window.kernel[d])
+      return im.unsupported()
+             << "pads of " << window.padBegin[d] << " and " << window.padEnd[d]
+             << " along " << kSpatialDims[d] << " not smaller than the kernel ("
+             << window.kernel[d] << ")";
   RankedTensorType type =
       im.f32Type({in[0], window.output[0], window.output[1], in[3]});
   int64_t kernel[] = {window.kernel[0], window.kernel[1]};
@@ -457,11 +532,10 @@ LogicalResult convertReduce(Importer &im, ReduceKind kind) {
   SmallVector<int64_t> axes = im.getIntsAttr("axes");
   bool axesAsInput = kind == ReduceKind::Sum && im.opset() >= 13;
   if (axesAsInput && im.hasInput(1)) {
-    FailureOr<const ConstData *> given = im.requireConstInput(1, "axes");
+    FailureOr<SmallVector<int64_t>> given = im.requireConstInts(1, "axes");
     if (failed(given))
       return failure();
-    for (double axis : (*given)->values)
-      axes.push_back(static_cast<int64_t>(axis));
+    axes.append(given->begin(), given->end());
   }
   if (axes.empty()) {
     if (axesAsInput && im.getIntAttr("noop_with_empty_axes", 0)) {
@@ -563,8 +637,18 @@ LogicalResult convertGemm(Importer &im) {
   FailureOr<Value> a = im.getOnnxInput(0);
   if (failed(a))
     return failure();
-  if (shapeOf(*a).size() != 2)
-    return im.error() << "A must be 2-D";
+  // ONNX's Gemm multiplies 2-D A and B (only C broadcasts): check both
+  // before transA and transB permute their dimensions.
+  const ConstData *bData = im.getConstInput(1);
+  FailureOr<Value> bValue = failure();
+  if (!bData && failed(bValue = im.getOnnxInput(1)))
+    return failure();
+  size_t aRank = shapeOf(*a).size();
+  size_t bRank = bData ? bData->shape.size() : shapeOf(*bValue).size();
+  if (aRank != 2 || bRank != 2)
+    return im.error() << (aRank != 2 ? "A" : "B") << " has rank "
+                      << (aRank != 2 ? aRank : bRank)
+                      << "; Gemm's A and B must be 2-D";
   Value aValue = *a;
   if (im.getIntAttr("transA", 0))
     aValue = im.permute(aValue, {1, 0});
@@ -575,9 +659,7 @@ LogicalResult convertGemm(Importer &im) {
 
   Value b3;
   int64_t n;
-  if (const ConstData *bData = im.getConstInput(1)) {
-    if (bData->shape.size() != 2)
-      return im.error() << "B must be 2-D";
+  if (bData) {
     ConstData kn = transB ? bData->permuted({1, 0}) : *bData;
     if (alpha != 1.0f) {
       if (kn.quant)
@@ -594,12 +676,10 @@ LogicalResult convertGemm(Importer &im) {
       return failure();
     b3 = *value;
   } else {
-    FailureOr<Value> bValue = im.getOnnxInput(1);
-    if (failed(bValue))
-      return failure();
     Value kn = transB ? im.permute(*bValue, {1, 0}) : *bValue;
-    if (shapeOf(kn).size() != 2 || shapeOf(kn)[0] != k)
-      return im.error() << "B does not fit A";
+    if (shapeOf(kn)[0] != k)
+      return im.error() << "A has " << k << " columns, B " << shapeOf(kn)[0]
+                        << " rows";
     n = shapeOf(kn)[1];
     b3 = im.reshape(kn, {1, k, n});
     if (alpha != 1.0f)
@@ -706,6 +786,10 @@ LogicalResult convertBatchNorm(Importer &im) {
   const ConstData *params[4];
   const char *names[4] = {"scale", "bias", "mean", "var"};
   ArrayRef<int64_t> shape = shapeOf(x->value);
+  // The channels are dimension 1 of [N, C, ...].
+  if (shape.size() < 2)
+    return im.error() << "input '" << im.node().input(0) << "' has rank "
+                      << shape.size() << "; batch norm needs [N, C, ...]";
   int64_t channels = x->layout == Layout::Nhwc ? shape[3] : shape[1];
   for (int i = 0; i < 4; ++i) {
     FailureOr<const ConstData *> param = im.requireConstInput(i + 1, names[i]);

@@ -13,6 +13,7 @@
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 #include <limits>
@@ -59,7 +60,8 @@ LogicalResult convertBinary(Importer &im, BinaryKind kind) {
   } operands[2];
   for (int i = 0; i < 2; ++i) {
     const ConstData *data = im.getConstInput(i);
-    if (data && !data->quant) {
+    // (An empty constant goes to getInput, which refuses it.)
+    if (data && !data->quant && !llvm::is_contained(data->shape, 0)) {
       if (!data->isFloat)
         return im.unsupported() << "integer operands";
       operands[i].data = data;
@@ -330,25 +332,18 @@ FailureOr<SmallVector<int64_t>> readAxes(Importer &im, StringRef name,
     return im.getIntsAttr(name);
   if (!im.hasInput(1))
     return SmallVector<int64_t>();
-  FailureOr<const ConstData *> axes = im.requireConstInput(1, name);
-  if (failed(axes))
-    return failure();
-  SmallVector<int64_t> result;
-  for (double value : (*axes)->values)
-    result.push_back(static_cast<int64_t>(value));
-  return result;
+  return im.requireConstInts(1, name);
 }
 
 LogicalResult convertReshape(Importer &im) {
   FailureOr<SmallVector<int64_t>> in = inputShape(im, 0);
-  FailureOr<const ConstData *> shapeData = im.requireConstInput(1, "shape");
+  FailureOr<SmallVector<int64_t>> shapeData = im.requireConstInts(1, "shape");
   if (failed(in) || failed(shapeData))
     return failure();
   bool allowZero = im.getIntAttr("allowzero", 0);
   SmallVector<int64_t> shape;
   int64_t inferred = -1;
-  for (auto [i, value] : llvm::enumerate((*shapeData)->values)) {
-    int64_t dim = static_cast<int64_t>(value);
+  for (auto [i, dim] : llvm::enumerate(*shapeData)) {
     if (dim == 0 && !allowZero) {
       if (i >= in->size())
         return im.error() << "shape copies dimension " << i << " of a rank-"
@@ -364,8 +359,16 @@ LogicalResult convertReshape(Importer &im) {
     }
     shape.push_back(dim);
   }
-  int64_t count = ShapedType::getNumElements(*in),
-          known = ShapedType::getNumElements(shape);
+  // The product of the given dimensions may overflow: a shape such as
+  // [2^32, 2^32, 8] wraps to 0.
+  int64_t count = ShapedType::getNumElements(*in), known = 1;
+  for (int64_t dim : shape)
+    if (llvm::MulOverflow(known, dim, known)) {
+      InFlightDiagnostic diag = im.error();
+      diag << "cannot reshape " << count << " elements to [";
+      llvm::interleaveComma(shape, diag);
+      return diag << "]";
+    }
   if (inferred >= 0) {
     if (known == 0 || count % known)
       return im.error() << "cannot infer the -1 dimension";
@@ -448,12 +451,18 @@ LogicalResult convertTranspose(Importer &im) {
   if (perm.empty())
     for (int64_t d = rank - 1; d >= 0; --d)
       perm.push_back(d);
-  SmallVector<int64_t> sorted(perm);
-  llvm::sort(sorted);
-  for (int64_t d = 0; d < rank; ++d)
-    if ((int64_t)sorted.size() != rank || sorted[d] != d)
+  // Checked in full before any use indexes a shape with it (a perm of a
+  // scalar read past its empty shape).
+  if ((int64_t)perm.size() != rank)
+    return im.error() << "a perm of length " << perm.size()
+                      << " for an input of rank " << rank;
+  SmallVector<bool> seen(rank, false);
+  for (int64_t dim : perm) {
+    if (dim < 0 || dim >= rank || seen[dim])
       return im.error() << "perm is not a permutation of the " << rank
                         << " dimensions";
+    seen[dim] = true;
+  }
   if (const ConstData *data = im.getConstInput(0)) {
     if (data->quant && data->quant->axis)
       return im.unsupported() << "transposing a per-axis quantized constant";
@@ -497,23 +506,27 @@ LogicalResult convertSlice(Importer &im) {
     for (int i = 1; i <= 4; ++i) {
       if (i > 2 && !im.hasInput(i))
         continue;
-      FailureOr<const ConstData *> given = im.requireConstInput(i, names[i - 1]);
+      FailureOr<SmallVector<int64_t>> given =
+          im.requireConstInts(i, names[i - 1]);
       if (failed(given))
         return failure();
-      for (double v : (*given)->values)
-        lists[i - 1]->push_back(static_cast<int64_t>(v));
+      *lists[i - 1] = std::move(*given);
     }
   }
   if (starts.size() != ends.size() || (!axes.empty() && axes.size() != starts.size()) ||
       (!steps.empty() && steps.size() != starts.size()))
     return im.error() << "starts, ends, axes and steps differ in length";
   SmallVector<int64_t> begin(rank, 0), size(*in);
+  SmallVector<bool> sliced(rank, false);
   for (size_t i = 0; i < starts.size(); ++i) {
     int64_t axis = axes.empty() ? int64_t(i) : axes[i];
     if (axis < -rank || axis >= rank)
       return im.error() << "axis " << axis << " is out of range";
     if (axis < 0)
       axis += rank;
+    if (sliced[axis])
+      return im.error() << "axis " << axis << " appears twice";
+    sliced[axis] = true;
     if (!steps.empty() && steps[i] != 1)
       return im.unsupported() << "a step of " << steps[i];
     int64_t dim = (*in)[axis];
@@ -556,6 +569,13 @@ LogicalResult setSliced(Importer &im, int i, ArrayRef<int64_t> begin,
   FailureOr<TensorValue> x = im.getInput(0);
   if (failed(x))
     return failure();
+  // A block that is the whole input is the input (tosa.slice does not take
+  // a scalar, which a Slice without axes may read).
+  if (llvm::all_of(begin, [](int64_t offset) { return offset == 0; }) &&
+      size == ArrayRef<int64_t>(onnxShapeOf(*x))) {
+    im.setOutput(i, x->value, x->layout);
+    return success();
+  }
   ImplicitLocOpBuilder &b = im.builder();
   Value onnx = im.toOnnx(*x);
   im.setOutput(i, tosa::SliceOp::create(
@@ -578,11 +598,10 @@ LogicalResult convertSplit(Importer &im) {
   int outputs = im.node().output_size();
   SmallVector<int64_t> sizes = im.getIntsAttr("split");
   if (im.opset() >= 13 && im.hasInput(1)) {
-    FailureOr<const ConstData *> given = im.requireConstInput(1, "split");
+    FailureOr<SmallVector<int64_t>> given = im.requireConstInts(1, "split");
     if (failed(given))
       return failure();
-    for (double v : (*given)->values)
-      sizes.push_back(static_cast<int64_t>(v));
+    sizes.append(given->begin(), given->end());
   }
   int64_t dim = (*in)[*axis];
   if (sizes.empty()) {
@@ -596,6 +615,10 @@ LogicalResult convertSplit(Importer &im) {
     if (size <= 0)
       return im.unsupported() << "a part of size " << size
                               << " (TOSA has no empty tensors)";
+    // Each part fits the dimension, so the total cannot overflow (huge
+    // parts wrapped around to the dimension and were sliced past it).
+    if (size > dim)
+      return im.error() << "a part of size " << size << " of dimension " << dim;
     total += size;
   }
   if (int64_t(sizes.size()) != outputs || total != dim)
@@ -625,7 +648,11 @@ LogicalResult convertConcat(Importer &im) {
     nhwc |= x->layout == Layout::Nhwc;
     inputs.push_back(*x);
   }
+  // Equal ranks before any input is moved to NHWC (which needs rank 4).
   int64_t rank = cast<RankedTensorType>(inputs[0].value.getType()).getRank();
+  for (const TensorValue &x : inputs)
+    if (cast<RankedTensorType>(x.value.getType()).getRank() != rank)
+      return im.error() << "inputs of different ranks";
   FailureOr<int64_t> axis = normalizeAxis(im, im.getIntAttr("axis", 0), rank);
   if (failed(axis))
     return failure();
@@ -635,8 +662,6 @@ LogicalResult convertConcat(Importer &im) {
   for (const TensorValue &x : inputs) {
     Value value = nhwc ? im.toNhwc(x) : im.toOnnx(x);
     ArrayRef<int64_t> dims = shapeOf(value);
-    if ((int64_t)dims.size() != rank)
-      return im.error() << "inputs of different ranks";
     if (shape.empty()) {
       shape.assign(dims.begin(), dims.end());
     } else {
@@ -664,21 +689,15 @@ LogicalResult convertPad(Importer &im) {
   if (failed(x))
     return failure();
   // Before opset 11, pads and the value are attributes.
-  ConstData padsAttr;
-  FailureOr<const ConstData *> padsData = &padsAttr;
-  if (im.opset() < 11) {
-    for (int64_t pad : im.getIntsAttr("pads"))
-      padsAttr.values.push_back(static_cast<double>(pad));
-  } else {
-    padsData = im.requireConstInput(1, "pads");
-  }
-  if (failed(padsData))
+  FailureOr<SmallVector<int64_t>> pads =
+      im.opset() < 11 ? im.getIntsAttr("pads") : im.requireConstInts(1, "pads");
+  if (failed(pads))
     return failure();
   SmallVector<int64_t> in = onnxShapeOf(*x);
   int64_t rank = in.size();
-  if ((*padsData)->numElements() != 2 * rank)
-    return im.error() << "pads has " << (*padsData)->numElements()
-                      << " values for rank " << rank;
+  if ((int64_t)pads->size() != 2 * rank)
+    return im.error() << "pads has " << pads->size() << " values for rank "
+                      << rank;
   float value = im.opset() < 11 ? im.getFloatAttr("value", 0.0f) : 0.0f;
   if (im.opset() >= 11 && im.hasInput(2)) {
     FailureOr<const ConstData *> constant =
@@ -689,15 +708,25 @@ LogicalResult convertPad(Importer &im) {
       return im.error() << "constant_value must be a scalar";
     value = static_cast<float>((*constant)->values[0]);
   }
+  // No padding (all a scalar can have, which tosa.pad does not take): the
+  // input itself.
+  if (llvm::all_of(*pads, [](int64_t pad) { return pad == 0; })) {
+    im.setOutput(0, x->value, x->layout);
+    return success();
+  }
   // TOSA's padding lists (begin, end) per dimension of the value as laid out.
   ArrayRef<int64_t> valueShape = shapeOf(x->value);
   SmallVector<int64_t> padding, shape;
   for (int64_t d = 0; d < rank; ++d) {
     int64_t onnxDim = x->layout == Layout::Nhwc ? kToNhwc[d] : d;
-    int64_t begin = static_cast<int64_t>((*padsData)->values[onnxDim]);
-    int64_t end = static_cast<int64_t>((*padsData)->values[onnxDim + rank]);
+    int64_t begin = (*pads)[onnxDim], end = (*pads)[onnxDim + rank];
     if (begin < 0 || end < 0)
       return im.unsupported() << "negative pads";
+    // Larger pads are no model's, and would overflow the padded size.
+    if (begin > kMaxWindowValue || end > kMaxWindowValue)
+      return im.error() << "pads of " << begin << " and " << end
+                        << " on dimension " << onnxDim
+                        << " do not fit in int32";
     padding.append({begin, end});
     shape.push_back(valueShape[d] + begin + end);
   }
@@ -773,8 +802,8 @@ LogicalResult convertConstant(Importer &im) {
   const onnx::AttributeProto &attr = node.attribute(0);
   ConstData data;
   if (attr.name() == "value") {
-    FailureOr<ConstData> read =
-        readTensorProto(attr.t(), "", [&] { return im.unsupported(); });
+    FailureOr<ConstData> read = readTensorProto(
+        attr.t(), im.externalDataDir(), [&] { return im.unsupported(); });
     if (failed(read))
       return failure();
     data = std::move(*read);
@@ -867,11 +896,14 @@ LogicalResult convertQuantizeLinear(Importer &im) {
       readQuantInfo(im, shape->size(), onnx::TensorProto::UINT8);
   if (failed(quant))
     return failure();
+  // One scale per channel along the axis (a tensor's mismatch was left to
+  // the verifier).
+  if (quant->axis && (*shape)[*quant->axis] != (int64_t)quant->scales.size())
+    return im.error() << quant->scales.size() << " scales for the "
+                      << (*shape)[*quant->axis] << " channels along axis "
+                      << *quant->axis;
   if (const ConstData *data = im.getConstInput(0)) {
     // A float weight quantized at import: the integers, on the grid.
-    if (data->numElements() && quant->axis &&
-        data->shape[*quant->axis] != (int64_t)quant->scales.size())
-      return im.error() << "the scales do not match axis " << *quant->axis;
     ConstData levels = *data;
     levels.isFloat = false;
     levels.dataType =
@@ -954,7 +986,9 @@ LogicalResult convertDequantizeLinear(Importer &im) {
     return im.error() << "the input must be int8 or uint8";
   if (quant->axis &&
       levels->shape[*quant->axis] != (int64_t)quant->scales.size())
-    return im.error() << "the scales do not match axis " << *quant->axis;
+    return im.error() << quant->scales.size() << " scales for the "
+                      << levels->shape[*quant->axis] << " channels along axis "
+                      << *quant->axis;
   // The weight in float, exactly on its grid; its uses as a weight keep the
   // grid (a fake_quant with the model's scales).
   ConstData weight = *levels;

@@ -12,6 +12,7 @@
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/Endian.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -106,7 +107,7 @@ onnx_import::readTensorProto(const onnx::TensorProto &tensor,
   data.dataType = type;
   int64_t count = 1;
   for (int64_t dim : tensor.dims()) {
-    if (dim < 0 || (dim && count > (int64_t(1) << 40) / dim))
+    if (dim < 0 || (dim && count > kMaxElements / dim))
       return error() << "invalid dimension " << dim;
     data.shape.push_back(dim);
     count *= dim;
@@ -138,6 +139,7 @@ onnx_import::readTensorProto(const onnx::TensorProto &tensor,
     // As ONNX's checker requires: a relative path that stays inside the
     // model's directory, so that a model cannot make the importer read
     // any file it names.
+    namespace fs = llvm::sys::fs;
     namespace path = llvm::sys::path;
     bool inside = !location.empty() && !path::is_absolute(location) &&
                   !path::has_root_name(location);
@@ -148,19 +150,50 @@ onnx_import::readTensorProto(const onnx::TensorProto &tensor,
       return error() << "external data location '" << location
                      << "' is not a relative path inside the model's "
                         "directory";
-    llvm::SmallString<256> file(externalDataDir);
+    // The bytes the declared shape needs, no more: a `length` that says
+    // otherwise is an error, and nothing past them is read.
+    uint64_t needed = static_cast<uint64_t>(count) * width;
+    if (length && *length != needed)
+      return error() << "external data length " << *length << " differs from "
+                     << "the " << needed << " bytes its shape needs";
+    StringRef dir = externalDataDir.empty() ? "." : externalDataDir;
+    llvm::SmallString<256> file(dir);
     path::append(file, location);
-    auto buffer = llvm::MemoryBuffer::getFile(file, /*IsText=*/false);
-    if (!buffer)
+    // A symbolic link inside the directory may still lead out of it, as
+    // ONNX's checker also refuses: compare the resolved paths.
+    llvm::SmallString<256> realFile, realDir;
+    if (std::error_code ec = fs::real_path(file, realFile))
       return error() << "cannot read its external data '" << file
-                     << "': " << buffer.getError().message();
-    StringRef bytes = (*buffer)->getBuffer();
-    uint64_t size = bytes.size();
-    if (offset > size || (length && *length > size - offset))
+                     << "': " << ec.message();
+    if (std::error_code ec = fs::real_path(dir, realDir))
+      return error() << "cannot resolve the model's directory '" << dir
+                     << "': " << ec.message();
+    if (!path::is_separator(realDir.back()))
+      realDir += path::get_separator();
+    if (!StringRef(realFile).starts_with(realDir))
+      return error() << "external data location '" << location
+                     << "' resolves to '" << realFile
+                     << "', outside the model's directory";
+    // Only a regular file has a size to check against: a device such as
+    // /dev/zero reads without end, and a FIFO blocks.
+    fs::file_status status;
+    if (std::error_code ec = fs::status(realFile, status))
+      return error() << "cannot read its external data '" << file
+                     << "': " << ec.message();
+    if (status.type() != fs::file_type::regular_file)
+      return error() << "external data '" << file << "' is not a regular file";
+    uint64_t size = status.getSize();
+    if (offset > size || needed > size - offset)
       return error() << "external data '" << file << "' holds " << size
                      << " bytes, not offset " << offset << " + length "
-                     << (length ? *length : size - offset);
-    external = bytes.substr(offset, length ? *length : size - offset).str();
+                     << needed;
+    if (needed) {
+      auto buffer = llvm::MemoryBuffer::getFileSlice(realFile, needed, offset);
+      if (!buffer)
+        return error() << "cannot read its external data '" << file
+                       << "': " << buffer.getError().message();
+      external = (*buffer)->getBuffer().str();
+    }
     raw = &external;
   }
 

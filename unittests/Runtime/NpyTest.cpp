@@ -356,6 +356,22 @@ TEST(NpyTest, MalformedHeaderDict) {
   EXPECT_NE(garbage.find("\\01\\02{"), std::string::npos) << garbage;
 }
 
+TEST(NpyTest, HeaderCutAnywhereNamesAnOffsetInside) {
+  // Every prefix of a header dict is refused naming an offset inside the
+  // header: the end, reached while skipping spaces, was once npos (printed
+  // as 2^64 - 1), and where a value was due the parser then read past the
+  // text (an assertion in builds with asserts).
+  llvm::StringRef dict = kF32Dict;
+  for (size_t n = 0; n < dict.size(); ++n) {
+    std::string bytes = makeNpy(dict.take_front(n), bytesOf<float>({1, 2}));
+    size_t headerLength = bytes.size() - 10 - 2 * sizeof(float);
+    std::string message = parseError(bytes);
+    size_t at = message.find(" at offset ");
+    ASSERT_NE(at, std::string::npos) << "prefix " << n << ": " << message;
+    EXPECT_LE(std::stoull(message.substr(at + 11)), headerLength) << message;
+  }
+}
+
 TEST(NpyTest, StructuredDtypeRejected) {
   EXPECT_PARSE_ERROR(
       makeNpy("{'descr': [('x', '<f4'), ('y', '<i4')], 'fortran_order': "
