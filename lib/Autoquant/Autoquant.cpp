@@ -14,6 +14,7 @@
 #include "qlip/Support/ProgressBar.h"
 #include "qlip/Transforms/QuantReport.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -219,9 +220,14 @@ void AutoquantPass::runOnOperation() {
                                   llvm::join(llvm::ArrayRef(known), ", ")));
   // Only what a run of the entry measures: the activations of the module's
   // other public functions keep the global choice.
+  llvm::SmallPtrSet<Operation *, 8> reached =
+      getReachedFunctions(module, *entryName);
+  auto isReached = [&](Operation *op) {
+    return reached.contains(op->getParentOfType<func::FuncOp>());
+  };
   SmallVector<std::string> ids;
   module.walk([&](ObserveOp op) {
-    if (!llvm::is_contained(ids, op.getId()) && isReachedFrom(op, *entryName))
+    if (!llvm::is_contained(ids, op.getId()) && isReached(op))
       ids.push_back(op.getId().str());
   });
   for (llvm::StringRef chosen : {"act-clip", "layer-clip", "calibrate-relu6"})
@@ -236,7 +242,7 @@ void AutoquantPass::runOnOperation() {
     module.walk([&](tosa::AddOp add) {
       auto lhs = add.getInput1().getDefiningOp<ObserveOp>();
       auto rhs = add.getInput2().getDefiningOp<ObserveOp>();
-      if (!lhs || !rhs || !isReachedFrom(add, *entryName))
+      if (!lhs || !rhs || !isReached(add))
         return;
       for (ObserveOp operand : {lhs, rhs})
         if (!llvm::is_contained(residualIds, operand.getId()))

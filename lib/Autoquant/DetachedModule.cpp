@@ -49,11 +49,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> DetachedContext::copy(ModuleOp module) {
   return copied;
 }
 
-bool mlir::qlip::isReachedFrom(Operation *op, llvm::StringRef entry) {
-  auto module = op->getParentOfType<ModuleOp>();
-  auto func = op->getParentOfType<func::FuncOp>();
-  if (!module || !func)
-    return false;
+llvm::SmallPtrSet<Operation *, 8>
+mlir::qlip::getReachedFunctions(ModuleOp module, llvm::StringRef entry) {
   llvm::SmallPtrSet<Operation *, 8> reached;
   SmallVector<func::FuncOp> work;
   if (auto start = module.lookupSymbol<func::FuncOp>(entry))
@@ -67,7 +64,7 @@ bool mlir::qlip::isReachedFrom(Operation *op, llvm::StringRef entry) {
         work.push_back(callee);
     });
   }
-  return reached.contains(func);
+  return reached;
 }
 
 llvm::Expected<std::string> mlir::qlip::chooseEntry(ModuleOp module,

@@ -18,6 +18,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/Support/Error.h"
 
 #include <memory>
@@ -47,9 +48,10 @@ private:
   std::unique_ptr<MLIRContext> context;
 };
 
-/// Whether `op` lies in `entry` or in a function `entry` calls, directly or
-/// not: what a run of `entry` measures.
-bool isReachedFrom(Operation *op, llvm::StringRef entry);
+/// `entry` and the functions it calls, directly or not: what a run of
+/// `entry` measures.
+llvm::SmallPtrSet<Operation *, 8> getReachedFunctions(ModuleOp module,
+                                                       llvm::StringRef entry);
 
 /// The function to run: `entry` when given, else the module's first public
 /// function (an error when it has none).

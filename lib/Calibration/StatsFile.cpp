@@ -74,10 +74,6 @@ static std::optional<std::string> checkObserver(const ObserverStats &o) {
   const auto &counts = o.histogramCounts;
   if (edges.empty() && counts.empty())
     return std::nullopt;
-  if (counts.size() > kMaxHistogramBins)
-    return llvm::formatv("histogram has {0} bins (at most {1})",
-                         counts.size(), kMaxHistogramBins)
-        .str();
   if (counts.empty() || edges.size() != counts.size() + 1)
     return llvm::formatv("histogram has {0} edges for {1} counts (needs one "
                          "more edge than counts, at least one count)",

@@ -105,25 +105,6 @@ private:
   SmallVector<float> buffer;
 };
 
-/// Whether `layer`'s bias can take a per-channel shift of its
-/// `numOutputs` channels: a conv's constant f32 bias (one value or one per
-/// channel), or a float matmul (a bias add is inserted after it).
-static bool canShiftBias(Operation *layer, int64_t numOutputs) {
-  if (isa<tosa::MatMulOp>(layer))
-    return cast<ShapedType>(layer->getResult(0).getType())
-        .getElementType()
-        .isF32();
-  if (!isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(layer))
-    return false;
-  ElementsAttr bias;
-  if (!matchPattern(layer->getOperand(2), m_Constant(&bias)) ||
-      !cast<ShapedType>(bias.getType()).getElementType().isF32())
-    return false;
-  std::optional<FloatElements> values = FloatElements::read(bias);
-  return values && (values->values().size() == 1 ||
-                    int64_t(values->values().size()) == numOutputs);
-}
-
 /// The constant bias of `layer`: a conv's operand, or the constant added to
 /// its result (directly, or after the reshapes a fully connected layer's
 /// matmul goes through), or null.
@@ -145,7 +126,25 @@ static ElementsAttr findBias(Operation *layer) {
   return matchPattern(other, m_Constant(&bias)) ? bias : nullptr;
 }
 
-/// Fails, naming the layer and the channel, when its bias holds NaN or an
+/// Whether `layer`'s bias can take a per-channel shift of its
+/// `numOutputs` channels: a conv's constant f32 bias (one value or one per
+/// channel), or a float matmul (a bias add is inserted after it).
+static bool canShiftBias(Operation *layer, int64_t numOutputs) {
+  if (isa<tosa::MatMulOp>(layer))
+    return cast<ShapedType>(layer->getResult(0).getType())
+        .getElementType()
+        .isF32();
+  if (!isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(layer))
+    return false;
+  ElementsAttr bias = findBias(layer);
+  if (!bias || !bias.getElementType().isF32())
+    return false;
+  std::optional<FloatElements> values = FloatElements::read(bias);
+  return values && (values->values().size() == 1 ||
+                    int64_t(values->values().size()) == numOutputs);
+}
+
+/// Fails, naming the layer and the element, when its bias holds NaN or an
 /// infinity: its int32 level would be garbage.
 static LogicalResult checkBiasFinite(Operation *layer, StringRef name) {
   ElementsAttr bias = findBias(layer);
