@@ -37,8 +37,13 @@ configure: setup $(BUILD_DIR)/build.ninja
 build: configure
 	ninja -C $(BUILD_DIR) -j $(JOBS)
 
+# The libFuzzer targets live in the sanitized tree: once it exists (make
+# check-sanitize or make fuzz made it), make check brings them up to date
+# and runs each briefly too.
 check: build
-	@scripts/check.sh $(BUILD_DIR)
+	@if grep -qs 'QLIP_FUZZ:BOOL=ON' $(SANITIZE_DIR)/CMakeCache.txt; then \
+	  ninja -C $(SANITIZE_DIR) -j $(JOBS) qlip-fuzzers; fi
+	@FUZZ_BUILD=$(SANITIZE_DIR) scripts/check.sh $(BUILD_DIR)
 
 demo: build
 	@scripts/demo.sh $(BUILD_DIR)

@@ -51,12 +51,16 @@ echo "unittests: $gpass passed, $gfail failed, $gskip skipped (log: $gtest_log)"
 total_pass=$((total_pass + gpass)); total_fail=$((total_fail + gfail))
 total_skip=$((total_skip + gskip))
 
-# The libFuzzer targets, when the tree has them (make check-sanitize's):
-# each runs for 20 seconds on its seed corpus and passes without a crash,
-# hang or out-of-memory. One test each.
-if compgen -G "$build/bin/qlip-fuzz-*" >/dev/null; then
+# The libFuzzer targets, when this tree or FUZZ_BUILD's has them (make
+# check-sanitize's tree): each runs for 20 seconds on its seed corpus and
+# passes without a crash, hang or out-of-memory. One test each.
+fuzz_build=$build
+if ! compgen -G "$fuzz_build/bin/qlip-fuzz-*" >/dev/null; then
+  fuzz_build=${FUZZ_BUILD:-$build}
+fi
+if compgen -G "$fuzz_build/bin/qlip-fuzz-*" >/dev/null; then
   fuzz_log="$log_dir/fuzz.log"
-  "$(dirname "$0")/fuzz.sh" "$build" 20 >"$fuzz_log" 2>&1
+  "$(dirname "$0")/fuzz.sh" "$fuzz_build" 20 >"$fuzz_log" 2>&1
   fpass=$(grep -c 'no crash or hang' "$fuzz_log")
   ffail=$(grep -c 'FAILED' "$fuzz_log")
   grep 'FAILED' -A3 "$fuzz_log"

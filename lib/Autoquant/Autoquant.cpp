@@ -12,6 +12,8 @@
 #include "qlip/Runtime/Metrics.h"
 #include "qlip/Runtime/Runner.h"
 #include "qlip/Support/ProgressBar.h"
+#include "qlip/Transforms/LayerInputs.h"
+#include "qlip/Transforms/LayerNames.h"
 #include "qlip/Transforms/QuantReport.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -23,6 +25,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 
+#include <array>
 #include <cmath>
 #include <map>
 
@@ -235,18 +238,16 @@ void AutoquantPass::runOnOperation() {
       return (void)fail(makeError("activations= must not set act-clip, "
                                   "layer-clip or calibrate-relu6, which this "
                                   "pass chooses"));
-  // The operands of residual adds (an add of two observed activations),
-  // whose bits are measured: unless the user set activations' bits.
-  SmallVector<std::string> residualIds;
+  // The residual adds (adds of two observed activations), each with its
+  // operands' ids, whose bits are measured: unless the user set
+  // activations' bits.
+  SmallVector<std::array<std::string, 2>> residualAdds;
   if (residualAddBits != 0 && !setsOption(activations, "layer-bits"))
     module.walk([&](tosa::AddOp add) {
       auto lhs = add.getInput1().getDefiningOp<ObserveOp>();
       auto rhs = add.getInput2().getDefiningOp<ObserveOp>();
-      if (!lhs || !rhs || !isReached(add))
-        return;
-      for (ObserveOp operand : {lhs, rhs})
-        if (!llvm::is_contained(residualIds, operand.getId()))
-          residualIds.push_back(operand.getId().str());
+      if (lhs && rhs && isReached(add))
+        residualAdds.push_back({lhs.getId().str(), rhs.getId().str()});
     });
   // A ReLU6's [0, 6] is honoured, or calibrated like any activation: both
   // are measured where the model has one.
@@ -260,19 +261,39 @@ void AutoquantPass::runOnOperation() {
   });
 
   if (chooseBiasCorrection &&
-      setsOption(weights, "empirical-bias-correction"))
+      (setsOption(weights, "empirical-bias-correction") ||
+       setsOption(weights, "layer-bias-correction")))
     return (void)fail(makeError(
-        "weights= must not set empirical-bias-correction, which this pass "
-        "chooses (choose-bias-correction=false keeps the one given)"));
+        "weights= must not set empirical-bias-correction or "
+        "layer-bias-correction, which this pass chooses "
+        "(choose-bias-correction=false keeps the ones given)"));
 
-  // Pipelines of passes on the module (parsed into module pass managers).
-  auto weightPipeline = [&](bool corrected) {
+  // Pipelines of passes on the module (parsed into module pass managers):
+  // the weights with empirical bias correction `corrected`, but in the
+  // layers `flipped`.
+  auto weightPipeline = [&](bool corrected,
+                            ArrayRef<std::string> flipped = {}) {
     std::string text = "qlip-quantize-weights{" + weights;
     if (chooseBiasCorrection)
       text += std::string(" empirical-bias-correction=") +
               (corrected ? "true" : "false");
+    if (!flipped.empty()) {
+      text += " layer-bias-correction=";
+      llvm::ListSeparator comma(",");
+      for (const std::string &name : flipped)
+        text += (llvm::Twine(comma) + name + "=" +
+                 (corrected ? "false" : "true"))
+                    .str();
+    }
     return text + "}";
   };
+  // The layers the correction applies to (those with the inputs' mean), by
+  // the names qlip-quantize-weights knows them by, in program order.
+  SmallVector<std::string> correctable;
+  for (auto [position, layer] :
+       llvm::enumerate(collectUnquantizedLayers(module)))
+    if (layer.first->hasAttr(kInputMeanAttrName) && isReached(layer.first))
+      correctable.push_back(getLayerName(layer.first, position));
   auto activationPipeline = [&](const RuleChoice &choice) {
     return "qlip-quantize-activations{" + choice.options(activations) + "}";
   };
@@ -376,15 +397,30 @@ void AutoquantPass::runOnOperation() {
   bool narrowActivations = llvm::any_of(
       ids, [&](const std::string &id) { return isNarrower(id, 8); });
   bool measureCorrection = chooseBiasCorrection && narrowActivations;
+  int64_t patience = narrowActivations ? refinePatience : wideRefinePatience;
+  // The layers whose correction is the opposite of `corrected`.
+  SmallVector<std::string> flipped;
   if (measureCorrection) {
-    // Quantized in the measuring context, where passes may run.
+    // Weights quantized in the measuring context, where passes may run.
+    auto quantizeCopy =
+        [&](bool corrected, ArrayRef<std::string> flips)
+        -> llvm::Expected<OwningOpRef<ModuleOp>> {
+      llvm::Expected<OwningOpRef<ModuleOp>> copy =
+          measurer.copyIntoContext(*floatModule);
+      if (!copy)
+        return copy.takeError();
+      if (llvm::Error error = Measurer::runPipeline(
+              **copy, weightPipeline(corrected, flips)))
+        return std::move(error);
+      return std::move(*copy);
+    };
+    // The weights the measurements start from, where they are not this
+    // module's.
+    OwningOpRef<ModuleOp> bestBase;
     llvm::Expected<OwningOpRef<ModuleOp>> uncorrected =
-        measurer.copyIntoContext(*floatModule);
+        quantizeCopy(false, {});
     if (!uncorrected)
       return (void)fail(uncorrected.takeError());
-    if (llvm::Error error =
-            Measurer::runPipeline(**uncorrected, weightPipeline(false)))
-      return (void)fail(std::move(error));
     if (llvm::Error error = measurer.setBase(**uncorrected))
       return (void)fail(std::move(error));
     llvm::Expected<Measurement> result =
@@ -392,28 +428,82 @@ void AutoquantPass::runOnOperation() {
     if (!result)
       return (void)fail(result.takeError());
     if (result->db > bestDb + 0.01) {
-      // They win: this module takes them (quantized again here, where
-      // the copy's context cannot reach).
       bestDb = result->db;
       corrected = false;
-      module.getBodyRegion().takeBody(floatModule->getBodyRegion());
-      if (failed(runInPlace(weightPipeline(false))))
-        return;
-    } else if (llvm::Error error = measurer.setBase(module)) {
+      bestBase = std::move(*uncorrected);
+    }
+    // Then each layer the other way, kept for a clear gain: the correction
+    // is computed on float inputs, and whether a layer's quantized inputs
+    // are close enough to them is a property of the layer. A long run
+    // without a gain ends the search, as it ends refinement.
+    int64_t sinceGain = 0;
+    for (const std::string &name : correctable) {
+      if (patience > 0 && sinceGain >= patience)
+        break;
+      SmallVector<std::string> flips = flipped;
+      flips.push_back(name);
+      llvm::Expected<OwningOpRef<ModuleOp>> variant =
+          quantizeCopy(corrected, flips);
+      if (!variant)
+        return (void)fail(variant.takeError());
+      if (llvm::Error error = measurer.setBase(**variant))
+        return (void)fail(std::move(error));
+      result = measure(best, "layer-bias-correction=" + name + "=" +
+                                 (corrected ? "false" : "true"));
+      if (!result)
+        return (void)fail(result.takeError());
+      ++sinceGain;
+      if (result->db > bestDb + 0.01) {
+        bestDb = result->db;
+        flipped = std::move(flips);
+        bestBase = std::move(*variant);
+        sinceGain = 0;
+      }
+    }
+    if (llvm::Error error = measurer.setBase(bestBase ? *bestBase : module))
       return (void)fail(std::move(error));
+    if (bestBase) {
+      // This module takes the chosen weights (quantized again here, where
+      // the copy's context cannot reach).
+      module.getBodyRegion().takeBody(floatModule->getBodyRegion());
+      if (failed(runInPlace(weightPipeline(corrected, flipped))))
+        return;
     }
   }
   // Residual adds' operands at residual-add-bits, where they are narrower
-  // (read off the best model's grids), if that gains clearly.
+  // (read off the best model's grids): all of them first, kept if that
+  // gains clearly; then each add in turn back at the choice's bits, kept
+  // there unless raising it gained clearly. An add's operands are what
+  // its error at the output decides, not the model's sum.
+  auto narrowOperands = [&](const std::array<std::string, 2> &add) {
+    SmallVector<std::string, 2> ids;
+    for (const std::string &id : add)
+      if (isNarrower(id, residualAddBits) && !llvm::is_contained(ids, id))
+        ids.push_back(id);
+    return ids;
+  };
   SmallVector<std::string> raised;
-  for (const std::string &id : residualIds)
-    if (isNarrower(id, residualAddBits))
-      raised.push_back(id);
-  bool residualRaised = false;
-  if (!raised.empty()) {
-    RuleChoice choice = best;
-    for (const std::string &id : raised)
+  SmallVector<SmallVector<std::string, 2>> narrowAdds;
+  for (const auto &add : residualAdds) {
+    SmallVector<std::string, 2> ids = narrowOperands(add);
+    if (ids.empty())
+      continue;
+    narrowAdds.push_back(ids);
+    for (const std::string &id : ids)
+      if (!llvm::is_contained(raised, id))
+        raised.push_back(id);
+  }
+  auto raise = [&](const RuleChoice &base, ArrayRef<std::string> ids) {
+    RuleChoice choice = base;
+    choice.perActivationBits.clear();
+    for (const std::string &id : ids)
       choice.perActivationBits.push_back({id, unsigned(residualAddBits)});
+    return choice;
+  };
+  // What stays raised, in `raised`'s order.
+  SmallVector<std::string> keptRaised;
+  if (!raised.empty()) {
+    RuleChoice choice = raise(best, raised);
     llvm::Expected<Measurement> result =
         measure(choice, ("residual-add-bits=" + llvm::Twine(residualAddBits) +
                          " on " + llvm::join(raised, ","))
@@ -424,7 +514,41 @@ void AutoquantPass::runOnOperation() {
     if (result->db > bestDb + kResidualGainDb) {
       bestDb = result->db;
       best = choice;
-      residualRaised = true;
+      keptRaised = raised;
+    }
+  }
+  if (!keptRaised.empty() && narrowAdds.size() > 1) {
+    for (const auto &add : narrowAdds) {
+      // Its operands back at the choice's bits, but those another raised
+      // add also sums.
+      SmallVector<std::string> lowered;
+      for (const std::string &id : add) {
+        bool shared = llvm::any_of(narrowAdds, [&](const auto &other) {
+          return &other != &add && llvm::is_contained(other, id) &&
+                 llvm::all_of(other, [&](const std::string &otherId) {
+                   return llvm::is_contained(keptRaised, otherId);
+                 });
+        });
+        if (!shared && llvm::is_contained(keptRaised, id))
+          lowered.push_back(id);
+      }
+      if (lowered.empty())
+        continue;
+      SmallVector<std::string> rest;
+      for (const std::string &id : keptRaised)
+        if (!llvm::is_contained(lowered, id))
+          rest.push_back(id);
+      RuleChoice choice = raise(best, rest);
+      llvm::Expected<Measurement> result = measure(
+          choice, "residual-add-lowered on " + llvm::join(lowered, ","));
+      if (!result)
+        return (void)fail(result.takeError());
+      // Raised only if that gained clearly at the output.
+      if (!(bestDb > result->db + kResidualGainDb)) {
+        bestDb = result->db;
+        best = choice;
+        keptRaised = std::move(rest);
+      }
     }
   }
   // The most promising refinements come first: a long run without a gain
@@ -432,7 +556,6 @@ void AutoquantPass::runOnOperation() {
   // fractions of a level and a shorter run does (ResNet-50 W8A8 kept what
   // it kept among the first five); below, gains come later (dw_net W3A3:
   // 60.6% top-1 stopping after 8, 80.0% after 16).
-  int64_t patience = narrowActivations ? refinePatience : wideRefinePatience;
   if (refine) {
     SmallVector<Refinement> order =
         rankRefinements(globalChoices, globalGrids, best, positions, ids);
@@ -508,17 +631,21 @@ void AutoquantPass::runOnOperation() {
   };
   if (!raised.empty()) {
     llvm::json::Array ids;
-    if (residualRaised)
-      for (const std::string &id : raised)
-        ids.push_back(id);
+    for (const std::string &id : keptRaised)
+      ids.push_back(id);
     root["residual_add_bits"] = int64_t(residualAddBits);
     root["residual_raised"] = std::move(ids);
   }
-  if (refine)
-    root["refine_patience"] = patience;
+  // It bounded the refinements and the per-layer bias correction tries.
+  root["refine_patience"] = patience;
   // What it chose; otherwise `weights` said.
-  if (chooseBiasCorrection)
+  if (chooseBiasCorrection) {
     root["empirical_bias_correction"] = corrected;
+    llvm::json::Array layers;
+    for (const std::string &name : flipped)
+      layers.push_back(name);
+    root["bias_correction_flipped"] = std::move(layers);
+  }
   if (failed(writeJsonReportFile(reportFile, getArgument(), module.getLoc(),
                                  std::move(root))))
     signalPassFailure();

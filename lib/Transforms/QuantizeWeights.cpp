@@ -29,6 +29,7 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
@@ -371,9 +372,17 @@ private:
                          SmallVectorImpl<LayerReport> &report);
   LogicalResult writeReport(ArrayRef<LayerReport> report);
 
+  /// Whether the layer `op` (known as `name`) takes empirical bias
+  /// correction: its `layer-bias-correction` entry, else the pass's.
+  bool correctsBias(Operation *op, StringRef name);
+
   llvm::StringMap<unsigned> overrides;
   /// The `layer-bits` entries some layer took.
   llvm::StringMap<bool> usedOverrides;
+  /// `layer-bias-correction`, parsed, in order, and the entries some layer
+  /// took.
+  SmallVector<std::pair<std::string, bool>> correctionOverrides;
+  llvm::StringMap<bool> usedCorrectionOverrides;
 };
 
 LogicalResult QuantizeWeightsPass::initialize(MLIRContext *context) {
@@ -387,7 +396,31 @@ LogicalResult QuantizeWeightsPass::initialize(MLIRContext *context) {
   if (!isSupportedBitWidth(bits))
     return error() << "weight bit width must be 2 to 8 or 16, got "
                    << unsigned(bits);
+  correctionOverrides.clear();
+  for (const std::string &entry : layerBiasCorrection) {
+    auto [name, value] = StringRef(entry).rsplit('=');
+    std::optional<bool> on = llvm::StringSwitch<std::optional<bool>>(value)
+                                 .Case("true", true)
+                                 .Case("false", false)
+                                 .Default(std::nullopt);
+    if (name.empty() || !on)
+      return error() << "expected NAME=true or NAME=false in "
+                        "layer-bias-correction, got '"
+                     << entry << "'";
+    correctionOverrides.push_back({name.str(), *on});
+  }
   return parseLayerBits(layerBits, overrides, error);
+}
+
+bool QuantizeWeightsPass::correctsBias(Operation *op, StringRef name) {
+  // The last entry that names the layer wins, as a later option would.
+  bool corrects = empiricalBiasCorrection;
+  for (const auto &[entry, on] : correctionOverrides)
+    if (isLayerNamed(op, name, entry)) {
+      usedCorrectionOverrides[entry] = true;
+      corrects = on;
+    }
+  return corrects;
 }
 
 unsigned QuantizeWeightsPass::bitsFor(Operation *op, StringRef name,
@@ -568,7 +601,7 @@ LogicalResult QuantizeWeightsPass::quantize(
   LayerSolvers solvers;
   if (measured) {
     auto factored = factorMoments(op, name, **moments,
-                                  empiricalBiasCorrection, channels.size());
+                                  correctsBias(op, name), channels.size());
     if (failed(factored))
       return failure();
     solvers = std::move(*factored);
@@ -804,6 +837,7 @@ void QuantizeWeightsPass::runOnOperation() {
   SmallVector<LayerReport> report;
   SmallVector<std::string> names;
   usedOverrides.clear();
+  usedCorrectionOverrides.clear();
   // GPTQ on a large model takes a while (ResNet-50: 20 s).
   ProgressBar progress(0, "layers");
   llvm::StringMap<bool> usedFloat;
@@ -843,6 +877,13 @@ void QuantizeWeightsPass::runOnOperation() {
     return signalPassFailure();
   if (failed(checkLayerBitsUsed(overrides, usedOverrides, names,
                                 getOperation().getLoc(), getArgument())))
+    return signalPassFailure();
+  SmallVector<StringRef> requestedCorrection;
+  for (const auto &entry : correctionOverrides)
+    requestedCorrection.push_back(entry.first);
+  if (failed(checkOverridesUsed(requestedCorrection, usedCorrectionOverrides,
+                                names, getOperation().getLoc(), getArgument(),
+                                "layer-bias-correction")))
     return signalPassFailure();
   if (failed(writeReport(report)))
     return signalPassFailure();

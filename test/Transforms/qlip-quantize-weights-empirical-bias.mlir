@@ -20,6 +20,11 @@
 // RUN: qlip-opt %s -qlip-quantize-weights="bits=2 clip=max report=%t.json" | FileCheck %s
 // RUN: FileCheck %s --check-prefix=REPORT --input-file=%t.json
 // RUN: qlip-opt %s -qlip-quantize-weights="bits=2 clip=max empirical-bias-correction=false" | FileCheck %s --check-prefix=OFF
+// Per layer: off in the matmul only, or on in the first conv only.
+// RUN: qlip-opt %s -qlip-quantize-weights="bits=2 clip=max layer-bias-correction=matmul_0=false" | FileCheck %s --check-prefix=FC-OFF
+// RUN: qlip-opt %s -qlip-quantize-weights="bits=2 clip=max empirical-bias-correction=false layer-bias-correction=conv2d_1=true" | FileCheck %s --check-prefix=CONV-ON
+// RUN: not qlip-opt %s -qlip-quantize-weights="bits=2 clip=max layer-bias-correction=nosuch=false" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// RUN: not qlip-opt %s -qlip-quantize-weights="layer-bias-correction=matmul_0=maybe" 2>&1 | FileCheck %s --check-prefix=VALUE
 
 // CHECK-NOT: qlip.input_mean
 // CHECK-LABEL: func.func @fc
@@ -49,6 +54,19 @@
 // OFF-LABEL: func.func @conv
 // OFF-NOT: 0.400000066
 // OFF: return
+// FC-OFF-LABEL: func.func @fc
+// FC-OFF-NOT: tosa.add
+// FC-OFF: return
+// FC-OFF-LABEL: func.func @conv
+// FC-OFF: dense<[0.400000066, 2.000000e-01]>
+// CONV-ON-LABEL: func.func @fc
+// CONV-ON-NOT: tosa.add
+// CONV-ON: return
+// CONV-ON-LABEL: func.func @conv
+// CONV-ON: dense<[0.400000066, 2.000000e-01]>
+// UNKNOWN: error: qlip-quantize-weights: layer-bias-correction names 'nosuch', which is not in the model; it has: matmul_0, conv2d_1, conv2d_2
+// VALUE: error: qlip-quantize-weights: expected NAME=true or NAME=false in layer-bias-correction, got 'matmul_0=maybe'
+
 func.func @fc(%x: tensor<1x1x3xf32>) -> tensor<1x1x1xf32> {
   %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
   %w = "tosa.const"() <{values = dense<[[[0.6], [-0.45], [1.0]]]> : tensor<1x3x1xf32>}> : () -> tensor<1x3x1xf32>

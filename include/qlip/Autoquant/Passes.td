@@ -90,11 +90,17 @@ def AutoquantPass : Pass<"qlip-autoquant", "::mlir::ModuleOp"> {
     rules measured, and then, where the best rule leaves some activation
     narrower than 8 bits, the weights quantized without it are measured
     with that rule; the better model (by more than 0.01 dB) keeps its
-    weights. (At 8 bits a layer's quantized inputs are within a fraction
+    weights. Then each layer with the inputs' mean, in program order, is
+    measured with its correction the other way (`layer-bias-correction`)
+    and kept so for a gain of more than 0.01 dB, until `refine-patience`
+    tries in a row gain nothing: whether a layer's quantized inputs are
+    close enough to the float ones is the layer's, not the model's. The
+    report lists those layers (`bias_correction_flipped`). (At 8 bits a layer's quantized inputs are within a fraction
     of a level of the float ones the correction is computed on.) It helps most layers at 3 and 4 bits, but at 2-bit activations
     a layer's real inputs are far from the float ones it was computed on,
     and it can cost the model accuracy there: hence a measurement, not a
-    rule. `weights` must not set `empirical-bias-correction` then.
+    rule. `weights` must not set `empirical-bias-correction` or
+    `layer-bias-correction` then.
 
     The operands of residual adds (a `tosa.add` of two observed
     activations) are narrow where the activations are, and a residual
@@ -102,8 +108,12 @@ def AutoquantPass : Pass<"qlip-autoquant", "::mlir::ModuleOp"> {
     `residual-add-bits` (8), the model with all of them at that width is
     measured after the global choice (and the bias correction's) and kept
     if it raises the SQNR by more than 0.1 dB (wider activations cost
-    memory, so not for noise); refinement then starts from it. The report
-    lists them (`residual_raised`). Not when `activations` sets
+    memory, so not for noise). Then, with more than one such add, each add
+    in turn is measured with its operands back at the choice's width and
+    stays raised only if raising it gained more than 0.1 dB: each add's
+    width is decided by its own effect at the output. Refinement starts
+    from the result. The report lists what stays raised
+    (`residual_raised`). Not when `activations` sets
     `layer-bits` (the user chose the widths).
 
     `weights` and `activations` are the options of the two passes as

@@ -67,7 +67,8 @@ def QuantizeWeightsPass : Pass<"qlip-quantize-weights", "::mlir::ModuleOp"> {
     e^T C e with C = E[x x^T] - E[x] E[x]^T, never more than e^T H e. GPTQ
     and the clip choice then minimize e^T C e (they factor C instead of
     H), and the output SQNR is w^T H w over e^T C e. The report says
-    which layers were corrected (`empirical_bias_correction`).
+    which layers were corrected (`empirical_bias_correction`);
+    `layer-bias-correction=NAME=false` (or `=true`) sets it per layer.
 
     The attributes are removed. GPTQ needs one H per channel
     layout it knows (per-channel scales, a conv2d, depthwise with
@@ -162,6 +163,11 @@ def QuantizeWeightsPass : Pass<"qlip-quantize-weights", "::mlir::ModuleOp"> {
     ListOption<"layerBits", "layer-bits", "std::string",
                "Per-layer bits as NAME=BITS; NAME matches the op's location "
                "name (NameLoc) or a substring of its file:line:col position "
+               "(a NAME no layer matches is an error)">,
+    ListOption<"layerBiasCorrection", "layer-bias-correction",
+               "std::string",
+               "Per-layer empirical bias correction as NAME=true|false, "
+               "overriding empirical-bias-correction; NAME as in layer-bits "
                "(a NAME no layer matches is an error)">,
     ListOption<"floatLayers", "float-layers", "std::string",
                "Layers whose weights stay float, named as in layer-bits">,

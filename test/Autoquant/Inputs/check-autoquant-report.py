@@ -1,8 +1,10 @@
 """Checks a qlip-autoquant report against its own measurements: the global
 rule (and ReLU6 mode) is the best of the global tries; the weights without
 empirical bias correction were measured with that rule and kept only if
-they raised the SQNR by more than 0.01 dB; the residual adds' operands
-raised only for more than 0.1 dB; every per-activation rule that was
+they raised the SQNR by more than 0.01 dB, then each layer's correction
+the other way, kept for more than 0.01 dB; the residual adds' operands
+raised only for more than 0.1 dB, and then each add's lowered back unless
+raising it gained more than 0.1 dB; every per-activation rule that was
 kept raised the SQNR by more than 0.01 dB over the choice before it, and the
 final SQNR is the last kept measurement.
 
@@ -33,10 +35,26 @@ if rest and rest[0]["try"].startswith("empirical-bias-correction=false "):
         (off["sqnr_db"] <= current + 0.01), report
     current = max(current, off["sqnr_db"]) \
         if off["sqnr_db"] > current + 0.01 else current
+    # Then each layer the other way, kept for more than 0.01 dB; a run of
+    # tries without a gain never outlasts the patience.
+    flipped, run = [], 0
+    other = "false" if report["empirical_bias_correction"] else "true"
+    while rest and rest[0]["try"].startswith("layer-bias-correction="):
+        flip = rest.pop(0)
+        _, name, value = flip["try"].split("=")
+        assert value == other, flip
+        run += 1
+        assert run <= report["refine_patience"], (run, flip)
+        if flip["sqnr_db"] > current + 0.01:
+            current, run = flip["sqnr_db"], 0
+            flipped.append(name)
+    assert report["bias_correction_flipped"] == flipped, \
+        (report["bias_correction_flipped"], flipped)
 else:
     # Not measured (every activation at 8 bits: kept on) or not chosen
     # (as `weights` says, and not reported).
     assert report.get("empirical_bias_correction", True) is True, report
+    assert not report.get("bias_correction_flipped"), report
 # The residual adds' operands raised, measured with the choice so far,
 # kept only for more than 0.1 dB.
 if rest and rest[0]["try"].startswith("residual-add-bits="):
@@ -44,10 +62,21 @@ if rest and rest[0]["try"].startswith("residual-add-bits="):
     bits, ids = wide["try"].split("=", 1)[1].split(" on ")
     assert int(bits) == report["residual_add_bits"], wide
     kept_wide = wide["sqnr_db"] > current + 0.1
-    assert report["residual_raised"] == (ids.split(",") if kept_wide else []), \
-        (report["residual_raised"], wide)
+    raised = ids.split(",") if kept_wide else []
     if kept_wide:
         current = wide["sqnr_db"]
+    # Then each add back at the choice's bits, kept there unless raising it
+    # gained more than 0.1 dB.
+    while rest and rest[0]["try"].startswith("residual-add-lowered on "):
+        assert kept_wide, rest[0]
+        low = rest.pop(0)
+        lowered = low["try"].split(" on ")[1].split(",")
+        assert all(i in raised for i in lowered), (lowered, raised)
+        if not current > low["sqnr_db"] + 0.1:
+            current = low["sqnr_db"]
+            raised = [i for i in raised if i not in lowered]
+    assert report["residual_raised"] == raised, \
+        (report["residual_raised"], raised)
 else:
     assert "residual_raised" not in report, report
 current_before_refine = current
@@ -88,6 +117,7 @@ print(f"consistent: act-clip={report['act_clip']}, "
       f"residual-raised={len(report.get('residual_raised', []))}, "
       f"empirical-bias-correction="
       f"{str(report.get('empirical_bias_correction', 'given')).lower()}, "
+      f"{len(report.get('bias_correction_flipped', []))} flipped, "
       f"{len(kept)} per-activation, "
       f"{len(tries)} measurements, {len(globals_)} global, "
       f"patience {report.get('refine_patience', 'none')}")
