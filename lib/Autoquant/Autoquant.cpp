@@ -56,6 +56,11 @@ static constexpr int64_t kMinMeasuredSamples = 16;
 /// wider activations cost memory and bandwidth, so not for noise.
 static constexpr double kResidualGainDb = 0.1;
 
+/// The SQNR gain (dB) a layer's bias correction the other way must beat:
+/// many layers are tried, and small gains on the calibration samples are
+/// as often noise that costs accuracy on other data.
+static constexpr double kLayerCorrectionGainDb = 0.1;
+
 namespace {
 
 /// One activation rule assignment: a global rule and per-observer ones.
@@ -438,7 +443,7 @@ void AutoquantPass::runOnOperation() {
     // without a gain ends the search, as it ends refinement.
     int64_t sinceGain = 0;
     for (const std::string &name : correctable) {
-      if (patience > 0 && sinceGain >= patience)
+      if (!layerChoices || (patience > 0 && sinceGain >= patience))
         break;
       SmallVector<std::string> flips = flipped;
       flips.push_back(name);
@@ -453,7 +458,7 @@ void AutoquantPass::runOnOperation() {
       if (!result)
         return (void)fail(result.takeError());
       ++sinceGain;
-      if (result->db > bestDb + 0.01) {
+      if (result->db > bestDb + kLayerCorrectionGainDb) {
         bestDb = result->db;
         flipped = std::move(flips);
         bestBase = std::move(*variant);
@@ -517,7 +522,7 @@ void AutoquantPass::runOnOperation() {
       keptRaised = raised;
     }
   }
-  if (!keptRaised.empty() && narrowAdds.size() > 1) {
+  if (layerChoices && !keptRaised.empty() && narrowAdds.size() > 1) {
     for (const auto &add : narrowAdds) {
       // Its operands back at the choice's bits, but those another raised
       // add also sums.

@@ -267,6 +267,33 @@ double GptqSolver::outputPower(llvm::ArrayRef<float> w) const {
   return outputPowers(w).front();
 }
 
+void GptqSolver::multiply(llvm::ArrayRef<double> d,
+                          llvm::MutableArrayRef<double> out) const {
+  // The factored matrix is P L L^T P^T: y = L^T (P^T d), then P (L y).
+  std::vector<double> y(k, 0.0);
+  for (int64_t p = 0; p < k; ++p) {
+    double v = d[perm[p]];
+    const double *row = &l[p * k];
+    for (int64_t q = 0; q <= p; ++q)
+      y[q] += row[q] * v;
+  }
+  for (int64_t p = 0; p < k; ++p) {
+    const double *row = &l[p * k];
+    double sum = 0.0;
+    for (int64_t q = 0; q <= p; ++q)
+      sum += row[q] * y[q];
+    out[perm[p]] = sum;
+  }
+}
+
+double GptqSolver::meanDiagonal() const {
+  double sum = 0.0;
+  for (int64_t p = 0; p < k; ++p)
+    for (int64_t q = 0; q <= p; ++q)
+      sum += l[p * k + q] * l[p * k + q];
+  return sum / double(std::max<int64_t>(k, 1));
+}
+
 std::vector<int64_t> mlir::qlip::roundToNearest(llvm::ArrayRef<float> w,
                                                 double scale, QuantGrid grid) {
   std::vector<int64_t> levels;

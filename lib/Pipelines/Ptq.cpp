@@ -49,7 +49,9 @@ static std::string weightOptions(const PtqOptions &options) {
      << (options.granularity == Granularity::PerChannel ? "per-channel"
                                                         : "per-tensor")
      << " clip=" << ruleOption(options.weightClip) << " rounding="
-     << (options.weightRounding == WeightRounding::Gptq ? "gptq" : "nearest")
+     << (options.weightRounding == WeightRounding::Nearest ? "nearest"
+         : options.weightRounding == WeightRounding::Gptq  ? "gptq"
+                                                           : "gptq-adaround")
      << " first-layer-bits=" << options.firstLayerBits
      << " last-layer-bits=" << options.lastLayerBits
      << " bias-correction=" << (options.biasCorrection ? "true" : "false")
@@ -136,6 +138,7 @@ void mlir::qlip::buildPtqRangesPipeline(OpPassManager &pm,
     choose.reportFile = options.autoquantReport;
     choose.chooseBiasCorrection = !options.empiricalBiasCorrection.hasValue();
     choose.residualAddBits = options.residualAddBits;
+    choose.layerChoices = options.layerChoices;
     choose.quantize = llvm::formatv(
         "rounding-mode={0} int4-weights={1}",
         options.roundingMode == RoundingMode::Double ? "double" : "single",

@@ -52,6 +52,7 @@ void mlir::qlip::writeJsonReport(llvm::raw_ostream &os,
         {"mse", layer.mse},
         {"sqnr_db", sqnrValue(layer.sqnrDb)},
         {"rounding", layer.rounding},
+        {"adaround_channels", layer.adaRoundedChannels},
         {"channels", std::move(channels)},
     };
     if (layer.outputSqnrDb)

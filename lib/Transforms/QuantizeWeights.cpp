@@ -16,6 +16,7 @@
 #include "qlip/Transforms/QuantReport.h"
 #include "dialects/Qlip/IR/FloatElements.h"
 #include "dialects/Qlip/IR/QlipOps.h"
+#include "qlip/Calibration/AdaRound.h"
 #include "qlip/Calibration/Aciq.h"
 #include "qlip/Calibration/BitAllocation.h"
 #include "qlip/Calibration/ClipMath.h"
@@ -31,6 +32,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/Parallel.h"
 
 #include <cmath>
 
@@ -506,6 +508,8 @@ struct MeasuredChoice {
   std::vector<int64_t> levels;
   /// The rounding's error and the channel's power at the layer's output.
   double outputError = 0, outputPower = 0;
+  /// AdaRound's levels beat GPTQ's.
+  bool adaRounded = false;
 };
 } // namespace
 
@@ -610,7 +614,8 @@ LogicalResult QuantizeWeightsPass::quantize(
   // rounding minimizes the rest.
   bool centered = solvers.isCentered();
   const ClipRule rule = ruleFor(layerBits, measured);
-  bool gptq = measured && rounding == WeightRounding::Gptq;
+  bool gptq = measured && rounding != WeightRounding::Nearest;
+  bool adaround = gptq && rounding == WeightRounding::GptqAdaRound;
 
   LayerReport layer;
   layer.name = name.str();
@@ -620,7 +625,7 @@ LogicalResult QuantizeWeightsPass::quantize(
   layer.axis = axis;
   layer.biasCorrected = biasCorrection;
   layer.empiricalBiasCorrection = centered;
-  layer.rounding = gptq ? "gptq" : "nearest";
+  layer.rounding = adaround ? "gptq-adaround" : gptq ? "gptq" : "nearest";
   SmallVector<double> scales, clipMin, clipMax;
   double totalSquaredError = 0, totalPower = 0;
   double totalOutputError = 0, totalOutputPower = 0;
@@ -709,6 +714,24 @@ LogicalResult QuantizeWeightsPass::quantize(
           choice.levels = std::move(levels[r]);
         }
       }
+      // AdaRound on each channel's chosen clip, where it leaves less error
+      // at the output than GPTQ did (channels are independent: in
+      // parallel, with the same result).
+      if (adaround)
+        llvm::parallelFor(first, last, [&](size_t c) {
+          MeasuredChoice &choice = measuredChoices[c];
+          QuantGrid channelGrid = QuantGrid::signedNarrow(channelBits[c]);
+          double scale = clipScale(choice.alpha, channelGrid);
+          std::vector<int64_t> learned =
+              adaRound(solver, values[c], scale, channelGrid);
+          double error =
+              solver.outputError(values[c], learned, scale, channelGrid);
+          if (error < choice.outputError) {
+            choice.outputError = error;
+            choice.levels = std::move(learned);
+            choice.adaRounded = true;
+          }
+        });
     }
   }
   bool rewrite = biasCorrection || allocate || gptq;
@@ -741,6 +764,7 @@ LogicalResult QuantizeWeightsPass::quantize(
       report.mse = squaredError / std::max<size_t>(channel.size(), 1);
       report.clip = choice.alpha;
       totalOutputError += choice.outputError;
+      layer.adaRoundedChannels += choice.adaRounded;
       totalOutputPower += choice.outputPower;
     } else {
       double alpha = chooseClip(channel, channelGrid, rule, report.rule);

@@ -92,7 +92,7 @@ def AutoquantPass : Pass<"qlip-autoquant", "::mlir::ModuleOp"> {
     with that rule; the better model (by more than 0.01 dB) keeps its
     weights. Then each layer with the inputs' mean, in program order, is
     measured with its correction the other way (`layer-bias-correction`)
-    and kept so for a gain of more than 0.01 dB, until `refine-patience`
+    and kept so for a gain of more than 0.1 dB, until `refine-patience`
     tries in a row gain nothing: whether a layer's quantized inputs are
     close enough to the float ones is the layer's, not the model's. The
     report lists those layers (`bias_correction_flipped`). (At 8 bits a layer's quantized inputs are within a fraction
@@ -161,6 +161,10 @@ def AutoquantPass : Pass<"qlip-autoquant", "::mlir::ModuleOp"> {
     Option<"residualAddBits", "residual-add-bits", "unsigned", "8",
            "Bits the operands of residual adds may be raised to, where "
            "that raises the SQNR by more than 0.1 dB (0: never)">,
+    Option<"layerChoices", "layer-choices", "bool", "true",
+           "Then measure each residual add back at the narrow width and "
+           "each layer's bias correction the other way (one measurement "
+           "each)">,
     Option<"chooseBiasCorrection", "choose-bias-correction", "bool", "true",
            "Measure the weights with and without qlip-quantize-weights' "
            "empirical-bias-correction and keep the better">,

@@ -105,6 +105,12 @@ public:
 
   /// The damping added to H's diagonal.
   double getDamping() const { return damping; }
+  /// The matrix this solver factored (H, damped, with a unit diagonal at
+  /// dead inputs) times `d`, into `out` (both by input index): two
+  /// triangular products with the factor, k^2 multiply-adds.
+  void multiply(llvm::ArrayRef<double> d, llvm::MutableArrayRef<double> out) const;
+  /// The mean of that matrix's diagonal.
+  double meanDiagonal() const;
 
 private:
   GptqSolver() = default;

@@ -307,13 +307,22 @@ struct PtqOptions : public PassPipelineOptions<PtqOptions> {
       llvm::cl::values(
           clEnumValN(WeightRounding::Nearest, "nearest", "to nearest"),
           clEnumValN(WeightRounding::Gptq, "gptq",
-                     "GPTQ where calib gave the layer's input moments"))};
+                     "GPTQ where calib gave the layer's input moments"),
+          clEnumValN(WeightRounding::GptqAdaRound, "gptq-adaround",
+                     "GPTQ and AdaRound, each channel keeping the lower "
+                     "output error"))};
   PassOptions::Option<unsigned> residualAddBits{
       *this, "residual-add-bits",
       llvm::cl::desc("With calib and act-clip=auto: the bits qlip-autoquant "
                      "may raise residual adds' operands to, where measured "
                      "to gain (0: never)"),
       llvm::cl::init(8)};
+  PassOptions::Option<bool> layerChoices{
+      *this, "layer-choices",
+      llvm::cl::desc("With calib and act-clip=auto: qlip-autoquant also "
+                     "chooses residual adds' widths and the bias correction "
+                     "add by add and layer by layer"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> empiricalBiasCorrection{
       *this, "empirical-bias-correction",
       llvm::cl::desc("With calib: each layer's bias takes back the mean "

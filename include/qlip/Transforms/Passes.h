@@ -18,7 +18,9 @@ namespace mlir::qlip {
 enum class Granularity { PerChannel, PerTensor };
 
 /// How weights are rounded onto their grid.
-enum class WeightRounding { Nearest, Gptq };
+/// How weights are rounded onto their grid: to nearest, by GPTQ, or by GPTQ
+/// and AdaRound, each channel keeping the lower output error.
+enum class WeightRounding { Nearest, Gptq, GptqAdaRound };
 
 #define GEN_PASS_DECL
 #include "qlip/Transforms/Passes.h.inc"

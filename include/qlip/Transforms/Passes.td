@@ -143,7 +143,12 @@ def QuantizeWeightsPass : Pass<"qlip-quantize-weights", "::mlir::ModuleOp"> {
                         "to the nearest level"),
              clEnumValN(::mlir::qlip::WeightRounding::Gptq, "gptq",
                         "GPTQ in layers with `qlip.input_moments`, to "
-                        "nearest elsewhere"))}]>,
+                        "nearest elsewhere"),
+             clEnumValN(::mlir::qlip::WeightRounding::GptqAdaRound,
+                        "gptq-adaround",
+                        "GPTQ, then AdaRound on each channel's chosen clip, "
+                        "keeping the lower output error (500 products with "
+                        "H per channel)"))}]>,
     Option<"firstLayerBits", "first-layer-bits", "unsigned", "0",
            "Bits of the first quantized layer (0: same as `bits`)">,
     Option<"lastLayerBits", "last-layer-bits", "unsigned", "0",

@@ -50,6 +50,8 @@ struct LayerReport {
   double sqnrDb = 0;
   /// `nearest` or `gptq`.
   std::string rounding = "nearest";
+  /// With gptq-adaround: the channels whose AdaRound rounding won.
+  int64_t adaRoundedChannels = 0;
   /// With input moments: 10 log10 of the layer's output power over the
   /// mean square error its weights' quantization adds there.
   std::optional<double> outputSqnrDb;

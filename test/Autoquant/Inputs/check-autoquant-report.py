@@ -2,7 +2,7 @@
 rule (and ReLU6 mode) is the best of the global tries; the weights without
 empirical bias correction were measured with that rule and kept only if
 they raised the SQNR by more than 0.01 dB, then each layer's correction
-the other way, kept for more than 0.01 dB; the residual adds' operands
+the other way, kept for more than 0.1 dB; the residual adds' operands
 raised only for more than 0.1 dB, and then each add's lowered back unless
 raising it gained more than 0.1 dB; every per-activation rule that was
 kept raised the SQNR by more than 0.01 dB over the choice before it, and the
@@ -35,7 +35,7 @@ if rest and rest[0]["try"].startswith("empirical-bias-correction=false "):
         (off["sqnr_db"] <= current + 0.01), report
     current = max(current, off["sqnr_db"]) \
         if off["sqnr_db"] > current + 0.01 else current
-    # Then each layer the other way, kept for more than 0.01 dB; a run of
+    # Then each layer the other way, kept for more than 0.1 dB; a run of
     # tries without a gain never outlasts the patience.
     flipped, run = [], 0
     other = "false" if report["empirical_bias_correction"] else "true"
@@ -45,7 +45,7 @@ if rest and rest[0]["try"].startswith("empirical-bias-correction=false "):
         assert value == other, flip
         run += 1
         assert run <= report["refine_patience"], (run, flip)
-        if flip["sqnr_db"] > current + 0.01:
+        if flip["sqnr_db"] > current + 0.1:
             current, run = flip["sqnr_db"], 0
             flipped.append(name)
     assert report["bias_correction_flipped"] == flipped, \
