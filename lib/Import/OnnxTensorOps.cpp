@@ -949,14 +949,29 @@ LogicalResult convertDequantizeLinear(Importer &im) {
         (*scale)->numElements() != levels->numElements())
       return im.unsupported() << "an int32 dequantize with per-axis scales "
                                  "along a non-leading axis";
+    // A zero point, which ONNX allows and ORT writes, must be all zeros:
+    // TOSA's int32 bias has none.
+    if (im.hasInput(2)) {
+      FailureOr<const ConstData *> zp = im.requireConstInput(2, "zero point");
+      if (failed(zp))
+        return failure();
+      if ((*zp)->numElements() != 1 &&
+          (*zp)->numElements() != (*scale)->numElements())
+        return im.error() << "the zero point has " << (*zp)->numElements()
+                          << " values for " << (*scale)->numElements()
+                          << " scales";
+      for (auto [i, value] : llvm::enumerate((*zp)->values))
+        if (value != 0)
+          return im.unsupported()
+                 << "an int32 dequantize with a non-zero zero point ("
+                 << static_cast<int64_t>(value) << " at index " << i << ")";
+    }
     ConstData bias = *levels;
     bias.isFloat = true;
     bias.dataType = onnx::TensorProto::FLOAT;
     bias.quant.reset();
     for (size_t i = 0; i < bias.values.size(); ++i)
       bias.values[i] *= (*scale)->values[(*scale)->numElements() == 1 ? 0 : i];
-    if (im.hasInput(2))
-      return im.unsupported() << "an int32 dequantize with a zero point";
     im.setConstOutput(0, std::move(bias));
     return success();
   }

@@ -15,7 +15,7 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from onnx_writer import INT64, model, node, tensor, value_info as vi  # noqa
+from onnx_writer import INT32, INT64, model, node, tensor, value_info as vi  # noqa
 
 OUT = sys.argv[1]
 
@@ -238,3 +238,19 @@ save("no_inputs", [node("Identity", ["c"], ["y"], "id")], [], Y,
 pool("maxpool_pads_length", kernel_shape=[2, 2], pads=[1, 1])
 conv("conv_strides_length", [1, 1, 4, 4], [1, 1, 3, 3], strides=[1, 1, 1])
 conv_transpose("convtranspose_pads_length", pads=[1, 1])
+
+# --- An int32 DequantizeLinear (a QDQ bias) with a zero point ----------------
+# ONNX allows the zero point and ORT writes one, all zeros: accepted; a
+# non-zero one has no place in TOSA's int32 bias and is refused.
+
+for name, scales, zero_points in [
+        ("dq_int32_zero_zp", [0.5, 0.5, 0.5, 0.5], [0, 0, 0, 0]),
+        ("dq_int32_nonzero_zp", [0.5], [3])]:
+    shape = [len(scales)] if len(scales) > 1 else []
+    save(name,
+         [node("DequantizeLinear", ["b", "s", "z"], ["bias"], "dq", axis=0),
+          node("Add", ["x", "bias"], ["y"], "add")],
+         [vi("x", [1, 4])], [vi("y", [1, 4])],
+         [tensor("b", [4], [2, -4, 6, 8], data_type=INT32),
+          tensor("s", shape, scales),
+          tensor("z", shape, zero_points, data_type=INT32)])

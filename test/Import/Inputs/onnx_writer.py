@@ -12,6 +12,7 @@ import struct
 
 # TensorProto.DataType.
 FLOAT = 1
+INT32 = 6
 INT64 = 7
 
 # AttributeProto.AttributeType.
@@ -82,7 +83,7 @@ def tensor(name, dims, values=None, data_type=FLOAT, external=None):
         for key, value in external:
             out += _bytes(13, _bytes(1, key) + _bytes(2, value))
         return out + _int(14, 1)  # data_location = EXTERNAL
-    fmt = "<q" if data_type == INT64 else "<f"
+    fmt = {INT64: "<q", INT32: "<i"}.get(data_type, "<f")
     return out + _bytes(9, b"".join(struct.pack(fmt, v) for v in values))
 
 
